@@ -2,7 +2,14 @@ import { defineConfig } from 'vitest/config';
 
 // One runner for the whole repo: each workspace is a vitest project named after its folder,
 // so `npm test -w packages/tracing` runs only that workspace's tests.
-const workspaces = ['packages/tracing', 'packages/collector', 'packages/llm', 'packages/pki'];
+const workspaces = [
+  'packages/tracing',
+  'packages/collector',
+  'packages/llm',
+  'packages/pki',
+  'packages/viewer',
+  'services/dev-model',
+];
 
 export default defineConfig({
   test: {
