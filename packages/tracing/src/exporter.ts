@@ -1,0 +1,18 @@
+import { OTLPTraceExporter as OtlpGrpcExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
+import { OTLPTraceExporter as OtlpProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
+import { ConsoleSpanExporter, type SpanExporter } from '@opentelemetry/sdk-trace';
+import type { TracingConfig } from './config.js';
+
+/** The OTLP exporter the configuration asks for: gRPC, or HTTP/protobuf; gzip either way. */
+export function createOtlpExporter(config: TracingConfig): SpanExporter {
+  const common = { url: config.endpoint, timeoutMillis: config.exportTimeoutMs };
+  return config.protocol === 'grpc'
+    ? new OtlpGrpcExporter({ ...common, compression: CompressionAlgorithm.GZIP })
+    : new OtlpProtoExporter({ ...common, compression: CompressionAlgorithm.GZIP });
+}
+
+/** Console exporter for `AUTOBOT_TRACE_CONSOLE=true`. */
+export function createConsoleExporter(): SpanExporter {
+  return new ConsoleSpanExporter();
+}

@@ -1,0 +1,39 @@
+/**
+ * Where the tracing library reports its own problems (bad configuration, export failures).
+ * One line per message on stderr by default, prefixed so an operator can grep it; replaceable so
+ * a service can route these lines into its own logger, and tests can capture them.
+ */
+export interface TracingLogger {
+  warn(message: string): void;
+  info(message: string): void;
+}
+
+const stderrLogger: TracingLogger = {
+  warn: (message) => process.stderr.write(`[autobot-tracing] warning: ${message}\n`),
+  info: (message) => process.stderr.write(`[autobot-tracing] ${message}\n`),
+};
+
+let current: TracingLogger = stderrLogger;
+
+/** Replace the sink for the library's own messages; pass `undefined` to restore stderr. */
+export function setTracingLogger(logger: TracingLogger | undefined): void {
+  current = logger ?? stderrLogger;
+}
+
+/** Log a warning; never throws, even if the configured logger does. */
+export function warn(message: string): void {
+  try {
+    current.warn(message);
+  } catch {
+    // A broken logger must not break the traced program.
+  }
+}
+
+/** Log an informational line; never throws. */
+export function info(message: string): void {
+  try {
+    current.info(message);
+  } catch {
+    // A broken logger must not break the traced program.
+  }
+}

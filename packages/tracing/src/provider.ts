@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  SimpleSpanProcessor,
+  type Sampler,
+  type SpanProcessor,
+  TraceIdRatioBasedSampler,
+  TracerProvider,
+} from '@opentelemetry/sdk-trace';
+import type { TracingConfig, TracingOptions } from './config.js';
+import { ExportStatsRecorder } from './export-stats.js';
+import { createConsoleExporter, createOtlpExporter } from './exporter.js';
+
+/** A tracer provider with the pieces the TracingService needs to report on it. */
+export interface BuiltProvider {
+  provider: TracerProvider;
+  stats: ExportStatsRecorder;
+}
+
+/**
+ * Build the tracer provider by hand (not NodeSDK, which also starts metric and log pipelines):
+ * resource, `ParentBased(TraceIdRatioBased(rate))` sampling, a bounded BatchSpanProcessor in
+ * front of the OTLP exporter, and a console exporter when asked.
+ */
+export function createTracerProvider(
+  config: TracingConfig,
+  spanExporter: TracingOptions['spanExporter'],
+): BuiltProvider {
+  const stats = new ExportStatsRecorder();
+  const spanProcessors: SpanProcessor[] = [
+    new BatchSpanProcessor({
+      exporter: spanExporter ?? createOtlpExporter(config),
+      maxQueueSize: config.maxQueueSize,
+      maxExportBatchSize: Math.min(config.maxExportBatchSize, config.maxQueueSize),
+      scheduledDelayMillis: config.scheduledDelayMs,
+      exportTimeoutMillis: config.exportTimeoutMs,
+      selfObsMeterProvider: stats,
+    }),
+  ];
+  if (config.console) spanProcessors.push(new SimpleSpanProcessor({ exporter: createConsoleExporter() }));
+
+  const provider = new TracerProvider({
+    resource: resourceFromAttributes({
+      'service.name': config.serviceName,
+      'service.version': config.serviceVersion,
+      'service.namespace': 'autobot',
+      'service.instance.id': randomUUID(),
+      'deployment.environment.name': config.environment,
+      'host.name': hostname(),
+      'process.pid': process.pid,
+      'process.runtime.name': 'nodejs',
+      'process.runtime.version': process.versions.node,
+      'telemetry.sdk.name': 'opentelemetry',
+      'telemetry.sdk.language': 'nodejs',
+    }),
+    sampler: createSampler(config.sampleRate),
+    spanProcessors,
+    forceFlushTimeoutMillis: config.shutdownTimeoutMs,
+  });
+  return { provider, stats };
+}
+
+/** The spec's sampler: a root is kept with probability `rate` (by trace id); children follow their parent. */
+export function createSampler(rate: number): Sampler {
+  return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(rate) });
+}
