@@ -1,0 +1,156 @@
+import { isIP } from 'node:net';
+import {
+  ATTR_PKI_NOT_AFTER,
+  ATTR_PKI_OPERATION,
+  ATTR_PKI_SERIAL,
+  ATTR_PKI_SUBJECT,
+  SPAN_PKI_ISSUE_CERTIFICATE,
+} from '@autobot/tracing';
+import { type CertificateAuthority, checkCommonName, checkValidity, randomSerial } from './ca.js';
+import { PkiOptionError } from './errors.js';
+import { CERT_FILE_MODE, KEY_FILE_MODE, writeFileAtomic } from './files.js';
+import {
+  exportPrivateKeyPem,
+  generateKeyPair,
+  KEY_ALGORITHMS,
+  type KeyAlgorithm,
+  signingAlgorithmOf,
+} from './keys.js';
+import { type CertPaths, certPaths } from './layout.js';
+import { inSpan, safely } from './tracer.js';
+import { x509 } from './x509.js';
+
+const DAY_MS = 86_400_000;
+const NAME_RE = /^[a-z0-9]([a-z0-9-]{0,62})$/;
+const DNS_RE = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+
+/** What to issue a server certificate for. */
+export interface IssueRequest {
+  /** Service / VM name (`frontend`, `redis`, …): lowercase, used as the directory name. */
+  name: string;
+  /** Subject common name. Default: the first DNS name, else `name`. */
+  commonName?: string;
+  /** DNS subjectAltNames. */
+  dnsNames?: readonly string[];
+  /** IP subjectAltNames (v4 or v6). */
+  ipAddresses?: readonly string[];
+  /** Validity in days, 1–825 (the CA/B limit browsers still enforce). Default 397. Capped at the CA's expiry. */
+  validityDays?: number;
+  /** Default `ecdsa-p256`. */
+  keyAlgorithm?: KeyAlgorithm;
+  /** Clock, for tests. */
+  now?: Date;
+}
+
+/** An issued certificate (the private key stays on disk only). */
+export interface IssuedCertificate extends CertPaths {
+  readonly name: string;
+  readonly subject: string;
+  /** Hex serial number. */
+  readonly serial: string;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+  readonly certPem: string;
+}
+
+/**
+ * Issues a TLS server certificate signed by `ca` for one service: subjectAltName with the given DNS
+ * names and IPs, keyUsage digitalSignature (+ keyEncipherment for RSA), extendedKeyUsage
+ * serverAuth + clientAuth (services talk mTLS to each other), basicConstraints CA:false, subject and
+ * authority key identifiers. Writes `certs/<name>/server.key` (0600) and `server.crt` (0644) under
+ * the CA's PKI directory, replacing a previous pair atomically.
+ *
+ * Emits a `pki.issue_certificate` span (`pki.operation=issue`, `pki.subject`, `pki.serial`,
+ * `pki.not_after`); key material never reaches the span.
+ *
+ * @throws PkiOptionError when the name, a SAN or the validity is invalid.
+ */
+export async function issueCertificate(
+  ca: CertificateAuthority,
+  request: IssueRequest,
+): Promise<IssuedCertificate> {
+  const { name } = request;
+  if (typeof name !== 'string' || !NAME_RE.test(name)) {
+    throw new PkiOptionError(`name must match ${NAME_RE.source}, got ${JSON.stringify(name)}`);
+  }
+  const dnsNames = [...(request.dnsNames ?? [])];
+  const ipAddresses = [...(request.ipAddresses ?? [])];
+  for (const dns of dnsNames) {
+    if (typeof dns !== 'string' || dns.length > 253 || !DNS_RE.test(dns)) {
+      throw new PkiOptionError(`dnsNames: ${JSON.stringify(dns)} is not a valid DNS name`);
+    }
+  }
+  for (const ip of ipAddresses) {
+    if (typeof ip !== 'string' || isIP(ip) === 0) {
+      throw new PkiOptionError(`ipAddresses: ${JSON.stringify(ip)} is not an IP address`);
+    }
+  }
+  if (dnsNames.length === 0 && ipAddresses.length === 0) {
+    throw new PkiOptionError('a server certificate needs at least one DNS name or IP address');
+  }
+  const validityDays = request.validityDays ?? 397;
+  checkValidity(validityDays, 825);
+  const keyAlgorithm = request.keyAlgorithm ?? 'ecdsa-p256';
+  if (!KEY_ALGORITHMS.includes(keyAlgorithm)) {
+    throw new PkiOptionError(`keyAlgorithm must be one of ${KEY_ALGORITHMS.join(', ')}`);
+  }
+  const commonName = request.commonName ?? dnsNames[0] ?? name;
+  checkCommonName(commonName);
+  const subject = `CN=${commonName}`;
+
+  return inSpan(
+    SPAN_PKI_ISSUE_CERTIFICATE,
+    { [ATTR_PKI_OPERATION]: 'issue', [ATTR_PKI_SUBJECT]: subject },
+    async (span) => {
+      const keys = await generateKeyPair(keyAlgorithm);
+      const notBefore = new Date((request.now ?? new Date()).getTime() - 5 * 60_000);
+      let notAfter = new Date(notBefore.getTime() + validityDays * DAY_MS);
+      // A leaf outliving its CA would fail validation after the CA expires; cap it.
+      if (notAfter > ca.certificate.notAfter) notAfter = ca.certificate.notAfter;
+      let usages = x509.KeyUsageFlags.digitalSignature;
+      if (keys.privateKey.algorithm.name !== 'ECDSA') usages |= x509.KeyUsageFlags.keyEncipherment;
+      const certificate = await x509.X509CertificateGenerator.create({
+        serialNumber: randomSerial(),
+        subject,
+        issuer: ca.certificate.subject,
+        notBefore,
+        notAfter,
+        publicKey: keys.publicKey,
+        signingKey: ca.signingKey,
+        signingAlgorithm: signingAlgorithmOf(ca.signingKey),
+        extensions: [
+          new x509.BasicConstraintsExtension(false, undefined, true),
+          new x509.KeyUsagesExtension(usages, true),
+          new x509.ExtendedKeyUsageExtension([
+            x509.ExtendedKeyUsage.serverAuth,
+            x509.ExtendedKeyUsage.clientAuth,
+          ]),
+          new x509.SubjectAlternativeNameExtension([
+            ...dnsNames.map((value) => ({ type: 'dns' as const, value })),
+            ...ipAddresses.map((value) => ({ type: 'ip' as const, value })),
+          ]),
+          await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+          await x509.AuthorityKeyIdentifierExtension.create(ca.certificate),
+        ],
+      });
+      safely(() => {
+        span.setAttribute(ATTR_PKI_SERIAL, certificate.serialNumber);
+        span.setAttribute(ATTR_PKI_NOT_AFTER, certificate.notAfter.toISOString());
+      });
+      const paths = certPaths(ca.layout.root, name);
+      const certPem = certificate.toString('pem');
+      // Key first: a certificate on disk without its key would be unusable.
+      await writeFileAtomic(paths.keyPath, await exportPrivateKeyPem(keys.privateKey), KEY_FILE_MODE);
+      await writeFileAtomic(paths.certPath, `${certPem}\n`, CERT_FILE_MODE);
+      return {
+        ...paths,
+        name,
+        subject,
+        serial: certificate.serialNumber,
+        notBefore: certificate.notBefore,
+        notAfter: certificate.notAfter,
+        certPem,
+      };
+    },
+  );
+}
