@@ -4,8 +4,8 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
   BatchSpanProcessor,
   ParentBasedSampler,
-  SimpleSpanProcessor,
   type Sampler,
+  SimpleSpanProcessor,
   type SpanProcessor,
   TraceIdRatioBasedSampler,
   TracerProvider,

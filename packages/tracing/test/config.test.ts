@@ -68,7 +68,9 @@ describe('resolveTracingConfig', () => {
       protocol: 'http/protobuf',
       endpoint: 'http://h:4318/v1/traces',
     });
-    expect(resolveTracingConfig({}, { AUTOBOT_JAEGER_ENDPOINT: 'https://otel.example/v1/traces' })).toMatchObject({
+    expect(
+      resolveTracingConfig({}, { AUTOBOT_JAEGER_ENDPOINT: 'https://otel.example/v1/traces' }),
+    ).toMatchObject({
       protocol: 'http/protobuf',
       endpoint: 'https://otel.example/v1/traces',
     });
@@ -77,7 +79,10 @@ describe('resolveTracingConfig', () => {
       endpoint: 'http://h:4317',
     });
     expect(
-      resolveTracingConfig({}, { AUTOBOT_JAEGER_ENDPOINT: 'http://h:9999', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' }),
+      resolveTracingConfig(
+        {},
+        { AUTOBOT_JAEGER_ENDPOINT: 'http://h:9999', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' },
+      ),
     ).toMatchObject({ protocol: 'http/protobuf', endpoint: 'http://h:9999/v1/traces' });
   });
 
@@ -100,19 +105,27 @@ describe('resolveTracingConfig', () => {
       maxQueueSize: 77,
     });
     expect(
-      resolveTracingConfig({}, { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://a:4317', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://b:4317' })
-        .endpoint,
+      resolveTracingConfig(
+        {},
+        { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://a:4317', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://b:4317' },
+      ).endpoint,
     ).toBe('http://a:4317');
   });
 
   it('prefers code options over AUTOBOT_* over OTEL_*', () => {
-    const env = { AUTOBOT_TRACE_SAMPLE_RATE: '0.5', OTEL_TRACES_SAMPLER_ARG: '0.25', OTEL_SERVICE_NAME: 'from-env' };
+    const env = {
+      AUTOBOT_TRACE_SAMPLE_RATE: '0.5',
+      OTEL_TRACES_SAMPLER_ARG: '0.25',
+      OTEL_SERVICE_NAME: 'from-env',
+    };
     expect(resolveTracingConfig({}, env).sampleRate).toBe(0.5);
     expect(resolveTracingConfig({ sampleRate: 0.75, serviceName: 'from-code' }, env)).toMatchObject({
       sampleRate: 0.75,
       serviceName: 'from-code',
     });
-    expect(resolveTracingConfig({}, { AUTOBOT_TRACE_ENABLED: 'true', OTEL_SDK_DISABLED: 'true' }).enabled).toBe(true);
+    expect(
+      resolveTracingConfig({}, { AUTOBOT_TRACE_ENABLED: 'true', OTEL_SDK_DISABLED: 'true' }).enabled,
+    ).toBe(true);
   });
 
   it.each([
@@ -139,7 +152,10 @@ describe('resolveTracingConfig', () => {
   });
 
   it('falls back to a valid OTEL_* value when AUTOBOT_* is invalid, and says so', () => {
-    const config = resolveTracingConfig({}, { AUTOBOT_TRACE_SAMPLE_RATE: 'abc', OTEL_TRACES_SAMPLER_ARG: '0.2' });
+    const config = resolveTracingConfig(
+      {},
+      { AUTOBOT_TRACE_SAMPLE_RATE: 'abc', OTEL_TRACES_SAMPLER_ARG: '0.2' },
+    );
     expect(config.sampleRate).toBe(0.2);
     expect(config.warnings).toEqual([
       'AUTOBOT_TRACE_SAMPLE_RATE="abc" is invalid (expected a number from 0 to 1); using 0.2',
