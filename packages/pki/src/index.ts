@@ -21,3 +21,16 @@ export { CERT_FILE_MODE, KEY_FILE_MODE } from './files.js';
 export { type IssuedCertificate, type IssueRequest, issueCertificate } from './issue.js';
 export { KEY_ALGORITHMS, type KeyAlgorithm } from './keys.js';
 export { type CertPaths, certPaths, type PkiLayout, pkiLayout } from './layout.js';
+export {
+  certificateSubjectFor,
+  loadTopology,
+  localPath,
+  MAIN_HOST_NAME,
+  type MainHost,
+  parseTopology,
+  type SshSettings,
+  type Topology,
+  VM_NAMES,
+  type VmName,
+  type VmTarget,
+} from './topology.js';
