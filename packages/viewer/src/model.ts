@@ -1,0 +1,213 @@
+/**
+ * Turns a Jaeger JSON trace into the tree the waterfall draws: parent/child links, depth,
+ * service, error flag, and the critical path. Pure functions, no DOM, unit-tested in Node.
+ */
+import type { JaegerTrace, KeyValue, SpanLog } from './api.js';
+
+/** A span ready to draw. Times in µs. */
+export interface SpanNode {
+  spanID: string;
+  parentID: string | undefined;
+  name: string;
+  service: string;
+  startTime: number;
+  duration: number;
+  depth: number;
+  children: SpanNode[];
+  tags: KeyValue[];
+  logs: SpanLog[];
+  resource: KeyValue[];
+  links: { traceID: string; spanID: string; refType: string }[];
+  warnings: string[];
+  isError: boolean;
+  kind: string | undefined;
+}
+
+/** A built trace. */
+export interface TraceModel {
+  traceID: string;
+  roots: SpanNode[];
+  byId: Map<string, SpanNode>;
+  startTime: number;
+  endTime: number;
+  duration: number;
+  services: string[];
+  depth: number;
+  spanCount: number;
+  errorCount: number;
+}
+
+/** Looks up a tag value by key. */
+export function tagValue(tags: readonly KeyValue[], key: string): unknown {
+  for (const t of tags) if (t.key === key) return t.value;
+  return undefined;
+}
+
+function spanIsError(tags: readonly KeyValue[]): boolean {
+  for (const t of tags) {
+    if (t.key === 'error' && (t.value === true || t.value === 'true')) return true;
+    if (t.key === 'otel.status_code' && String(t.value).toUpperCase() === 'ERROR') return true;
+  }
+  return false;
+}
+
+/** Builds the span tree. Spans whose parent is missing become extra roots (Jaeger does the same). */
+export function buildTraceModel(trace: JaegerTrace): TraceModel {
+  const byId = new Map<string, SpanNode>();
+  for (const s of trace.spans) {
+    const refs = s.references ?? [];
+    const parentRef = refs.find((r) => r.refType === 'CHILD_OF' && r.traceID === trace.traceID) ?? refs[0];
+    const process = trace.processes[s.processID];
+    const tags = s.tags ?? [];
+    const kindTag = tagValue(tags, 'span.kind');
+    byId.set(s.spanID, {
+      spanID: s.spanID,
+      parentID: parentRef?.spanID,
+      name: s.operationName,
+      service: process?.serviceName ?? s.processID ?? 'unknown',
+      startTime: s.startTime,
+      duration: s.duration,
+      depth: 0,
+      children: [],
+      tags,
+      logs: s.logs ?? [],
+      resource: process?.tags ?? [],
+      links: refs.filter((r) => r !== parentRef).map((r) => ({ ...r })),
+      warnings: s.warnings ?? [],
+      isError: spanIsError(tags),
+      kind: kindTag === undefined ? undefined : String(kindTag),
+    });
+  }
+  const roots: SpanNode[] = [];
+  for (const node of byId.values()) {
+    const parent = node.parentID === undefined ? undefined : byId.get(node.parentID);
+    if (parent && parent !== node) parent.children.push(node);
+    else roots.push(node);
+  }
+  const byStart = (a: SpanNode, b: SpanNode) => a.startTime - b.startTime || a.name.localeCompare(b.name);
+  roots.sort(byStart);
+  // Depth-first with an explicit stack: a 10,000-deep chain must not overflow the call stack,
+  // and a reference cycle (corrupt data) must not loop forever.
+  let maxDepth = 0;
+  const seen = new Set<SpanNode>();
+  const stack: SpanNode[] = [...roots].reverse();
+  while (stack.length > 0) {
+    const node = stack.pop() as SpanNode;
+    seen.add(node);
+    node.children.sort(byStart);
+    for (let i = node.children.length - 1; i >= 0; i--) {
+      const child = node.children[i] as SpanNode;
+      if (seen.has(child)) continue;
+      child.depth = node.depth + 1;
+      if (child.depth > maxDepth) maxDepth = child.depth;
+      stack.push(child);
+    }
+  }
+  let start = Number.POSITIVE_INFINITY;
+  let end = Number.NEGATIVE_INFINITY;
+  let errorCount = 0;
+  const services = new Set<string>();
+  for (const n of byId.values()) {
+    start = Math.min(start, n.startTime);
+    end = Math.max(end, n.startTime + n.duration);
+    services.add(n.service);
+    if (n.isError) errorCount++;
+  }
+  if (byId.size === 0) start = end = 0;
+  return {
+    traceID: trace.traceID,
+    roots,
+    byId,
+    startTime: start,
+    endTime: end,
+    duration: end - start,
+    services: [...services].sort(),
+    depth: byId.size === 0 ? 0 : maxDepth + 1,
+    spanCount: byId.size,
+    errorCount,
+  };
+}
+
+/**
+ * Spans in display order (depth-first, children by start time), skipping the descendants of
+ * collapsed spans. Iterative, so it is cheap to call again after every expand/collapse.
+ */
+export function visibleSpans(model: TraceModel, collapsed: ReadonlySet<string>): SpanNode[] {
+  const out: SpanNode[] = [];
+  const seen = new Set<SpanNode>();
+  const stack: SpanNode[] = [...model.roots].reverse();
+  while (stack.length > 0) {
+    const node = stack.pop() as SpanNode;
+    if (seen.has(node)) continue;
+    seen.add(node);
+    out.push(node);
+    if (collapsed.has(node.spanID)) continue;
+    for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i] as SpanNode);
+  }
+  return out;
+}
+
+/** A stretch of time during which one span is on the critical path. µs. */
+export interface CriticalSection {
+  spanID: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * The critical path: the chain of work that determines the trace's end-to-end duration.
+ * Same algorithm as Jaeger UI: from the root's end, walk back through the last-finishing child
+ * that ends before the current point; time not covered by a child belongs to the parent.
+ * Children are clipped to their parent's interval (clock skew). Returns sections per span.
+ */
+export function criticalPath(model: TraceModel): Map<string, CriticalSection[]> {
+  const result = new Map<string, CriticalSection[]>();
+  const root = model.roots.reduce<SpanNode | undefined>(
+    (best, r) => (!best || r.startTime + r.duration > best.startTime + best.duration ? r : best),
+    undefined,
+  );
+  if (!root) return result;
+  const push = (spanID: string, start: number, end: number) => {
+    if (end <= start) return;
+    const list = result.get(spanID) ?? [];
+    list.push({ spanID, start, end });
+    result.set(spanID, list);
+  };
+  const clippedEnd = (child: SpanNode, parent: SpanNode) =>
+    Math.min(child.startTime + child.duration, parent.startTime + parent.duration);
+  const clippedStart = (child: SpanNode, parent: SpanNode) => Math.max(child.startTime, parent.startTime);
+
+  // Iterative walk. `until` is the time the walk came back from (a child's start), if any.
+  let current: SpanNode | undefined = root;
+  let until: number | undefined;
+  let guard = model.spanCount * 4 + 10;
+  while (current && guard-- > 0) {
+    const cur: SpanNode = current;
+    const curEnd = cur.startTime + cur.duration;
+    const limit = until ?? curEnd;
+    let last: SpanNode | undefined;
+    let lastEnd = Number.NEGATIVE_INFINITY;
+    for (const child of cur.children) {
+      const e = clippedEnd(child, cur);
+      const ok = until === undefined ? true : e < until;
+      if (ok && e > lastEnd && clippedStart(child, cur) < limit) {
+        last = child;
+        lastEnd = e;
+      }
+    }
+    if (last) {
+      push(cur.spanID, Math.min(lastEnd, limit), limit);
+      current = last;
+      until = undefined;
+      // The child is clipped to the parent; continue inside it from its clipped end.
+      if (lastEnd < last.startTime + last.duration) until = lastEnd;
+    } else {
+      push(cur.spanID, cur.startTime, limit);
+      if (cur === root) break;
+      const parent = cur.parentID === undefined ? undefined : model.byId.get(cur.parentID);
+      until = parent ? clippedStart(cur, parent) : undefined;
+      current = parent;
+    }
+  }
+  return result;
+}
