@@ -157,7 +157,7 @@ export interface CriticalSection {
 /**
  * The critical path: the chain of work that determines the trace's end-to-end duration.
  * Same algorithm as Jaeger UI: from the root's end, walk back through the last-finishing child
- * that ends before the current point; time not covered by a child belongs to the parent.
+ * that ends by the current point; time not covered by a child belongs to the parent.
  * Children are clipped to their parent's interval (clock skew). Returns sections per span.
  */
 export function criticalPath(model: TraceModel): Map<string, CriticalSection[]> {
@@ -189,8 +189,10 @@ export function criticalPath(model: TraceModel): Map<string, CriticalSection[]> 
     let lastEnd = Number.NEGATIVE_INFINITY;
     for (const child of cur.children) {
       const e = clippedEnd(child, cur);
-      const ok = until === undefined ? true : e < until;
-      if (ok && e > lastEnd && clippedStart(child, cur) < limit) {
+      // Coming back from a child at `until`: a sibling may end exactly there (back-to-back
+      // work), but must start before it, which keeps the walk strictly moving back in time.
+      const ok = until === undefined ? true : e <= until && clippedStart(child, cur) < until;
+      if (ok && e > lastEnd) {
         last = child;
         lastEnd = e;
       }
