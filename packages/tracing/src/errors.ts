@@ -14,8 +14,10 @@ export function recordError(span: Span, error: unknown): void {
     if (!span.isRecording()) return;
     const normalized = toError(error);
     span.setStatus({ code: SpanStatusCode.ERROR, message: normalized.message });
-    span.recordException(normalized);
-    span.setAttribute(ATTR_ERROR_TYPE, errorTypeOf(normalized));
+    const type = errorTypeOf(normalized);
+    // The exception event carries the class name too (a subclass often leaves `name` as "Error").
+    span.recordException({ name: type, message: normalized.message, stack: normalized.stack });
+    span.setAttribute(ATTR_ERROR_TYPE, type);
   } catch {
     // Tracing must never break the traced program: a hostile error object is simply not recorded.
   }

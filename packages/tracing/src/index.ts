@@ -4,6 +4,23 @@ export type { Env } from './env.js';
 export { errorTypeOf, recordError } from './errors.js';
 export type { ExportStats } from './export-stats.js';
 export type { HeaderCarrier } from './headers.js';
+export { bindContext, bindEmitter } from './instrumentation/bind-context.js';
+export type { ServerTracingOptions } from './instrumentation/fastify.js';
+export { DEFAULT_EXCLUDED_PATHS, instrumentFastify } from './instrumentation/fastify.js';
+export { instrumentFetch } from './instrumentation/fetch.js';
+export {
+  HttpAbortError,
+  HttpConnectionError,
+  HttpRequestError,
+  HttpStatusError,
+  HttpTimeoutError,
+} from './instrumentation/http-errors.js';
+export type { InstrumentAllOptions, InstrumentationResult } from './instrumentation/instrument-all.js';
+export { instrumentAll } from './instrumentation/instrument-all.js';
+export { REDACTED, redactUrl } from './instrumentation/redact.js';
+export { instrumentRedis, redisStatement } from './instrumentation/redis.js';
+export type { RequestOptions, TracedHttpClientOptions } from './instrumentation/traced-http-client.js';
+export { TracedHttpClient } from './instrumentation/traced-http-client.js';
 export type { TracingLogger } from './logger.js';
 export { setTracingLogger } from './logger.js';
 export { createPropagator } from './propagation.js';

@@ -12,11 +12,17 @@ import {
 } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import type { TracerProvider } from '@opentelemetry/sdk-trace';
+import type { FastifyInstance } from 'fastify';
 import { resolveTracingConfig, type TracingConfig, type TracingOptions } from './config.js';
 import type { Env } from './env.js';
 import { recordError } from './errors.js';
 import type { ExportStats, ExportStatsRecorder } from './export-stats.js';
 import { type HeaderCarrier, lowercaseGetter, normalizeHeaders } from './headers.js';
+import {
+  type InstrumentAllOptions,
+  type InstrumentationResult,
+  instrumentAll,
+} from './instrumentation/instrument-all.js';
 import { info, warn } from './logger.js';
 import { createPropagator } from './propagation.js';
 import { createTracerProvider } from './provider.js';
@@ -101,6 +107,24 @@ export class TracingService {
     if (this.checkNames) checkSpanName(name);
     const options = typeof optionsOrFn === 'function' ? {} : optionsOrFn;
     return tracer.startActiveSpan(name, options, (span) => runInSpan(span, fn));
+  }
+
+  /**
+   * Instrument the Fastify `app`, Redis (ioredis) and outgoing fetch in one call (the spec's
+   * `instrument_all`). Does nothing and reports all false when tracing is off. Never throws.
+   */
+  instrumentAll(app?: FastifyInstance, options?: InstrumentAllOptions): InstrumentationResult {
+    if (this.tracer === undefined) return { fastify: false, redis: false, fetch: false };
+    const result = instrumentAll(app, options);
+    info(
+      `instrumented ${
+        Object.entries(result)
+          .filter(([, on]) => on)
+          .map(([name]) => name)
+          .join(', ') || 'nothing'
+      }`,
+    );
+    return result;
   }
 
   /** Start a span that is not made active; the caller ends it. */

@@ -1,0 +1,48 @@
+/**
+ * Keep secrets out of spans: URL credentials and secret-looking query parameters.
+ *
+ * A query parameter is secret when its name contains one of these words (case-insensitive):
+ * the common spellings of tokens, keys, passwords and signatures across APIs and cloud SDKs.
+ */
+const SECRET_PARAM = /(token|key|secret|password|passwd|pwd|auth|signature|sig|credential|session|code)/i;
+export const REDACTED = 'REDACTED';
+
+/**
+ * `url` with user:password replaced by `REDACTED:REDACTED` and secret query values by `REDACTED`.
+ * Relative or unparsable input is treated as a path. Never throws.
+ */
+export function redactUrl(url: string): string {
+  try {
+    const absolute = /^[a-z][a-z0-9+.-]*:\/\//i.test(url);
+    const parsed = new URL(url, 'http://relative.invalid');
+    if (parsed.username) parsed.username = REDACTED;
+    if (parsed.password) parsed.password = REDACTED;
+    redactSearchParams(parsed.searchParams);
+    const text = parsed.href;
+    return absolute ? text : text.slice('http://relative.invalid'.length);
+  } catch {
+    return '<unparsable url>';
+  }
+}
+
+/** The query string (without `?`) with secret values redacted; empty when there is none. */
+export function redactQuery(search: string): string {
+  if (search === '' || search === '?') return '';
+  const params = new URLSearchParams(search);
+  redactSearchParams(params);
+  return params.toString();
+}
+
+function redactSearchParams(params: URLSearchParams): void {
+  for (const name of new Set(params.keys())) {
+    if (SECRET_PARAM.test(name)) params.set(name, REDACTED);
+  }
+}
+
+/** Split a raw request target (`/path?query`) into path and query without allocating a URL. */
+export function splitTarget(target: string): { path: string; query: string } {
+  const mark = target.indexOf('?');
+  return mark === -1
+    ? { path: target, query: '' }
+    : { path: target.slice(0, mark), query: target.slice(mark + 1) };
+}

@@ -1,0 +1,230 @@
+import { context, propagation, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
+import { recordError } from '../errors.js';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_HTTP_DURATION_MS,
+  ATTR_HTTP_METHOD,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_HTTP_STATUS_CODE,
+  ATTR_HTTP_URL,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  ATTR_URL_FULL,
+} from '../semconv.js';
+import { HttpAbortError, HttpConnectionError, HttpStatusError, HttpTimeoutError } from './http-errors.js';
+import { redactUrl } from './redact.js';
+
+const TRACER_NAME = 'autobot.http-client';
+const ERROR_BODY_BYTES = 1024;
+
+export interface TracedHttpClientOptions {
+  /** Prefix for relative paths, e.g. `http://127.0.0.1:8001`. */
+  baseUrl?: string;
+  /** Default time allowed for a request, headers and body, in milliseconds (default 30 000). */
+  timeoutMs?: number;
+  /** Headers sent with every request. */
+  headers?: Record<string, string>;
+}
+
+export interface RequestOptions {
+  /** Sent as JSON with `content-type: application/json`. */
+  json?: unknown;
+  /** Raw body (ignored when `json` is given). */
+  body?: RequestInit['body'];
+  headers?: Record<string, string>;
+  /** Appended to the URL's query string. */
+  query?: Record<string, string | number | boolean | undefined>;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Throw `HttpStatusError` for non-2xx answers (default true). */
+  throwOnStatus?: boolean;
+}
+
+/**
+ * HTTP client on Node's `fetch` whose every call is one CLIENT span `HTTP {METHOD}` carrying the
+ * spec's `http.*` attributes and the current semconv keys, with the trace context injected
+ * (`traceparent`, `tracestate`, `b3`). Failures reject with {@link HttpTimeoutError},
+ * {@link HttpStatusError}, {@link HttpConnectionError} or {@link HttpAbortError}, recorded on
+ * the span first. The fetch itself runs with tracing suppressed, so an undici/fetch
+ * instrumentation in the same process does not add a second client span.
+ *
+ * `await using client = new TracedHttpClient()` closes it at scope end; `close()` aborts
+ * requests still in flight.
+ */
+export class TracedHttpClient implements AsyncDisposable {
+  private readonly baseUrl: string | undefined;
+  private readonly timeoutMs: number;
+  private readonly defaultHeaders: Record<string, string>;
+  private readonly inFlight = new Set<AbortController>();
+  private closed = false;
+
+  constructor(options: TracedHttpClientOptions = {}) {
+    if (options.timeoutMs !== undefined && !(options.timeoutMs > 0)) {
+      throw new TypeError(`TracedHttpClient: timeoutMs must be a positive number, got ${options.timeoutMs}`);
+    }
+    this.baseUrl = options.baseUrl;
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.defaultHeaders = { ...options.headers };
+  }
+
+  /** GET and parse the JSON body. */
+  getJson<T = unknown>(url: string, options?: RequestOptions): Promise<T> {
+    return this.requestJson<T>('GET', url, options);
+  }
+
+  /** POST `json` and parse the JSON body. */
+  postJson<T = unknown>(url: string, json: unknown, options?: RequestOptions): Promise<T> {
+    return this.requestJson<T>('POST', url, { ...options, json });
+  }
+
+  get(url: string, options?: RequestOptions): Promise<Response> {
+    return this.request('GET', url, options);
+  }
+
+  post(url: string, options?: RequestOptions): Promise<Response> {
+    return this.request('POST', url, options);
+  }
+
+  put(url: string, options?: RequestOptions): Promise<Response> {
+    return this.request('PUT', url, options);
+  }
+
+  delete(url: string, options?: RequestOptions): Promise<Response> {
+    return this.request('DELETE', url, options);
+  }
+
+  /** Send a request and parse the JSON answer; the span covers the body read too. */
+  async requestJson<T = unknown>(method: string, url: string, options: RequestOptions = {}): Promise<T> {
+    return (await this.send(method, url, options, 'json')) as T;
+  }
+
+  /**
+   * Send a request and return the `Response` once its headers arrived; the span ends then.
+   * Read the body yourself (streams included); the timeout no longer applies to it.
+   */
+  async request(method: string, url: string, options: RequestOptions = {}): Promise<Response> {
+    return (await this.send(method, url, options, 'response')) as Response;
+  }
+
+  /** Abort every request in flight; later calls reject with `HttpAbortError`. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const controller of this.inFlight) controller.abort(new Error('TracedHttpClient closed'));
+    this.inFlight.clear();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  private async send(method: string, target: string, options: RequestOptions, read: 'json' | 'response') {
+    method = method.toUpperCase();
+    const url = this.resolve(target, options.query);
+    const shownUrl = redactUrl(url.href);
+    const request = { method, url: shownUrl };
+    const tracer = trace.getTracer(TRACER_NAME);
+    const span = tracer.startSpan(`HTTP ${method}`, {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        [ATTR_HTTP_METHOD]: method,
+        [ATTR_HTTP_REQUEST_METHOD]: method,
+        [ATTR_HTTP_URL]: shownUrl,
+        [ATTR_URL_FULL]: shownUrl,
+        [ATTR_SERVER_ADDRESS]: url.hostname,
+        [ATTR_SERVER_PORT]: Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
+      },
+    });
+    const started = performance.now();
+    const spanContext = trace.setSpan(context.active(), span);
+
+    const headers: Record<string, string> = { ...this.defaultHeaders, ...options.headers };
+    propagation.inject(spanContext, headers);
+    let body = options.body;
+    if (options.json !== undefined) {
+      body = JSON.stringify(options.json);
+      headers['content-type'] ??= 'application/json';
+    }
+
+    const timeoutMs = options.timeoutMs ?? this.timeoutMs;
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort(new Error('timeout'));
+    }, timeoutMs);
+    const onCallerAbort = () => controller.abort(options.signal?.reason);
+    options.signal?.addEventListener('abort', onCallerAbort, { once: true });
+    this.inFlight.add(controller);
+
+    try {
+      if (this.closed || options.signal?.aborted) throw new HttpAbortError(request);
+      const response = await context.with(suppressTracing(spanContext), () =>
+        fetch(url, { method, headers, body, signal: controller.signal }),
+      );
+      span.setAttribute(ATTR_HTTP_STATUS_CODE, response.status);
+      span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, response.status);
+      if (!response.ok && options.throwOnStatus !== false) {
+        throw new HttpStatusError(request, response.status, await readSnippet(response));
+      }
+      if (response.status >= 500) markStatus(span, response.status);
+      if (read === 'response') return response;
+      const text = await response.text();
+      return text === '' ? undefined : JSON.parse(text);
+    } catch (error) {
+      const failure = classify(error, request, timedOut, controller.signal.aborted, timeoutMs);
+      recordError(span, failure);
+      if (failure instanceof HttpStatusError) span.setAttribute(ATTR_ERROR_TYPE, String(failure.status));
+      throw failure;
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onCallerAbort);
+      this.inFlight.delete(controller);
+      span.setAttribute(ATTR_HTTP_DURATION_MS, performance.now() - started);
+      span.end();
+    }
+  }
+
+  private resolve(target: string, query: RequestOptions['query']): URL {
+    const absolute = /^https?:\/\//i.test(target);
+    if (!absolute && !this.baseUrl)
+      throw new TypeError(`TracedHttpClient: relative URL ${target} needs a baseUrl`);
+    // Join by hand: `new URL('/x', base)` would drop a path that `baseUrl` carries.
+    const url = absolute
+      ? new URL(target)
+      : new URL(`${this.baseUrl?.replace(/\/+$/, '')}/${target.replace(/^\/+/, '')}`);
+    for (const [key, value] of Object.entries(query ?? {})) {
+      if (value !== undefined) url.searchParams.append(key, String(value));
+    }
+    return url;
+  }
+}
+
+function markStatus(span: Span, status: number): void {
+  span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${status}` });
+  span.setAttribute(ATTR_ERROR_TYPE, String(status));
+}
+
+function classify(
+  error: unknown,
+  request: { method: string; url: string },
+  timedOut: boolean,
+  aborted: boolean,
+  timeoutMs: number,
+) {
+  if (error instanceof HttpStatusError || error instanceof HttpAbortError) return error;
+  if (timedOut) return new HttpTimeoutError(request, timeoutMs, error);
+  if (aborted) return new HttpAbortError(request, error);
+  if (error instanceof SyntaxError) return error; // a body that is not JSON: the caller's concern, recorded as is
+  return new HttpConnectionError(request, error);
+}
+
+async function readSnippet(response: Response): Promise<string> {
+  try {
+    const text = await response.text();
+    return text.length > ERROR_BODY_BYTES ? `${text.slice(0, ERROR_BODY_BYTES)}…` : text;
+  } catch {
+    return '';
+  }
+}

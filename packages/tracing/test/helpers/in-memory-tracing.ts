@@ -1,0 +1,15 @@
+import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
+import { getTracingService, setTracingLogger } from '../../src/index.js';
+
+/** Initialize the process TracingService with an in-memory exporter (once per test file). */
+export function initInMemoryTracing(serviceName = 'test-svc') {
+  const exporter = new InMemorySpanExporter();
+  const tracing = getTracingService();
+  setTracingLogger({ warn: () => {}, info: () => {} });
+  tracing.initialize({ serviceName, spanExporter: exporter, handleSignals: false, scheduledDelayMs: 5 }, {});
+  const spans = async (): Promise<ReadableSpan[]> => {
+    await tracing.forceFlush();
+    return exporter.getFinishedSpans();
+  };
+  return { tracing, exporter, spans };
+}
