@@ -1,1 +1,30 @@
-export {};
+export type { Env, LlmConfig, LlmLogger, LlmOptions, ProviderName } from './config.js';
+export { resetLlmConfigWarnings, resolveLlmConfig } from './config.js';
+export { TRUNCATION_MARKER } from './content.js';
+export type { LlmErrorCode, LlmProviderErrorDetails } from './errors.js';
+export { LLM_ERROR_CODES, LlmConfigError, LlmProviderError } from './errors.js';
+export { TRACER_NAME } from './inference-span.js';
+export { createLlmClient, LlmClient } from './llm-client.js';
+export {
+  ATTR_GEN_AI_RESPONSE_ID,
+  ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
+  ATTR_LLM_CHUNK_COUNT,
+  ATTR_LLM_EMBED_INPUTS,
+  ATTR_LLM_ERROR_CODE,
+  ATTR_LLM_LOAD_DURATION_MS,
+  ATTR_LLM_STREAM_ABANDONED,
+  EVENT_LLM_FIRST_CHUNK,
+  EVENT_LLM_RETRY,
+} from './semconv.js';
+export type {
+  ChatChunk,
+  ChatMessage,
+  ChatRequest,
+  ChatResponse,
+  ChatStream,
+  EmbedRequest,
+  EmbedResponse,
+  GenerateRequest,
+  OllamaTimings,
+  TokenUsage,
+} from './types.js';

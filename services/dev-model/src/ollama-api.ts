@@ -112,6 +112,8 @@ export async function handleOllamaGeneration(
   }
 
   res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+  // Send the headers now, as a real server does once generation starts, not with the first token.
+  res.flushHeaders();
   const write = (line: unknown) => res.write(`${JSON.stringify(line)}\n`);
   const outcome = await streamTokens(
     res,
