@@ -85,7 +85,13 @@ export function createWaterfall(opts: WaterfallOptions): Waterfall {
 
   function reindex(): void {
     indexOf = new Map(rows.map((r, i) => [r.spanID, i]));
-    spacer.style.height = `${rows.length * ROW_HEIGHT}px`;
+    const height = `${rows.length * ROW_HEIGHT}px`;
+    spacer.style.height = height;
+    viewport.dataset.rows = String(rows.length);
+    // Rows still placed below the new end must not keep the old scroll height alive.
+    rowsLayer.style.height = height;
+    const maxTop = Math.max(0, rows.length * ROW_HEIGHT - viewport.clientHeight);
+    if (viewport.scrollTop > maxTop) viewport.scrollTop = maxTop;
   }
   reindex();
 
