@@ -19,6 +19,7 @@ import {
   signingAlgorithmOf,
 } from './keys.js';
 import { type PkiLayout, pkiLayout } from './layout.js';
+import { PKI_OPERATION_INIT_CA } from './semconv.js';
 import { inSpan, safely } from './tracer.js';
 import { x509 } from './x509.js';
 
@@ -74,7 +75,7 @@ export async function initCa(options: InitCaOptions): Promise<CertificateAuthori
   const subject = `CN=${commonName}`;
   return inSpan(
     SPAN_PKI_ISSUE_CERTIFICATE,
-    { [ATTR_PKI_OPERATION]: 'init_ca', [ATTR_PKI_SUBJECT]: subject },
+    { [ATTR_PKI_OPERATION]: PKI_OPERATION_INIT_CA, [ATTR_PKI_SUBJECT]: subject },
     async (span) => {
       const keys = await generateKeyPair(keyAlgorithm);
       const notBefore = new Date((options.now ?? new Date()).getTime() - 5 * 60_000);

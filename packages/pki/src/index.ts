@@ -1,5 +1,12 @@
 export { type CertificateAuthority, type InitCaOptions, initCa, loadCa } from './ca.js';
 export {
+  type DistributeOptions,
+  type DistributionRun,
+  distributeCertificates,
+  REMOTE_FILES,
+  type TargetResult,
+} from './distributor.js';
+export {
   CaExistsError,
   CaMissingError,
   CertMissingError,
@@ -20,7 +27,23 @@ export {
 export { CERT_FILE_MODE, KEY_FILE_MODE } from './files.js';
 export { type IssuedCertificate, type IssueRequest, issueCertificate } from './issue.js';
 export { KEY_ALGORITHMS, type KeyAlgorithm } from './keys.js';
+export { type HostKeyVerdict, hashHostName, hostEntryName, KnownHosts } from './known-hosts.js';
 export { type CertPaths, certPaths, type PkiLayout, pkiLayout } from './layout.js';
+export { TMP_PREFIX } from './remote-files.js';
+export {
+  ATTR_PKI_CONCURRENCY,
+  ATTR_PKI_DRY_RUN,
+  ATTR_PKI_FAILED_VMS,
+  ATTR_PKI_SUCCEEDED_VMS,
+  ATTR_PKI_TARGETS_FAILED,
+  ATTR_PKI_TARGETS_TOTAL,
+  EVENT_PKI_TARGET_RESULT,
+  PKI_OPERATION_DISTRIBUTE,
+  PKI_OPERATION_DISTRIBUTE_RUN,
+  PKI_OPERATION_INIT_CA,
+  PKI_OPERATION_ISSUE,
+  SPAN_PKI_DISTRIBUTE_RUN,
+} from './semconv.js';
 export {
   certificateSubjectFor,
   loadTopology,

@@ -17,6 +17,7 @@ import {
   signingAlgorithmOf,
 } from './keys.js';
 import { type CertPaths, certPaths } from './layout.js';
+import { PKI_OPERATION_ISSUE } from './semconv.js';
 import { inSpan, safely } from './tracer.js';
 import { x509 } from './x509.js';
 
@@ -100,7 +101,7 @@ export async function issueCertificate(
 
   return inSpan(
     SPAN_PKI_ISSUE_CERTIFICATE,
-    { [ATTR_PKI_OPERATION]: 'issue', [ATTR_PKI_SUBJECT]: subject },
+    { [ATTR_PKI_OPERATION]: PKI_OPERATION_ISSUE, [ATTR_PKI_SUBJECT]: subject },
     async (span) => {
       const keys = await generateKeyPair(keyAlgorithm);
       const notBefore = new Date((request.now ?? new Date()).getTime() - 5 * 60_000);
