@@ -169,9 +169,14 @@ export function handleOpenAiEmbeddings(
     throw new HttpError(400, 'input must be a string or an array of strings');
   }
   const tokens = inputs.reduce((sum, text) => sum + tokenize(text).length, 0);
+  // The official client asks for base64 (little-endian float32) unless told otherwise.
+  const encode = (vector: number[]): number[] | string =>
+    body.encoding_format === 'base64'
+      ? Buffer.from(new Float32Array(vector).buffer).toString('base64')
+      : vector;
   sendJson(res, 200, {
     object: 'list',
-    data: inputs.map((text, index) => ({ object: 'embedding', index, embedding: embedText(text) })),
+    data: inputs.map((text, index) => ({ object: 'embedding', index, embedding: encode(embedText(text)) })),
     model: body.model,
     usage: { prompt_tokens: tokens, total_tokens: tokens },
   });
