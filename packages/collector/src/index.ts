@@ -1,1 +1,40 @@
-export {};
+export type { JaegerSpan, JaegerTag, JaegerTrace } from './api/jaeger-format.js';
+export { toJaegerTrace } from './api/jaeger-format.js';
+export { toOtlpJson } from './api/otlp-json.js';
+export type { CollectorOptions, RunningCollector } from './collector.js';
+export { DEFAULT_MAX_BODY_BYTES, startCollector } from './collector.js';
+export {
+  CollectorError,
+  InvalidOptionError,
+  InvalidParameterError,
+  InvalidPayloadError,
+  PayloadTooLargeError,
+  QuerySyntaxError,
+  UnsupportedMediaTypeError,
+} from './errors.js';
+export type { IngestStats } from './ingest.js';
+export type {
+  Attributes,
+  AttrValue,
+  DecodedBatch,
+  ResourceInfo,
+  ScopeInfo,
+  SpanEvent,
+  SpanGroup,
+  SpanInput,
+  SpanLink,
+  StoredSpan,
+  TraceSummary,
+} from './model.js';
+export type { DecodeLimits } from './otlp/decode.js';
+export { DEFAULT_DECODE_LIMITS, decodeJsonRequest, decodeProtobufRequest } from './otlp/decode.js';
+export type { CompareOp, Comparison, Field, Literal, QueryNode } from './query/ast.js';
+export { parseDurationUs, parseQuery } from './query/parser.js';
+export type {
+  DependencyLink,
+  RetentionOptions,
+  SearchRequest,
+  StoreOptions,
+  StoreStatus,
+} from './store/store.js';
+export { DEFAULT_DB_PATH, TraceStore } from './store/store.js';

@@ -1,0 +1,102 @@
+import type { Attributes, AttrValue, StoredSpan } from '../model.js';
+import { SPAN_KIND_NAMES } from '../model.js';
+
+/** A Jaeger key/value tag (`type` as Jaeger's JSON model spells it). */
+export interface JaegerTag {
+  key: string;
+  type: 'string' | 'bool' | 'int64' | 'float64' | 'binary';
+  value: string | number | boolean;
+}
+
+/** A span in Jaeger's JSON model (times and durations in microseconds). */
+export interface JaegerSpan {
+  traceID: string;
+  spanID: string;
+  operationName: string;
+  references: { refType: 'CHILD_OF' | 'FOLLOWS_FROM'; traceID: string; spanID: string }[];
+  startTime: number;
+  duration: number;
+  tags: JaegerTag[];
+  logs: { timestamp: number; fields: JaegerTag[] }[];
+  processID: string;
+  warnings: string[] | null;
+  flags: number;
+}
+
+/** A trace in Jaeger's JSON model. */
+export interface JaegerTrace {
+  traceID: string;
+  spans: JaegerSpan[];
+  processes: Record<string, { serviceName: string; tags: JaegerTag[] }>;
+  warnings: string[] | null;
+}
+
+function tag(key: string, value: AttrValue, doubles?: Set<string>): JaegerTag {
+  switch (typeof value) {
+    case 'string':
+      return { key, type: 'string', value };
+    case 'boolean':
+      return { key, type: 'bool', value };
+    case 'number':
+      return Number.isInteger(value) && !doubles?.has(key)
+        ? { key, type: 'int64', value }
+        : { key, type: 'float64', value };
+    default:
+      return { key, type: 'string', value: JSON.stringify(value) };
+  }
+}
+
+/** Attributes as Jaeger tags. */
+export function toTags(attributes: Attributes, doubles?: Set<string>): JaegerTag[] {
+  return Object.entries(attributes).map(([k, v]) => tag(k, v, doubles));
+}
+
+/** Converts stored spans of one trace to Jaeger's trace JSON (as `/api/traces/{id}` returns it). */
+export function toJaegerTrace(spans: StoredSpan[]): JaegerTrace {
+  const processes: JaegerTrace['processes'] = {};
+  const processKeys = new Map<string, string>();
+  const out: JaegerSpan[] = [];
+  for (const s of spans) {
+    const resourceKey = `${s.serviceName}\u0000${JSON.stringify(s.resourceAttributes)}`;
+    let processID = processKeys.get(resourceKey);
+    if (processID === undefined) {
+      processID = `p${processKeys.size + 1}`;
+      processKeys.set(resourceKey, processID);
+      const { 'service.name': _service, ...rest } = s.resourceAttributes;
+      processes[processID] = { serviceName: s.serviceName, tags: toTags(rest) };
+    }
+    const tags = toTags(s.attributes, s.doubleKeys ? new Set(s.doubleKeys) : undefined);
+    if (s.kind > 1)
+      tags.push({ key: 'span.kind', type: 'string', value: SPAN_KIND_NAMES[s.kind] ?? 'unspecified' });
+    if (s.scope.name) tags.push({ key: 'otel.scope.name', type: 'string', value: s.scope.name });
+    if (s.scope.version) tags.push({ key: 'otel.scope.version', type: 'string', value: s.scope.version });
+    if (s.statusCode === 1) tags.push({ key: 'otel.status_code', type: 'string', value: 'OK' });
+    if (s.statusCode === 2) {
+      tags.push({ key: 'otel.status_code', type: 'string', value: 'ERROR' });
+      tags.push({ key: 'error', type: 'bool', value: true });
+    }
+    if (s.statusMessage)
+      tags.push({ key: 'otel.status_description', type: 'string', value: s.statusMessage });
+    const references: JaegerSpan['references'] = [];
+    if (s.parentSpanId) references.push({ refType: 'CHILD_OF', traceID: s.traceId, spanID: s.parentSpanId });
+    for (const l of s.links)
+      references.push({ refType: 'FOLLOWS_FROM', traceID: l.traceId, spanID: l.spanId });
+    out.push({
+      traceID: s.traceId,
+      spanID: s.spanId,
+      operationName: s.name,
+      references,
+      startTime: s.startUs,
+      duration: s.durationUs,
+      tags,
+      logs: s.events.map((e) => ({
+        timestamp: e.timeUs,
+        fields: [{ key: 'event', type: 'string', value: e.name }, ...toTags(e.attributes)],
+      })),
+      processID,
+      warnings: null,
+      flags: s.flags & 0xff,
+    });
+  }
+  return { traceID: spans[0]?.traceId ?? '', spans: out, processes, warnings: null };
+}

@@ -1,0 +1,212 @@
+import cors from '@fastify/cors';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import { CollectorError, InvalidParameterError, QuerySyntaxError } from '../errors.js';
+import type { IngestStats } from '../ingest.js';
+import type { TraceSummary } from '../model.js';
+import { SPAN_KIND_NAMES } from '../model.js';
+import { KIND_CODES } from '../query/ast.js';
+import { parseQuery } from '../query/parser.js';
+import type { TraceStore } from '../store/store.js';
+import { toJaegerTrace } from './jaeger-format.js';
+import { toOtlpJson } from './otlp-json.js';
+import {
+  durationParam,
+  intParam,
+  jaegerFilters,
+  limitParam,
+  normalizeTraceId,
+  one,
+  parseTags,
+  rfc3339Param,
+} from './params.js';
+import { resolveStatic } from './static-ui.js';
+
+/** Options of the query server. */
+export interface QueryServerOptions {
+  store: TraceStore;
+  stats: IngestStats;
+  corsOrigins: string[];
+  uiDir?: string;
+  /** Extra fields for `/status` (ports, version). */
+  statusExtra: () => Record<string, unknown>;
+}
+
+type Query = Record<string, unknown>;
+
+function jaegerOk(data: unknown, total?: number, limit = 0) {
+  return { data, total: total ?? (Array.isArray(data) ? data.length : 0), limit, offset: 0, errors: null };
+}
+
+function jaegerError(reply: FastifyReply, status: number, msg: string, extra: Record<string, unknown> = {}) {
+  return reply
+    .code(status)
+    .send({ data: null, total: 0, limit: 0, offset: 0, errors: [{ code: status, msg, ...extra }] });
+}
+
+function searchWindow(q: Query): { startUs?: number; endUs?: number } {
+  let startUs = intParam('start', q.start);
+  const endUs = intParam('end', q.end);
+  const lookback = one(q.lookback);
+  if (startUs === undefined && lookback !== undefined && lookback !== 'custom') {
+    const us = durationParam('lookback', lookback);
+    if (us !== undefined) startUs = (endUs ?? Date.now() * 1000) - us;
+  }
+  return { startUs, endUs };
+}
+
+/** Builds the Fastify app of the query port (Jaeger v1/v3 API, `/api/search`, `/status`, UI). */
+export function buildQueryServer(options: QueryServerOptions): FastifyInstance {
+  const { store } = options;
+  const app = Fastify({ logger: false, routerOptions: { maxParamLength: 200 } });
+  if (options.corsOrigins.length > 0) {
+    void app.register(cors, { origin: options.corsOrigins.includes('*') ? true : options.corsOrigins });
+  }
+
+  app.setErrorHandler((error, request, reply) => {
+    const status =
+      error instanceof CollectorError
+        ? error.statusCode
+        : ((error as { statusCode?: number }).statusCode ?? 500);
+    const msg = status >= 500 ? `internal error: ${(error as Error).message}` : (error as Error).message;
+    if (request.url.startsWith('/api/v3/'))
+      return reply.code(status).send({ error: { httpCode: status, message: msg } });
+    return jaegerError(reply, status, msg);
+  });
+
+  const statusBody = () => ({
+    status: 'ok',
+    ...options.statusExtra(),
+    ingest: options.stats,
+    store: store.status(),
+    retention: store.retentionSettings,
+  });
+  app.get('/status', async () => statusBody());
+  app.get('/health', async () => ({ status: 'ok' }));
+  app.get('/api/health', async () => ({ status: 'ok' }));
+
+  // --- Jaeger v1 -------------------------------------------------------------------------------
+  app.get('/api/services', async () => jaegerOk(store.services()));
+  app.get<{ Params: { service: string } }>('/api/services/:service/operations', async (req) =>
+    jaegerOk([...new Set(store.operations(req.params.service).map((o) => o.name))]),
+  );
+  app.get('/api/operations', async (req) => {
+    const q = req.query as Query;
+    const service = one(q.service);
+    if (service === undefined) throw new InvalidParameterError('parameter "service" is required');
+    const kindName = one(q.spanKind)?.toLowerCase();
+    const kind = kindName === undefined ? undefined : KIND_CODES[kindName];
+    if (kindName !== undefined && kind === undefined) {
+      throw new InvalidParameterError(
+        `parameter "spanKind" must be server, client, internal, producer or consumer`,
+      );
+    }
+    return jaegerOk(
+      store.operations(service, kind).map((o) => ({ name: o.name, spanKind: SPAN_KIND_NAMES[o.kind] })),
+    );
+  });
+  app.get<{ Params: { traceId: string } }>('/api/traces/:traceId', async (req, reply) => {
+    const spans = store.getTrace(normalizeTraceId(req.params.traceId));
+    if (spans === null) return jaegerError(reply, 404, 'trace not found');
+    return jaegerOk([toJaegerTrace(spans)]);
+  });
+  app.get('/api/traces', async (req) => {
+    const q = req.query as Query;
+    const ids = [q.traceID]
+      .flat()
+      .filter((x) => x !== undefined && x !== '')
+      .map((x) => normalizeTraceId(String(x)));
+    if (ids.length > 0) {
+      const traces = ids.map((id) => store.getTrace(id)).filter((s) => s !== null);
+      return jaegerOk(traces.map(toJaegerTrace));
+    }
+    const limit = limitParam(q.limit, 20);
+    const query = jaegerFilters({
+      service: one(q.service),
+      operation: one(q.operation),
+      tags: parseTags(q.tags, q.tag),
+      minDurationUs: durationParam('minDuration', q.minDuration),
+      maxDurationUs: durationParam('maxDuration', q.maxDuration),
+    });
+    const traceIds = store.searchTraceIds({ query, ...searchWindow(q), limit });
+    const traces = traceIds.map((id) => store.getTrace(id)).filter((s) => s !== null);
+    return jaegerOk(traces.map(toJaegerTrace), traces.length, 0);
+  });
+  app.get('/api/dependencies', async (req) => {
+    const q = req.query as Query;
+    const endMs = intParam('endTs', q.endTs) ?? Date.now();
+    const lookbackMs = intParam('lookback', q.lookback) ?? 24 * 3600 * 1000;
+    return jaegerOk(store.dependencies((endMs - lookbackMs) * 1000, endMs * 1000));
+  });
+
+  // --- Query language --------------------------------------------------------------------------
+  app.get('/api/search', async (req, reply) => {
+    const q = req.query as Query;
+    const text = one(q.q) ?? '';
+    let query: ReturnType<typeof parseQuery>;
+    try {
+      query = parseQuery(text);
+    } catch (error) {
+      if (error instanceof QuerySyntaxError) {
+        return jaegerError(reply, 400, error.message, { column: error.column, expected: error.expected });
+      }
+      throw error;
+    }
+    const limit = limitParam(q.limit, 20);
+    const data: TraceSummary[] = store.search({ query, ...searchWindow(q), limit });
+    return { data, total: data.length, limit, offset: 0, errors: null };
+  });
+
+  // --- Jaeger v3 (OTLP/JSON) -------------------------------------------------------------------
+  app.get('/api/v3/services', async () => ({ services: store.services() }));
+  app.get('/api/v3/operations', async (req) => {
+    const q = req.query as Query;
+    const service = one(q.service);
+    if (service === undefined) throw new InvalidParameterError('parameter "service" is required');
+    const kindName = one(q.span_kind)?.toLowerCase();
+    const kind = kindName === undefined ? undefined : KIND_CODES[kindName];
+    return {
+      operations: store
+        .operations(service, kindName === undefined ? undefined : (kind ?? -1))
+        .map((o) => ({ name: o.name, spanKind: SPAN_KIND_NAMES[o.kind] })),
+    };
+  });
+  app.get<{ Params: { traceId: string } }>('/api/v3/traces/:traceId', async (req, reply) => {
+    const spans = store.getTrace(normalizeTraceId(req.params.traceId));
+    if (spans === null) return reply.code(404).send({ error: { httpCode: 404, message: 'trace not found' } });
+    return { result: toOtlpJson(spans) };
+  });
+  app.get('/api/v3/traces', async (req) => {
+    const q = req.query as Query;
+    const attributes = one(q['query.attributes']);
+    const query = jaegerFilters({
+      service: one(q['query.service_name']),
+      operation: one(q['query.operation_name']),
+      tags: attributes === undefined ? [] : parseTags(attributes, undefined),
+      minDurationUs: durationParam('query.duration_min', q['query.duration_min']),
+      maxDurationUs: durationParam('query.duration_max', q['query.duration_max']),
+    });
+    const limit = limitParam(q['query.search_depth'] ?? q['query.num_traces'], 20);
+    const traceIds = store.searchTraceIds({
+      query,
+      startUs: rfc3339Param('query.start_time_min', q['query.start_time_min']),
+      endUs: rfc3339Param('query.start_time_max', q['query.start_time_max']),
+      limit,
+    });
+    const spans = traceIds.flatMap((id) => store.getTrace(id) ?? []);
+    return { result: toOtlpJson(spans) };
+  });
+
+  // --- UI ----------------------------------------------------------------------------------------
+  app.setNotFoundHandler(async (req, reply) => {
+    const path = req.url.split('?')[0] ?? '/';
+    if (path.startsWith('/api/') || req.method !== 'GET' || options.uiDir === undefined) {
+      return jaegerError(reply, 404, `not found: ${req.method} ${path}`);
+    }
+    const file = await resolveStatic(options.uiDir, path);
+    if (file === null) return jaegerError(reply, 404, `not found: ${path} (no UI build in ${options.uiDir})`);
+    reply.header('content-type', file.contentType);
+    reply.header('cache-control', file.immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
+    return reply.send(file.body);
+  });
+  return app;
+}

@@ -1,0 +1,165 @@
+import type { JaegerSpan, JaegerTrace } from '../api/jaeger-format.js';
+import type { TraceSummary } from '../model.js';
+import { formatDurationUs, parseAgeMs } from './sizes.js';
+
+/** Output sink, so tests can capture what a command prints. */
+export interface Output {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+async function getJson(url: string): Promise<{ status: number; body: unknown }> {
+  let res: Response;
+  try {
+    res = await fetch(url, { signal: AbortSignal.timeout(30_000) });
+  } catch (error) {
+    throw new Error(`cannot reach the collector at ${new URL(url).origin}: ${(error as Error).message}`);
+  }
+  const text = await res.text();
+  try {
+    return { status: res.status, body: JSON.parse(text) as unknown };
+  } catch {
+    return { status: res.status, body: { errors: [{ msg: text.slice(0, 200) }] } };
+  }
+}
+
+function apiError(body: unknown): string {
+  const errors = (body as { errors?: { msg?: string; column?: number; expected?: string }[] })?.errors;
+  const first = errors?.[0];
+  if (!first) return 'unknown error';
+  return first.column !== undefined
+    ? `${first.msg} (column ${first.column}, expected ${first.expected})`
+    : `${first.msg}`;
+}
+
+/** `autobot-trace query '<expr>'`: prints matching traces as a table or JSON. Returns the exit code. */
+export async function runQuery(
+  url: string,
+  expr: string,
+  flags: { json: boolean; limit?: string; since?: string },
+  io: Output,
+): Promise<number> {
+  const params = new URLSearchParams({ q: expr, limit: flags.limit ?? '20' });
+  if (flags.since !== undefined) {
+    const ms = parseAgeMs(flags.since);
+    if (ms === undefined) {
+      io.err(`--since must be a duration like 15m, 2h or 7d, got "${flags.since}"`);
+      return 2;
+    }
+    params.set('start', String((Date.now() - ms) * 1000));
+  }
+  const { status, body } = await getJson(`${url}/api/search?${params}`);
+  if (status !== 200) {
+    io.err(`query failed: ${apiError(body)}`);
+    if (status === 400)
+      io.err(
+        `  ${expr}\n  ${' '.repeat(Math.max(0, ((body as { errors?: { column?: number }[] }).errors?.[0]?.column ?? 1) - 1))}^`,
+      );
+    return status === 400 ? 2 : 1;
+  }
+  const data = (body as { data: TraceSummary[] }).data;
+  if (flags.json) {
+    io.out(JSON.stringify(body, null, 2));
+    return 0;
+  }
+  if (data.length === 0) {
+    io.out('no matching traces');
+    return 0;
+  }
+  const rows = data.map((t) => [
+    t.traceID,
+    new Date(t.startTime / 1000).toISOString().replace('T', ' ').slice(0, 23),
+    formatDurationUs(t.duration),
+    String(t.spanCount),
+    t.errorCount > 0 ? `${t.errorCount} ✗` : '0',
+    `${t.rootService}: ${t.rootOperation}`,
+    t.services.join(','),
+  ]);
+  const header = ['TRACE ID', 'START (UTC)', 'DURATION', 'SPANS', 'ERRORS', 'ROOT', 'SERVICES'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i] as number))
+      .join('  ')
+      .trimEnd();
+  io.out(line(header));
+  for (const r of rows) io.out(line(r));
+  io.out(`${data.length} trace(s)`);
+  return 0;
+}
+
+/** Renders a trace as an indented tree: duration, service, operation, errors marked. */
+export function renderTraceTree(trace: JaegerTrace): string[] {
+  const byId = new Map(trace.spans.map((s) => [s.spanID, s]));
+  const children = new Map<string, JaegerSpan[]>();
+  const roots: JaegerSpan[] = [];
+  for (const s of trace.spans) {
+    const parent = s.references.find((r) => r.refType === 'CHILD_OF')?.spanID;
+    if (parent !== undefined && byId.has(parent)) {
+      const list = children.get(parent) ?? [];
+      list.push(s);
+      children.set(parent, list);
+    } else {
+      roots.push(s);
+    }
+  }
+  const traceStart = Math.min(...trace.spans.map((s) => s.startTime));
+  const lines: string[] = [];
+  const walk = (s: JaegerSpan, prefix: string, last: boolean, top: boolean) => {
+    const service = trace.processes[s.processID]?.serviceName ?? '?';
+    const error = s.tags.some((t) => t.key === 'error' && t.value === true);
+    const message = s.tags.find((t) => t.key === 'otel.status_description')?.value;
+    const branch = top ? '' : last ? '└─ ' : '├─ ';
+    const offset = formatDurationUs(s.startTime - traceStart);
+    lines.push(
+      `${prefix}${branch}${s.operationName} [${service}] ${formatDurationUs(s.duration)} (+${offset})${error ? ` ✗ ERROR${message ? `: ${message}` : ''}` : ''}`,
+    );
+    const kids = (children.get(s.spanID) ?? []).sort((a, b) => a.startTime - b.startTime);
+    for (const [i, k] of kids.entries()) {
+      walk(k, top ? prefix : prefix + (last ? '   ' : '│  '), i === kids.length - 1, false);
+    }
+  };
+  roots.sort((a, b) => a.startTime - b.startTime);
+  for (const [i, r] of roots.entries()) walk(r, '', i === roots.length - 1, true);
+  return lines;
+}
+
+/** `autobot-trace show <traceId>`. */
+export async function runShow(
+  url: string,
+  traceId: string,
+  flags: { json: boolean },
+  io: Output,
+): Promise<number> {
+  const { status, body } = await getJson(`${url}/api/traces/${encodeURIComponent(traceId)}`);
+  if (status !== 200) {
+    io.err(`show failed: ${apiError(body)}`);
+    return status === 404 ? 3 : 1;
+  }
+  const trace = (body as { data: JaegerTrace[] }).data[0] as JaegerTrace;
+  if (flags.json) {
+    io.out(JSON.stringify(trace, null, 2));
+    return 0;
+  }
+  const services = new Set(Object.values(trace.processes).map((p) => p.serviceName));
+  const errors = trace.spans.filter((s) => s.tags.some((t) => t.key === 'error' && t.value === true)).length;
+  io.out(
+    `trace ${trace.traceID}: ${trace.spans.length} span(s), ${services.size} service(s), ${errors} error(s)`,
+  );
+  for (const line of renderTraceTree(trace)) io.out(line);
+  return 0;
+}
+
+/** `autobot-trace services`. */
+export async function runServices(url: string, flags: { json: boolean }, io: Output): Promise<number> {
+  const { status, body } = await getJson(`${url}/api/services`);
+  if (status !== 200) {
+    io.err(`services failed: ${apiError(body)}`);
+    return 1;
+  }
+  const services = (body as { data: string[] }).data;
+  if (flags.json) io.out(JSON.stringify(services));
+  else if (services.length === 0) io.out('no services yet');
+  else for (const s of services) io.out(s);
+  return 0;
+}

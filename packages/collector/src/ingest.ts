@@ -1,0 +1,64 @@
+import type { DecodedBatch } from './model.js';
+import type { TraceStore } from './store/store.js';
+
+/** Ingest counters reported by `/status`. */
+export interface IngestStats {
+  requests: number;
+  failedRequests: number;
+  receivedSpans: number;
+  storedSpans: number;
+  rejectedSpans: number;
+  bytesReceived: number;
+  lastError: string | null;
+}
+
+/** Result of storing one decoded request. */
+export interface IngestResult {
+  stored: number;
+  rejected: number;
+  message: string;
+}
+
+/** Shared by the HTTP and gRPC receivers: stores a decoded batch and keeps the counters. */
+export class IngestSink {
+  readonly stats: IngestStats = {
+    requests: 0,
+    failedRequests: 0,
+    receivedSpans: 0,
+    storedSpans: 0,
+    rejectedSpans: 0,
+    bytesReceived: 0,
+    lastError: null,
+  };
+
+  constructor(
+    private readonly store: TraceStore,
+    private readonly afterInsert?: () => void,
+  ) {}
+
+  /** Counts a request that failed before it could be stored. */
+  fail(message: string, bytes = 0): void {
+    this.stats.requests++;
+    this.stats.failedRequests++;
+    this.stats.bytesReceived += bytes;
+    this.stats.lastError = message;
+  }
+
+  /** Stores the batch (one transaction). Throws when the database write fails. */
+  ingest(batch: DecodedBatch, bytes: number): IngestResult {
+    this.stats.requests++;
+    this.stats.bytesReceived += bytes;
+    this.stats.receivedSpans += batch.spanCount + batch.rejected;
+    this.stats.rejectedSpans += batch.rejected;
+    const stored = this.store.insert(batch);
+    this.stats.storedSpans += stored;
+    if (batch.rejected > 0) this.stats.lastError = batch.rejectReasons.join('; ');
+    this.afterInsert?.();
+    return {
+      stored,
+      rejected: batch.rejected,
+      message:
+        batch.rejected > 0 ? `${batch.rejected} span(s) rejected: ${batch.rejectReasons.join('; ')}` : '',
+    };
+  }
+}

@@ -1,0 +1,136 @@
+import type { Attributes } from '../model.js';
+import { BLOOM_BYTES, bloomAdd } from './bloom.js';
+
+/** Per-block summary of one attribute key: numeric range, non-scalar flag and string Bloom filter. */
+export interface KeyStats {
+  min: number;
+  max: number;
+  hasNum: boolean;
+  /** Arrays/objects were seen: the block cannot be ruled out for this key. */
+  other: boolean;
+  bloom: Uint8Array | null;
+}
+
+/** The in-memory view of one `blocks` row. Times and durations in microseconds. */
+export interface BlockMeta {
+  id: number;
+  lo: number;
+  hi: number;
+  minStart: number;
+  maxStart: number;
+  minDur: number;
+  maxDur: number;
+  /** Bit mask of span kinds present (1 << kind). */
+  kinds: number;
+  errors: number;
+  svcs: Set<number>;
+  ops: Set<number>;
+}
+
+/** Spans per block before a new block is started; small exports share one block. */
+export const BLOCK_TARGET_SPANS = 512;
+
+/** Prefix of span-attribute keys in `block_keys`. */
+export const SPAN_KEY_PREFIX = 's:';
+/** Prefix of resource-attribute keys in `block_keys`. */
+export const RESOURCE_KEY_PREFIX = 'r:';
+
+function newStats(): KeyStats {
+  return {
+    min: Number.POSITIVE_INFINITY,
+    max: Number.NEGATIVE_INFINITY,
+    hasNum: false,
+    other: false,
+    bloom: null,
+  };
+}
+
+function addValue(stats: KeyStats, value: unknown): void {
+  switch (typeof value) {
+    case 'number':
+      if (value < stats.min) stats.min = value;
+      if (value > stats.max) stats.max = value;
+      stats.hasNum = true;
+      return;
+    case 'string':
+      if (stats.bloom === null) stats.bloom = new Uint8Array(BLOOM_BYTES);
+      bloomAdd(stats.bloom, value);
+      return;
+    case 'boolean':
+      if (stats.bloom === null) stats.bloom = new Uint8Array(BLOOM_BYTES);
+      bloomAdd(stats.bloom, value ? 'true' : 'false');
+      return;
+    default:
+      if (value !== null) stats.other = true;
+  }
+}
+
+/** Accumulates the block index of the block being filled. */
+export class OpenBlock {
+  readonly meta: BlockMeta;
+  readonly keys = new Map<string, KeyStats>();
+  /** Keys changed since the block was last written. */
+  readonly dirty = new Set<string>();
+  private readonly seenResources = new Set<number>();
+
+  constructor(id: number, lo: number) {
+    this.meta = {
+      id,
+      lo,
+      hi: lo - 1,
+      minStart: Number.MAX_SAFE_INTEGER,
+      maxStart: 0,
+      minDur: Number.MAX_SAFE_INTEGER,
+      maxDur: 0,
+      kinds: 0,
+      errors: 0,
+      svcs: new Set(),
+      ops: new Set(),
+    };
+  }
+
+  get spanCount(): number {
+    return this.meta.hi - this.meta.lo + 1;
+  }
+
+  private stats(key: string): KeyStats {
+    let stats = this.keys.get(key);
+    if (stats === undefined) {
+      stats = newStats();
+      this.keys.set(key, stats);
+    }
+    this.dirty.add(key);
+    return stats;
+  }
+
+  /** Adds one span (already assigned row id `rowId`). */
+  addSpan(
+    rowId: number,
+    startUs: number,
+    durationUs: number,
+    kind: number,
+    isError: boolean,
+    svcId: number,
+    opId: number,
+    attributes: Attributes,
+  ): void {
+    const m = this.meta;
+    if (rowId > m.hi) m.hi = rowId;
+    if (startUs < m.minStart) m.minStart = startUs;
+    if (startUs > m.maxStart) m.maxStart = startUs;
+    if (durationUs < m.minDur) m.minDur = durationUs;
+    if (durationUs > m.maxDur) m.maxDur = durationUs;
+    m.kinds |= 1 << kind;
+    if (isError) m.errors++;
+    m.svcs.add(svcId);
+    m.ops.add(opId);
+    for (const key in attributes) addValue(this.stats(SPAN_KEY_PREFIX + key), attributes[key]);
+  }
+
+  /** Adds a resource's attributes once per block. */
+  addResource(resId: number, attributes: Attributes): void {
+    if (this.seenResources.has(resId)) return;
+    this.seenResources.add(resId);
+    for (const key in attributes) addValue(this.stats(RESOURCE_KEY_PREFIX + key), attributes[key]);
+  }
+}

@@ -1,0 +1,62 @@
+import type Database from 'better-sqlite3';
+
+/** Schema version stored in `PRAGMA user_version`. */
+export const SCHEMA_VERSION = 1;
+
+/**
+ * Creates the tables. Design (see bench/collector/RESULTS.md for the measurements behind it):
+ * - `spans` holds one row per span with attributes as JSON and no secondary index at all, so
+ *   ingest pays for one B-tree append per span. Rows of one trace within a batch are contiguous.
+ * - `traces` is the per-trace summary (root, duration, counts, services) updated once per trace
+ *   per batch, and the rowid ranges of its spans: fetching a trace needs no span index.
+ * - `blocks` / `block_keys` are a block-range ("zone map") index: per block of ~512 consecutive
+ *   spans, the time and duration range, services, operations, kinds, error count, and per
+ *   attribute key the numeric min/max and a Bloom filter of string values. A search visits only
+ *   blocks that can match, newest first, and stops as soon as it has `limit` traces.
+ */
+export function createSchema(db: Database.Database): void {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS services (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+    CREATE TABLE IF NOT EXISTS ops (
+      id INTEGER PRIMARY KEY, svc_id INTEGER NOT NULL, name TEXT NOT NULL, kind INTEGER NOT NULL,
+      UNIQUE (svc_id, name, kind));
+    CREATE TABLE IF NOT EXISTS resources (
+      id INTEGER PRIMARY KEY, svc_id INTEGER NOT NULL, attrs TEXT NOT NULL UNIQUE);
+    CREATE TABLE IF NOT EXISTS scopes (
+      id INTEGER PRIMARY KEY, name TEXT NOT NULL, version TEXT NOT NULL, attrs TEXT NOT NULL,
+      UNIQUE (name, version, attrs));
+    CREATE TABLE IF NOT EXISTS spans (
+      id INTEGER PRIMARY KEY, trace_id TEXT NOT NULL, span_id TEXT NOT NULL, parent_id TEXT NOT NULL,
+      res_id INTEGER NOT NULL, scope_id INTEGER NOT NULL, svc_id INTEGER NOT NULL, op_id INTEGER NOT NULL,
+      kind INTEGER NOT NULL, start_us INTEGER NOT NULL, dur_us INTEGER NOT NULL, status INTEGER NOT NULL,
+      status_msg TEXT, attrs TEXT NOT NULL, extra TEXT);
+    CREATE TABLE IF NOT EXISTS traces (
+      trace_id TEXT PRIMARY KEY, start_us INTEGER NOT NULL, end_us INTEGER NOT NULL,
+      root_svc INTEGER NOT NULL, root_op INTEGER NOT NULL, has_root INTEGER NOT NULL,
+      span_count INTEGER NOT NULL, error_count INTEGER NOT NULL, svcs TEXT NOT NULL,
+      ranges TEXT NOT NULL, max_row INTEGER NOT NULL) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS traces_max_row ON traces (max_row);
+    CREATE TABLE IF NOT EXISTS blocks (
+      id INTEGER PRIMARY KEY, lo INTEGER NOT NULL, hi INTEGER NOT NULL,
+      min_start INTEGER NOT NULL, max_start INTEGER NOT NULL, min_dur INTEGER NOT NULL, max_dur INTEGER NOT NULL,
+      kinds INTEGER NOT NULL, errors INTEGER NOT NULL, svcs TEXT NOT NULL, ops TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS block_keys (
+      key TEXT NOT NULL, block_id INTEGER NOT NULL, min_num REAL, max_num REAL, other INTEGER NOT NULL,
+      bloom BLOB, PRIMARY KEY (key, block_id)) WITHOUT ROWID;
+  `);
+  db.pragma(`user_version = ${SCHEMA_VERSION}`);
+}
+
+/** Connection settings: WAL, NORMAL sync (a crash loses at most the last commits, never corrupts). */
+export function configureConnection(db: Database.Database, inMemory: boolean): void {
+  if (!inMemory) {
+    // auto_vacuum must be chosen before the first table exists; it lets retention give space back.
+    db.pragma('auto_vacuum = INCREMENTAL');
+    db.pragma('journal_mode = WAL');
+  }
+  db.pragma('synchronous = NORMAL');
+  db.pragma('temp_store = MEMORY');
+  db.pragma('cache_size = -65536');
+  db.pragma('busy_timeout = 5000');
+}
