@@ -70,7 +70,9 @@ export async function initCa(options: InitCaOptions): Promise<CertificateAuthori
   }
   const layout = pkiLayout(options.dir);
   if (!options.overwrite && (await exists(layout.caKeyPath))) {
-    throw new CaExistsError(`a CA already exists at ${layout.caKeyPath}; pass overwrite to replace it`);
+    throw new CaExistsError(
+      `a CA already exists at ${layout.caKeyPath}; replace it with overwrite (CLI: --force)`,
+    );
   }
   const subject = `CN=${commonName}`;
   return inSpan(

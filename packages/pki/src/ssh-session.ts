@@ -1,4 +1,4 @@
-import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper, utils } from 'ssh2';
+import ssh2, { type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import {
   SshAuthError,
   SshConnectionError,
@@ -10,6 +10,10 @@ import {
   SshTimeoutError,
 } from './errors.js';
 import type { KnownHosts } from './known-hosts.js';
+
+// ssh2 is CommonJS: Node's ESM loader exposes only its default export reliably.
+const { Client, utils } = ssh2;
+type Client = InstanceType<typeof Client>;
 
 /** How to reach and authenticate to one host. */
 export interface SshConnectOptions {
