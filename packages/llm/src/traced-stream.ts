@@ -1,5 +1,5 @@
 import type { CallState } from './call-state.js';
-import type { LlmProviderError } from './errors.js';
+import { LlmConfigError, type LlmProviderError } from './errors.js';
 import type { InferenceRecorder } from './inference-span.js';
 import type { ChatChunk, ChatStream } from './types.js';
 
@@ -35,7 +35,7 @@ export class TracedStream implements ChatStream, AsyncIterableIterator<ChatChunk
 
   [Symbol.asyncIterator](): this {
     // Iterating twice would silently split the chunks between two loops.
-    if (this.#iterated) throw new TypeError('a ChatStream can be iterated only once');
+    if (this.#iterated) throw new LlmConfigError('a ChatStream can be iterated only once');
     this.#iterated = true;
     return this;
   }

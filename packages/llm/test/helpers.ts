@@ -74,3 +74,10 @@ export function serializeSpans(spans: readonly ReadableSpan[]): string {
 
 /** Waits a little so that a span that would wrongly end late (or twice) has the chance to. */
 export const settle = (ms = 50) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The first item, failing the test when there is none (instead of a non-null assertion). */
+export function first<T>(items: readonly T[]): T {
+  const item = items[0];
+  if (item === undefined) throw new Error('expected at least one item');
+  return item;
+}

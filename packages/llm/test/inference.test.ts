@@ -8,7 +8,7 @@ import {
   LLM_ERROR_CODES,
   type LlmProviderError,
 } from '../src/index.js';
-import { inferenceSpans, settle, useHarness } from './helpers.js';
+import { first, inferenceSpans, settle, useHarness } from './helpers.js';
 
 const h = useHarness();
 
@@ -87,7 +87,7 @@ describe.each(['ollama', 'openai'] as const)('%s provider', (provider) => {
     });
     const spans = inferenceSpans(h.exporter);
     expect(spans).toHaveLength(1);
-    const span = spans[0]!;
+    const span = first(spans);
     expect(span.kind).toBe(SpanKind.CLIENT);
     expect(span.status.code).toBe(SpanStatusCode.UNSET);
     expectCommon(span.attributes, false, 10);
@@ -100,13 +100,13 @@ describe.each(['ollama', 'openai'] as const)('%s provider', (provider) => {
     const chunks = await collect(stream);
     const e = expected(12);
     expect(chunks.map((c) => c.content).join('')).toBe(e.text);
-    const last = chunks.at(-1)!;
+    const last = first(chunks.slice(-1));
     expect(last.done).toBe(true);
     expect(last.usage?.completionTokens).toBe(e.completionTokens);
     await settle();
     const spans = inferenceSpans(h.exporter);
     expect(spans).toHaveLength(1);
-    const span = spans[0]!;
+    const span = first(spans);
     expectCommon(span.attributes, true, 12);
     const ttfc = span.attributes['llm.time_to_first_chunk_ms'] as number;
     expect(ttfc).toBeGreaterThan(0);
@@ -123,10 +123,10 @@ describe.each(['ollama', 'openai'] as const)('%s provider', (provider) => {
       await llm.chat({ messages });
       parent.end();
     });
-    const [span] = inferenceSpans(h.exporter);
-    const parent = h.exporter.getFinishedSpans().find((s) => s.name === 'parent')!;
-    expect(span!.parentSpanContext?.spanId).toBe(parent.spanContext().spanId);
-    expect(span!.spanContext().traceId).toBe(parent.spanContext().traceId);
+    const span = first(inferenceSpans(h.exporter));
+    const parent = first(h.exporter.getFinishedSpans().filter((s) => s.name === 'parent'));
+    expect(span.parentSpanContext?.spanId).toBe(parent.spanContext().spanId);
+    expect(span.spanContext().traceId).toBe(parent.spanContext().traceId);
   });
 
   it('a consumer that breaks out of the loop ends the span once, as abandoned (not an error)', async () => {
@@ -137,9 +137,9 @@ describe.each(['ollama', 'openai'] as const)('%s provider', (provider) => {
     await settle(100);
     const spans = inferenceSpans(h.exporter);
     expect(spans).toHaveLength(1);
-    expect(spans[0]!.status.code).toBe(SpanStatusCode.UNSET);
-    expect(spans[0]!.attributes['llm.stream_abandoned']).toBe(true);
-    expect(spans[0]!.attributes['llm.response_length']).toBeGreaterThan(0);
+    expect(first(spans).status.code).toBe(SpanStatusCode.UNSET);
+    expect(first(spans).attributes['llm.stream_abandoned']).toBe(true);
+    expect(first(spans).attributes['llm.response_length']).toBeGreaterThan(0);
     expect(h.diagWarnings).toEqual([]);
   });
 
@@ -157,9 +157,9 @@ describe.each(['ollama', 'openai'] as const)('%s provider', (provider) => {
     await settle(100);
     const spans = inferenceSpans(h.exporter);
     expect(spans).toHaveLength(1);
-    expect(spans[0]!.status.code).toBe(SpanStatusCode.ERROR);
-    expect(spans[0]!.attributes['error.type']).toBe('LlmProviderError');
-    expect(spans[0]!.attributes['llm.error_code']).toBe(LLM_ERROR_CODES.ABORTED);
+    expect(first(spans).status.code).toBe(SpanStatusCode.ERROR);
+    expect(first(spans).attributes['error.type']).toBe('LlmProviderError');
+    expect(first(spans).attributes['llm.error_code']).toBe(LLM_ERROR_CODES.ABORTED);
     expect(h.diagWarnings).toEqual([]);
   });
 
@@ -192,9 +192,9 @@ describe.each(['ollama', 'openai'] as const)('%s provider', (provider) => {
     await settle();
     const spans = inferenceSpans(h.exporter);
     expect(spans).toHaveLength(1);
-    expect(spans[0]!.status.code).toBe(SpanStatusCode.ERROR);
-    expect(spans[0]!.status.message).toBe(error?.message);
-    expect(spans[0]!.events.some((ev) => ev.name === 'exception')).toBe(true);
+    expect(first(spans).status.code).toBe(SpanStatusCode.ERROR);
+    expect(first(spans).status.message).toBe(error?.message);
+    expect(first(spans).events.some((ev) => ev.name === 'exception')).toBe(true);
     expect(h.diagWarnings).toEqual([]);
   });
 
@@ -207,7 +207,7 @@ describe.each(['ollama', 'openai'] as const)('%s provider', (provider) => {
     await expect(collect(stream)).rejects.toMatchObject({ code: LLM_ERROR_CODES.STREAM_BROKEN });
     const spans = inferenceSpans(h.exporter);
     expect(spans).toHaveLength(1);
-    expect(spans[0]!.status.code).toBe(SpanStatusCode.ERROR);
+    expect(first(spans).status.code).toBe(SpanStatusCode.ERROR);
   });
 
   it('model not found, rate limited (with retryAfterMs), timeout and connection errors are coded', async () => {
@@ -240,7 +240,7 @@ describe.each(['ollama', 'openai'] as const)('%s provider', (provider) => {
     );
     const error = await down.chat({ messages }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: LLM_ERROR_CODES.CONNECTION });
-    const last = inferenceSpans(h.exporter).at(-1)!;
+    const last = first(inferenceSpans(h.exporter).slice(-1));
     expect(last.attributes['server.port']).toBe(1);
     expect(last.events.find((ev) => ev.name === 'exception')?.attributes?.['exception.message']).toBe(
       (error as Error).message,
@@ -256,7 +256,7 @@ describe.each(['ollama', 'openai'] as const)('%s provider', (provider) => {
     await settle(300);
     const spans = inferenceSpans(h.exporter);
     expect(spans).toHaveLength(1);
-    expect(spans[0]!.attributes['llm.error_code']).toBe(LLM_ERROR_CODES.TIMEOUT);
+    expect(first(spans).attributes['llm.error_code']).toBe(LLM_ERROR_CODES.TIMEOUT);
     await expect(collect(stream)).rejects.toMatchObject({ code: LLM_ERROR_CODES.TIMEOUT });
   });
 
@@ -264,10 +264,10 @@ describe.each(['ollama', 'openai'] as const)('%s provider', (provider) => {
     const llm = client(provider);
     const response = await llm.embed({ input: ['one two', 'three'], model: 'dev-model:latest' });
     expect(response.embeddings).toHaveLength(2);
-    const [span] = inferenceSpans(h.exporter);
-    expect(span!.attributes['gen_ai.operation.name']).toBe('embeddings');
-    expect(span!.attributes['llm.embed_inputs']).toBe(2);
-    expect(span!.attributes['gen_ai.usage.input_tokens']).toBe(3);
+    const span = first(inferenceSpans(h.exporter));
+    expect(span.attributes['gen_ai.operation.name']).toBe('embeddings');
+    expect(span.attributes['llm.embed_inputs']).toBe(2);
+    expect(span.attributes['gen_ai.usage.input_tokens']).toBe(3);
   });
 });
 
@@ -281,10 +281,10 @@ describe('openai retries', () => {
     expect(response.content.length).toBeGreaterThan(0);
     const spans = inferenceSpans(h.exporter);
     expect(spans).toHaveLength(1);
-    expect(spans[0]!.attributes['llm.retry_count']).toBe(1);
-    const retry = spans[0]!.events.find((ev) => ev.name === 'llm.retry');
+    expect(first(spans).attributes['llm.retry_count']).toBe(1);
+    const retry = first(spans).events.find((ev) => ev.name === 'llm.retry');
     expect(retry?.attributes?.['http.response.status_code']).toBe(503);
-    expect(spans[0]!.status.code).toBe(SpanStatusCode.UNSET);
+    expect(first(spans).status.code).toBe(SpanStatusCode.UNSET);
   });
 });
 
@@ -302,6 +302,6 @@ describe('ollama generate', () => {
       expect(span.attributes['llm.completion_tokens']).toBe(5);
       expect(span.attributes['llm.finish_reason']).toBe('length');
     }
-    expect(spans[1]!.attributes['llm.time_to_first_chunk_ms']).toBeGreaterThan(0);
+    expect(first(spans.slice(1)).attributes['llm.time_to_first_chunk_ms']).toBeGreaterThan(0);
   });
 });
