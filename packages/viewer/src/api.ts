@@ -135,7 +135,10 @@ export async function fetchServices(signal?: AbortSignal): Promise<string[]> {
 
 /** Operation (span) names of one service, sorted. */
 export async function fetchOperations(service: string, signal?: AbortSignal): Promise<string[]> {
-  const body = await getJson<string[] | null>(`/api/services/${encodeURIComponent(service)}/operations`, signal);
+  const body = await getJson<string[] | null>(
+    `/api/services/${encodeURIComponent(service)}/operations`,
+    signal,
+  );
   return [...(body.data ?? [])].sort();
 }
 

@@ -1,8 +1,17 @@
 /** Stable per-service colours: the same service gets the same hue on every page and every load. */
 
 const PALETTE = [
-  '#4e79a7', '#f28e2b', '#59a14f', '#b07aa1', '#76b7b2', '#edc948',
-  '#ff9da7', '#9c755f', '#af7aa1', '#86bcb6', '#8cd17d',
+  '#4e79a7',
+  '#f28e2b',
+  '#59a14f',
+  '#b07aa1',
+  '#76b7b2',
+  '#edc948',
+  '#ff9da7',
+  '#9c755f',
+  '#af7aa1',
+  '#86bcb6',
+  '#8cd17d',
 ];
 
 function hash(text: string): number {

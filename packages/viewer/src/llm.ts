@@ -21,7 +21,9 @@ const FIRST_CHUNK_EVENTS = new Set(['gen_ai.first_chunk', 'llm.first_chunk']);
 
 /** True for spans the LLM view applies to. */
 export function isLlmSpan(name: string, tags: readonly KeyValue[]): boolean {
-  return name === 'llm.inference' || tags.some((t) => t.key.startsWith('llm.') || t.key.startsWith('gen_ai.'));
+  return (
+    name === 'llm.inference' || tags.some((t) => t.key.startsWith('llm.') || t.key.startsWith('gen_ai.'))
+  );
 }
 
 function num(v: unknown): number | undefined {
@@ -52,12 +54,22 @@ export function logName(log: SpanLog): string {
 /** Extracts {@link LlmInfo}; the first-chunk time comes from the attribute or the span event. */
 export function llmInfo(tags: readonly KeyValue[], logs: readonly SpanLog[], spanStartUs: number): LlmInfo {
   const info: LlmInfo = {
-    model: str(tagValue(tags, 'llm.model') ?? tagValue(tags, 'gen_ai.response.model') ?? tagValue(tags, 'gen_ai.request.model')),
-    provider: str(tagValue(tags, 'llm.provider') ?? tagValue(tags, 'gen_ai.provider.name') ?? tagValue(tags, 'gen_ai.system')),
+    model: str(
+      tagValue(tags, 'llm.model') ??
+        tagValue(tags, 'gen_ai.response.model') ??
+        tagValue(tags, 'gen_ai.request.model'),
+    ),
+    provider: str(
+      tagValue(tags, 'llm.provider') ??
+        tagValue(tags, 'gen_ai.provider.name') ??
+        tagValue(tags, 'gen_ai.system'),
+    ),
     tokensIn: num(tagValue(tags, 'llm.prompt_tokens') ?? tagValue(tags, 'gen_ai.usage.input_tokens')),
     tokensOut: num(tagValue(tags, 'llm.completion_tokens') ?? tagValue(tags, 'gen_ai.usage.output_tokens')),
     totalTokens: num(tagValue(tags, 'llm.total_tokens')),
-    finishReason: str(tagValue(tags, 'llm.finish_reason') ?? tagValue(tags, 'gen_ai.response.finish_reasons')),
+    finishReason: str(
+      tagValue(tags, 'llm.finish_reason') ?? tagValue(tags, 'gen_ai.response.finish_reasons'),
+    ),
   };
   const streaming = tagValue(tags, 'llm.streaming');
   if (streaming !== undefined) info.streaming = streaming === true || streaming === 'true';
@@ -88,7 +100,10 @@ export interface ChatMessage {
  * older `[{role, content}]` shape into role + text. Anything else is shown as JSON text.
  */
 export function chatMessages(value: unknown): ChatMessage[] {
-  if (!Array.isArray(value)) return value === undefined ? [] : [{ role: '', text: typeof value === 'string' ? value : JSON.stringify(value, null, 2) }];
+  if (!Array.isArray(value))
+    return value === undefined
+      ? []
+      : [{ role: '', text: typeof value === 'string' ? value : JSON.stringify(value, null, 2) }];
   return value.map((m) => {
     if (!m || typeof m !== 'object') return { role: '', text: String(m) };
     const rec = m as Record<string, unknown>;

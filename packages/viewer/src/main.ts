@@ -29,7 +29,10 @@ const lookup = h(
       e.preventDefault();
       const id = traceIdInput.value.trim().toLowerCase();
       if (/^[0-9a-f]{1,32}$/.test(id)) navigate(`/trace/${id}`);
-      else traceIdInput.setCustomValidity('a trace id is 1-32 hex digits'), traceIdInput.reportValidity();
+      else {
+        traceIdInput.setCustomValidity('a trace id is 1-32 hex digits');
+        traceIdInput.reportValidity();
+      }
     },
   },
   traceIdInput,

@@ -40,9 +40,9 @@ export function installRouter(): void {
     if (event.defaultPrevented || event.button !== 0) return;
     if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
     const anchor = (event.target as Element | null)?.closest?.('a');
-    if (!anchor || anchor.hasAttribute('download') || anchor.target) return;
+    if (!anchor || anchor.hasAttribute('download') || anchor.getAttribute('target')) return;
     const href = anchor.getAttribute('href');
-    if (!href || !href.startsWith('/') || href.startsWith('//') || href.startsWith('/api/')) return;
+    if (!href?.startsWith('/') || href.startsWith('//') || href.startsWith('/api/')) return;
     event.preventDefault();
     navigate(href);
   });

@@ -9,7 +9,14 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CollectorProcess, postOtlp, startCollectorProcess, waitForTrace } from './collector-process.js';
-import { bigTrace, CANARY_NAME, CANARY_SERVICE, CANARY_URL, canaryTrace, multiServiceTrace } from './otlp-fixtures.js';
+import {
+  bigTrace,
+  CANARY_NAME,
+  CANARY_SERVICE,
+  CANARY_URL,
+  canaryTrace,
+  multiServiceTrace,
+} from './otlp-fixtures.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ARTIFACTS = resolve(here, '../../../test-artifacts');
@@ -34,7 +41,9 @@ async function screenshot(name: string): Promise<void> {
 }
 
 async function resultIds(): Promise<string[]> {
-  return page.locator('.results li.result').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.traceId ?? ''));
+  return page
+    .locator('.results li.result')
+    .evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.traceId ?? ''));
 }
 
 async function runExample(query: string): Promise<string[]> {
@@ -93,12 +102,9 @@ describe('viewer in Chromium against the collector', () => {
     await page.goto(`${collector.baseUrl}/search?live=off`);
     const row = page.locator(`.results li[data-trace-id="${multi.traceId}"]`);
     await row.waitFor();
-    await expect.poll(() => row.locator('.chip').allTextContents()).toEqual([
-      'autobot-ai-stack',
-      'autobot-backend',
-      'autobot-frontend',
-      'autobot-npu-worker',
-    ]);
+    await expect
+      .poll(() => row.locator('.chip').allTextContents())
+      .toEqual(['autobot-ai-stack', 'autobot-backend', 'autobot-frontend', 'autobot-npu-worker']);
     expect(await row.locator('.badge-error').textContent()).toBe('1 error');
     expect(await row.locator('.result-title').textContent()).toBe('autobot-frontend: HTTP GET /chat');
     expect(await page.locator(`.scatter circle[data-trace-id="${multi.traceId}"]`).count()).toBe(1);
@@ -106,6 +112,9 @@ describe('viewer in Chromium against the collector', () => {
     const services = await page.locator('#f-service option').allTextContents();
     expect(services).toEqual(expect.arrayContaining(['autobot-backend', 'autobot-ai-stack', CANARY_SERVICE]));
     await screenshot('search');
+    await page.locator(`.scatter circle[data-trace-id="${multi.traceId}"]`).click();
+    await page.waitForURL(`**/trace/${multi.traceId}`);
+    await page.locator('.wf-row').first().waitFor();
   });
 
   it('finds the trace with each of the spec example queries', async () => {
@@ -132,15 +141,23 @@ describe('viewer in Chromium against the collector', () => {
   });
 
   it('combines the service and operation pickers with the query', async () => {
-    await page.goto(`${collector.baseUrl}/search?live=off&service=autobot-npu-worker&operation=npu.inference`);
+    await page.goto(
+      `${collector.baseUrl}/search?live=off&service=autobot-npu-worker&operation=npu.inference`,
+    );
     await expect.poll(() => page.locator('#f-operation').inputValue()).toBe('npu.inference');
     await page.locator(`.results li[data-trace-id="${big.traceId}"]`).waitFor();
     const ids = await resultIds();
     expect(ids).toContain(multi.traceId);
     expect(ids).not.toContain(canary.traceId);
+    // Pickers and query apply to the same span (as Jaeger's service + tags do): no npu.inference
+    // span has ssh.target_vm, but the backend's ssh span does.
     await page.locator('#f-query').fill('ssh.target_vm = frontend');
     await page.locator('#f-query').press('Enter');
+    await expect.poll(() => page.locator('.result-status').textContent()).toBe('No traces match.');
+    await page.locator('#f-service').selectOption('autobot-backend');
+    await page.locator('button[type="submit"]').click();
     await expect.poll(resultIds).toEqual([multi.traceId]);
+    expect(new URL(page.url()).searchParams.get('service')).toBe('autobot-backend');
   });
 
   it('opens a trace from the list, collapses and expands with mouse and keyboard', async () => {
@@ -159,7 +176,9 @@ describe('viewer in Chromium against the collector', () => {
     const backendToggle = page.locator('.wf-row[data-name="HTTP POST /api/chat"] .wf-toggle');
     await backendToggle.click();
     expect(await page.locator('.wf-row').count()).toBe(2);
-    expect(await page.locator('.wf-row[data-name="HTTP POST /api/chat"]').getAttribute('aria-expanded')).toBe('false');
+    expect(await page.locator('.wf-row[data-name="HTTP POST /api/chat"]').getAttribute('aria-expanded')).toBe(
+      'false',
+    );
     await page.locator('.wf-row[data-name="HTTP POST /api/chat"] .wf-toggle').click();
     expect(await page.locator('.wf-row').count()).toBe(8);
 
@@ -188,7 +207,9 @@ describe('viewer in Chromium against the collector', () => {
     expect(await view.locator('[data-fact="ttfc"] dd').textContent()).toBe('after 850ms');
     expect(await view.locator('.messages.input pre').textContent()).toBe('Summarise the logs');
     expect(await page.locator('.wf-row[data-name="llm.inference"] .wf-ttfc').count()).toBe(1);
-    expect(await page.locator('[data-section="attrs-llm"] tr[data-key="llm.prompt_tokens"] td').textContent()).toBe('412');
+    expect(
+      await page.locator('[data-section="attrs-llm"] tr[data-key="llm.prompt_tokens"] td').textContent(),
+    ).toBe('412');
     expect(new URL(page.url()).searchParams.get('span')).toBe(multi.llmSpanId);
     await screenshot('trace');
   });
@@ -196,14 +217,18 @@ describe('viewer in Chromium against the collector', () => {
   it('shows the error span with status and exception stack', async () => {
     await page.locator('.wf-row[data-name="ssh.distribute_certificates"]').click();
     expect(await page.locator('[data-fact="status"] dd').textContent()).toMatch(/ERROR: permission denied/);
-    expect(await page.locator('[data-section="attrs-ssh"] tr[data-key="ssh.target_vm"] td').textContent()).toBe('frontend');
+    expect(
+      await page.locator('[data-section="attrs-ssh"] tr[data-key="ssh.target_vm"] td').textContent(),
+    ).toBe('frontend');
     expect(await page.locator('.event.exception .stack').textContent()).toContain('at connect (ssh.ts:10:5)');
   });
 
   it('exports the trace as Jaeger JSON and OTLP JSON', async () => {
     const jaegerHref = await page.locator('a', { hasText: 'Export Jaeger JSON' }).getAttribute('href');
     const otlpHref = await page.locator('a', { hasText: 'Export OTLP JSON' }).getAttribute('href');
-    const jaeger = (await (await page.request.get(`${collector.baseUrl}${jaegerHref}`)).json()) as { data: { spans: unknown[] }[] };
+    const jaeger = (await (await page.request.get(`${collector.baseUrl}${jaegerHref}`)).json()) as {
+      data: { spans: unknown[] }[];
+    };
     expect(jaeger.data[0]?.spans).toHaveLength(8);
     const otlp = JSON.stringify(await (await page.request.get(`${collector.baseUrl}${otlpHref}`)).json());
     expect(otlp).toContain('resourceSpans');
@@ -240,7 +265,9 @@ describe('viewer in Chromium against the collector', () => {
     expect(await page.locator('tr[data-key="http.url"] td').textContent()).toBe(CANARY_URL);
     expect(await page.locator('tr[data-key="note"] td').textContent()).toBe('<script>alert(4)</script>');
     await page.locator('.wf-row').nth(1).click();
-    expect(await page.locator('tr[data-key="ssh.target_vm"] td').textContent()).toBe('"><img src=x onerror=alert(5)>');
+    expect(await page.locator('tr[data-key="ssh.target_vm"] td').textContent()).toBe(
+      '"><img src=x onerror=alert(5)>',
+    );
     expect(await page.locator('.event strong').first().textContent()).toBe(CANARY_NAME);
     await page.waitForTimeout(300);
     expect(await page.locator('img, svg[onload], script:not([src])').count()).toBe(0);
@@ -255,7 +282,9 @@ describe('viewer in Chromium against the collector', () => {
     await page.locator('.wf-row').first().waitFor();
     await expect.poll(() => page.locator('[data-stat="spans"] dd').textContent()).toBe('10000');
     const elapsed = Date.now() - started;
-    console.log(`10,000-span trace: open-to-rows ${elapsed} ms, render ${await page.locator('#main').getAttribute('data-render-ms')} ms`);
+    console.log(
+      `10,000-span trace: open-to-rows ${elapsed} ms, render ${await page.locator('#main').getAttribute('data-render-ms')} ms`,
+    );
     expect(elapsed).toBeLessThan(BIG_TRACE_BUDGET_MS);
     const domRows = await page.locator('.wf-row').count();
     expect(domRows).toBeGreaterThan(10);

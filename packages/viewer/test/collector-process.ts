@@ -13,7 +13,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 /** The built viewer the collector serves. */
 export const VIEWER_DIST = resolve(here, '../dist');
 /** The collector CLI entry point (`VIEWER_TEST_COLLECTOR_CLI` overrides it, e.g. for a local build). */
-export const COLLECTOR_CLI = process.env.VIEWER_TEST_COLLECTOR_CLI ?? resolve(here, '../../collector/dist/cli.js');
+export const COLLECTOR_CLI =
+  process.env.VIEWER_TEST_COLLECTOR_CLI ?? resolve(here, '../../collector/dist/cli.js');
 
 /** A running collector. */
 export interface CollectorProcess {
@@ -24,13 +25,20 @@ export interface CollectorProcess {
   stop(): Promise<void>;
 }
 
-/** Starts the collector and resolves once it printed its `listening` line. */
+/**
+ * Starts the collector and resolves once it printed its `listening` line. `--ui-dir` names
+ * this package's `dist` explicitly, so the build under test is what the browser loads.
+ */
 export async function startCollectorProcess(): Promise<CollectorProcess> {
   if (!existsSync(COLLECTOR_CLI)) {
-    throw new Error(`collector CLI not built: ${COLLECTOR_CLI} is missing (run \`npm run build\` at the root)`);
+    throw new Error(
+      `collector CLI not built: ${COLLECTOR_CLI} is missing (run \`npm run build\` at the root)`,
+    );
   }
   if (!existsSync(join(VIEWER_DIST, 'index.html'))) {
-    throw new Error(`viewer not built: ${VIEWER_DIST}/index.html is missing (run \`npm run build -w @autobot/viewer\`)`);
+    throw new Error(
+      `viewer not built: ${VIEWER_DIST}/index.html is missing (run \`npm run build -w @autobot/viewer\`)`,
+    );
   }
   const dir = mkdtempSync(join(tmpdir(), 'autobot-viewer-test-'));
   const child: ChildProcess = spawn(
@@ -46,7 +54,7 @@ export async function startCollectorProcess(): Promise<CollectorProcess> {
       '0',
       '--db',
       join(dir, 't.db'),
-      '--ui',
+      '--ui-dir',
       VIEWER_DIST,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
@@ -67,7 +75,10 @@ export async function startCollectorProcess(): Promise<CollectorProcess> {
   };
   try {
     const ports = await new Promise<{ httpPort: number; queryPort: number }>((resolvePorts, reject) => {
-      const timer = setTimeout(() => reject(new Error(`collector did not start in 20s; stderr: ${stderr}`)), 20_000);
+      const timer = setTimeout(
+        () => reject(new Error(`collector did not start in 20s; stderr: ${stderr}`)),
+        20_000,
+      );
       child.once('exit', (code) => {
         clearTimeout(timer);
         reject(new Error(`collector exited with ${code}; stderr: ${stderr}`));
@@ -102,11 +113,17 @@ export async function postOtlp(httpPort: number, body: unknown): Promise<void> {
   const text = await res.text();
   if (!res.ok) throw new Error(`OTLP export failed: HTTP ${res.status} ${text}`);
   const parsed = text ? (JSON.parse(text) as { partialSuccess?: { rejectedSpans?: string | number } }) : {};
-  if (Number(parsed.partialSuccess?.rejectedSpans ?? 0) > 0) throw new Error(`OTLP export partially rejected: ${text}`);
+  if (Number(parsed.partialSuccess?.rejectedSpans ?? 0) > 0)
+    throw new Error(`OTLP export partially rejected: ${text}`);
 }
 
 /** Waits until `/api/traces/{id}` returns `spanCount` spans (the store may commit asynchronously). */
-export async function waitForTrace(baseUrl: string, traceId: string, spanCount: number, timeoutMs = 15_000): Promise<void> {
+export async function waitForTrace(
+  baseUrl: string,
+  traceId: string,
+  spanCount: number,
+  timeoutMs = 15_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < deadline) {

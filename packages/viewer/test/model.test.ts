@@ -1,11 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { JaegerSpan, JaegerTrace } from '../src/api.js';
+import { groupTags } from '../src/components/span-details.js';
 import { chatMessages, llmInfo } from '../src/llm.js';
 import { buildTraceModel, criticalPath, visibleSpans } from '../src/model.js';
 import { composeQuery } from '../src/query.js';
-import { groupTags } from '../src/components/span-details.js';
 
-function span(id: string, parent: string | undefined, start: number, duration: number, extra: Partial<JaegerSpan> = {}): JaegerSpan {
+function span(
+  id: string,
+  parent: string | undefined,
+  start: number,
+  duration: number,
+  extra: Partial<JaegerSpan> = {},
+): JaegerSpan {
   return {
     traceID: 't1',
     spanID: id,
@@ -43,7 +49,14 @@ describe('buildTraceModel', () => {
   });
 
   it('hides descendants of collapsed spans', () => {
-    const m = buildTraceModel(trace([span('a', undefined, 0, 100), span('b', 'a', 10, 50), span('c', 'b', 20, 10), span('d', 'a', 70, 10)]));
+    const m = buildTraceModel(
+      trace([
+        span('a', undefined, 0, 100),
+        span('b', 'a', 10, 50),
+        span('c', 'b', 20, 10),
+        span('d', 'a', 70, 10),
+      ]),
+    );
     expect(visibleSpans(m, new Set()).map((s) => s.spanID)).toEqual(['a', 'b', 'c', 'd']);
     expect(visibleSpans(m, new Set(['b'])).map((s) => s.spanID)).toEqual(['a', 'b', 'd']);
     expect(visibleSpans(m, new Set(['a'])).map((s) => s.spanID)).toEqual(['a']);
@@ -63,18 +76,38 @@ describe('criticalPath', () => {
   it('follows the last-finishing child and gives gaps to the parent', () => {
     // a: 0-100; b: 10-40; c: 50-90 (c finishes last); d inside c: 60-80
     const m = buildTraceModel(
-      trace([span('a', undefined, 0, 100), span('b', 'a', 10, 30), span('c', 'a', 50, 40), span('d', 'c', 60, 20)]),
+      trace([
+        span('a', undefined, 0, 100),
+        span('b', 'a', 10, 30),
+        span('c', 'a', 50, 40),
+        span('d', 'c', 60, 20),
+      ]),
     );
     const cp = criticalPath(m);
-    const sections = (id: string) => (cp.get(id) ?? []).map((s) => [s.start, s.end]).sort((x, y) => (x[0] ?? 0) - (y[0] ?? 0));
-    expect(sections('a')).toEqual([[0, 10], [40, 50], [90, 100]]);
-    expect(sections('c')).toEqual([[50, 60], [80, 90]]);
+    const sections = (id: string) =>
+      (cp.get(id) ?? []).map((s) => [s.start, s.end]).sort((x, y) => (x[0] ?? 0) - (y[0] ?? 0));
+    expect(sections('a')).toEqual([
+      [0, 10],
+      [40, 50],
+      [90, 100],
+    ]);
+    expect(sections('c')).toEqual([
+      [50, 60],
+      [80, 90],
+    ]);
     expect(sections('d')).toEqual([[60, 80]]);
     expect(sections('b')).toEqual([[10, 40]]);
   });
 
   it('passes through back-to-back children', () => {
-    const m = buildTraceModel(trace([span('a', undefined, 0, 30), span('b', 'a', 0, 10), span('c', 'a', 10, 10), span('d', 'a', 20, 10)]));
+    const m = buildTraceModel(
+      trace([
+        span('a', undefined, 0, 30),
+        span('b', 'a', 0, 10),
+        span('c', 'a', 10, 10),
+        span('d', 'a', 20, 10),
+      ]),
+    );
     const cp = criticalPath(m);
     expect(cp.has('a')).toBe(false);
     expect([...cp.keys()].sort()).toEqual(['b', 'c', 'd']);
@@ -95,14 +128,30 @@ describe('llmInfo', () => {
       { key: 'gen_ai.usage.input_tokens', type: 'int64', value: 10 },
       { key: 'gen_ai.usage.output_tokens', type: 'int64', value: 5 },
     ];
-    const fromEvent = llmInfo(tags, [{ timestamp: 1_500, fields: [{ key: 'event', value: 'llm.first_chunk' }] }], 1_000);
-    expect(fromEvent).toMatchObject({ model: 'm1', tokensIn: 10, tokensOut: 5, totalTokens: 15, firstChunkOffsetUs: 500 });
-    const fromAttr = llmInfo([...tags, { key: 'llm.time_to_first_chunk_ms', type: 'float64', value: 2.5 }], [], 0);
+    const fromEvent = llmInfo(
+      tags,
+      [{ timestamp: 1_500, fields: [{ key: 'event', value: 'llm.first_chunk' }] }],
+      1_000,
+    );
+    expect(fromEvent).toMatchObject({
+      model: 'm1',
+      tokensIn: 10,
+      tokensOut: 5,
+      totalTokens: 15,
+      firstChunkOffsetUs: 500,
+    });
+    const fromAttr = llmInfo(
+      [...tags, { key: 'llm.time_to_first_chunk_ms', type: 'float64', value: 2.5 }],
+      [],
+      0,
+    );
     expect(fromAttr.firstChunkOffsetUs).toBe(2_500);
   });
 
   it('normalises GenAI message shapes to role + text', () => {
-    expect(chatMessages([{ role: 'user', parts: [{ type: 'text', content: 'hi' }] }])).toEqual([{ role: 'user', text: 'hi' }]);
+    expect(chatMessages([{ role: 'user', parts: [{ type: 'text', content: 'hi' }] }])).toEqual([
+      { role: 'user', text: 'hi' },
+    ]);
     expect(chatMessages([{ role: 'assistant', content: 'yo' }])).toEqual([{ role: 'assistant', text: 'yo' }]);
     expect(chatMessages(undefined)).toEqual([]);
   });
@@ -110,13 +159,28 @@ describe('llmInfo', () => {
 
 describe('composeQuery', () => {
   it('puts the user text first so error columns map back', () => {
-    expect(composeQuery({ service: '', operation: '', query: 'llm.duration_ms > 5000' })).toEqual({ q: 'llm.duration_ms > 5000', userOffset: 0 });
+    expect(composeQuery({ service: '', operation: '', query: 'llm.duration_ms > 5000' })).toEqual({
+      q: 'llm.duration_ms > 5000',
+      userOffset: 0,
+    });
     const c = composeQuery({ service: 'a"b', operation: 'op', query: 'x = 1', minDurationUs: 1_500_000 });
-    expect(c).toEqual({ q: '(x = 1) and service = "a\\"b" and name = "op" and duration >= 1500ms', userOffset: 1 });
+    expect(c).toEqual({
+      q: '(x = 1) and service = "a\\"b" and name = "op" and duration >= 1500ms',
+      userOffset: 1,
+    });
   });
 
   it('groups attributes by domain', () => {
-    const keys = ['http.method', 'url.full', 'llm.model', 'gen_ai.request.model', 'ssh.target_vm', 'pki.subject', 'foo', 'otel.status_code'];
+    const keys = [
+      'http.method',
+      'url.full',
+      'llm.model',
+      'gen_ai.request.model',
+      'ssh.target_vm',
+      'pki.subject',
+      'foo',
+      'otel.status_code',
+    ];
     const groups = groupTags(keys.map((key) => ({ key, value: 'v' })));
     expect(Object.fromEntries(groups.map((g) => [g.id, g.tags.map((t) => t.key)]))).toEqual({
       http: ['http.method', 'url.full'],

@@ -77,7 +77,11 @@ export function otlpRequest(traceId: string, baseMs: number, specs: SpanSpec[]):
 }
 
 /** The multi-service trace: frontend → backend → redis / ai-stack (llm.inference) / npu / ssh / pki. */
-export function multiServiceTrace(baseMs: number): { traceId: string; llmSpanId: string; body: Record<string, unknown> } {
+export function multiServiceTrace(baseMs: number): {
+  traceId: string;
+  llmSpanId: string;
+  body: Record<string, unknown>;
+} {
   const traceId = newTraceId();
   const root = newSpanId();
   const backend = newSpanId();
@@ -85,10 +89,44 @@ export function multiServiceTrace(baseMs: number): { traceId: string; llmSpanId:
   const llm = newSpanId();
   const ssh = newSpanId();
   const specs: SpanSpec[] = [
-    { id: root, name: 'HTTP GET /chat', service: 'autobot-frontend', startMs: 0, durationMs: 7400, kind: 3, attrs: { 'http.method': 'GET', 'http.url': 'http://127.0.0.1:5173/chat' } },
-    { id: backend, parent: root, name: 'HTTP POST /api/chat', service: 'autobot-backend', startMs: 20, durationMs: 7300, kind: 2, attrs: { 'http.method': 'POST', 'http.route': '/api/chat', 'http.status_code': 200 } },
-    { parent: backend, name: 'redis.get', service: 'autobot-backend', startMs: 30, durationMs: 2, kind: 3, attrs: { 'db.system.name': 'redis', 'db.operation.name': 'GET' } },
-    { id: ai, parent: backend, name: 'HTTP POST /inference', service: 'autobot-ai-stack', startMs: 40, durationMs: 6500, kind: 2, attrs: { 'http.method': 'POST', 'http.route': '/inference', 'http.status_code': 200 } },
+    {
+      id: root,
+      name: 'HTTP GET /chat',
+      service: 'autobot-frontend',
+      startMs: 0,
+      durationMs: 7400,
+      kind: 3,
+      attrs: { 'http.method': 'GET', 'http.url': 'http://127.0.0.1:5173/chat' },
+    },
+    {
+      id: backend,
+      parent: root,
+      name: 'HTTP POST /api/chat',
+      service: 'autobot-backend',
+      startMs: 20,
+      durationMs: 7300,
+      kind: 2,
+      attrs: { 'http.method': 'POST', 'http.route': '/api/chat', 'http.status_code': 200 },
+    },
+    {
+      parent: backend,
+      name: 'redis.get',
+      service: 'autobot-backend',
+      startMs: 30,
+      durationMs: 2,
+      kind: 3,
+      attrs: { 'db.system.name': 'redis', 'db.operation.name': 'GET' },
+    },
+    {
+      id: ai,
+      parent: backend,
+      name: 'HTTP POST /inference',
+      service: 'autobot-ai-stack',
+      startMs: 40,
+      durationMs: 6500,
+      kind: 2,
+      attrs: { 'http.method': 'POST', 'http.route': '/inference', 'http.status_code': 200 },
+    },
     {
       id: llm,
       parent: ai,
@@ -110,12 +148,24 @@ export function multiServiceTrace(baseMs: number): { traceId: string; llmSpanId:
         'gen_ai.request.model': 'llama3.2:3b',
         'gen_ai.usage.input_tokens': 412,
         'gen_ai.usage.output_tokens': 128,
-        'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'Summarise the logs' }] }]),
-        'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'All services healthy.' }] }]),
+        'gen_ai.input.messages': JSON.stringify([
+          { role: 'user', parts: [{ type: 'text', content: 'Summarise the logs' }] },
+        ]),
+        'gen_ai.output.messages': JSON.stringify([
+          { role: 'assistant', parts: [{ type: 'text', content: 'All services healthy.' }] },
+        ]),
       },
       events: [{ name: 'gen_ai.first_chunk', atMs: 910 }],
     },
-    { parent: backend, name: 'npu.inference', service: 'autobot-npu-worker', startMs: 6600, durationMs: 300, kind: 2, attrs: { 'http.route': '/embed' } },
+    {
+      parent: backend,
+      name: 'npu.inference',
+      service: 'autobot-npu-worker',
+      startMs: 6600,
+      durationMs: 300,
+      kind: 2,
+      attrs: { 'http.route': '/embed' },
+    },
     {
       id: ssh,
       parent: backend,
@@ -123,17 +173,34 @@ export function multiServiceTrace(baseMs: number): { traceId: string; llmSpanId:
       service: 'autobot-backend',
       startMs: 6950,
       durationMs: 320,
-      attrs: { 'ssh.target_vm': 'frontend', 'ssh.target_ip': '172.16.168.21', 'ssh.user': 'autobot', 'ssh.error_type': 'asyncssh_error', 'error.type': 'SshAuthError' },
+      attrs: {
+        'ssh.target_vm': 'frontend',
+        'ssh.target_ip': '172.16.168.21',
+        'ssh.user': 'autobot',
+        'ssh.error_type': 'asyncssh_error',
+        'error.type': 'SshAuthError',
+      },
       error: 'permission denied (publickey)',
       events: [
         {
           name: 'exception',
           atMs: 7260,
-          attrs: { 'exception.type': 'SshAuthError', 'exception.message': 'permission denied (publickey)', 'exception.stacktrace': 'SshAuthError: permission denied\n    at connect (ssh.ts:10:5)' },
+          attrs: {
+            'exception.type': 'SshAuthError',
+            'exception.message': 'permission denied (publickey)',
+            'exception.stacktrace': 'SshAuthError: permission denied\n    at connect (ssh.ts:10:5)',
+          },
         },
       ],
     },
-    { parent: ssh, name: 'pki.issue_certificate', service: 'autobot-backend', startMs: 6960, durationMs: 40, attrs: { 'pki.operation': 'issue', 'pki.subject': 'CN=frontend' } },
+    {
+      parent: ssh,
+      name: 'pki.issue_certificate',
+      service: 'autobot-backend',
+      startMs: 6960,
+      durationMs: 40,
+      attrs: { 'pki.operation': 'issue', 'pki.subject': 'CN=frontend' },
+    },
   ];
   return { traceId, llmSpanId: llm, body: otlpRequest(traceId, baseMs, specs) };
 }
@@ -148,22 +215,49 @@ export function canaryTrace(baseMs: number): { traceId: string; body: Record<str
   const traceId = newTraceId();
   const root = newSpanId();
   const specs: SpanSpec[] = [
-    { id: root, name: CANARY_NAME, service: CANARY_SERVICE, startMs: 0, durationMs: 50, attrs: { 'http.url': CANARY_URL, 'url.full': CANARY_URL, note: '<script>alert(4)</script>' } },
-    { parent: root, name: `${CANARY_NAME} child`, service: 'autobot-backend', startMs: 5, durationMs: 20, attrs: { 'ssh.target_vm': '"><img src=x onerror=alert(5)>' }, events: [{ name: CANARY_NAME, atMs: 10, attrs: { link: CANARY_URL } }] },
+    {
+      id: root,
+      name: CANARY_NAME,
+      service: CANARY_SERVICE,
+      startMs: 0,
+      durationMs: 50,
+      attrs: { 'http.url': CANARY_URL, 'url.full': CANARY_URL, note: '<script>alert(4)</script>' },
+    },
+    {
+      parent: root,
+      name: `${CANARY_NAME} child`,
+      service: 'autobot-backend',
+      startMs: 5,
+      durationMs: 20,
+      attrs: { 'ssh.target_vm': '"><img src=x onerror=alert(5)>' },
+      events: [{ name: CANARY_NAME, atMs: 10, attrs: { link: CANARY_URL } }],
+    },
   ];
   return { traceId, body: otlpRequest(traceId, baseMs, specs) };
 }
 
 /** A trace of exactly `total` spans: a root, 99 fan-out children and grandchildren under them. */
-export function bigTrace(baseMs: number, total = 10_000): { traceId: string; bodies: Record<string, unknown>[] } {
+export function bigTrace(
+  baseMs: number,
+  total = 10_000,
+): { traceId: string; bodies: Record<string, unknown>[] } {
   const traceId = newTraceId();
   const rootId = newSpanId();
-  const specs: SpanSpec[] = [{ id: rootId, name: 'batch.run', service: 'autobot-backend', startMs: 0, durationMs: 10_000 }];
+  const specs: SpanSpec[] = [
+    { id: rootId, name: 'batch.run', service: 'autobot-backend', startMs: 0, durationMs: 10_000 },
+  ];
   const mids: string[] = [];
   for (let i = 0; i < 99; i++) {
     const id = newSpanId();
     mids.push(id);
-    specs.push({ id, parent: rootId, name: `batch.step_${i}`, service: 'autobot-npu-worker', startMs: i * 100, durationMs: 100 });
+    specs.push({
+      id,
+      parent: rootId,
+      name: `batch.step_${i}`,
+      service: 'autobot-npu-worker',
+      startMs: i * 100,
+      durationMs: 100,
+    });
   }
   let n = 0;
   while (specs.length < total) {
@@ -180,6 +274,7 @@ export function bigTrace(baseMs: number, total = 10_000): { traceId: string; bod
   }
   // Several requests, as a real exporter would batch them.
   const bodies: Record<string, unknown>[] = [];
-  for (let i = 0; i < specs.length; i += 2000) bodies.push(otlpRequest(traceId, baseMs, specs.slice(i, i + 2000)));
+  for (let i = 0; i < specs.length; i += 2000)
+    bodies.push(otlpRequest(traceId, baseMs, specs.slice(i, i + 2000)));
   return { traceId, bodies };
 }

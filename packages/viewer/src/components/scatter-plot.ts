@@ -9,7 +9,10 @@ const H = 180;
 const PAD = { left: 64, right: 12, top: 10, bottom: 26 };
 
 /** Draws the plot. `onOpen` receives the trace id of a clicked dot. */
-export function scatterPlot(traces: readonly TraceSummary[], onOpen: (traceId: string) => void): SVGSVGElement {
+export function scatterPlot(
+  traces: readonly TraceSummary[],
+  onOpen: (traceId: string) => void,
+): SVGSVGElement {
   const svg = s('svg', {
     class: 'scatter',
     viewBox: `0 0 ${W} ${H}`,
@@ -44,7 +47,9 @@ export function scatterPlot(traces: readonly TraceSummary[], onOpen: (traceId: s
   );
   for (const frac of [0, 0.5, 1]) {
     const d = dMax * frac;
-    svg.append(s('text', { class: 'tick', x: PAD.left - 6, y: y(d) + 4, 'text-anchor': 'end' }, formatDuration(d)));
+    svg.append(
+      s('text', { class: 'tick', x: PAD.left - 6, y: y(d) + 4, 'text-anchor': 'end' }, formatDuration(d)),
+    );
   }
   if (traces.length > 0) {
     for (const frac of [0, 0.5, 1]) {

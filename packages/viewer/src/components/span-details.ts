@@ -18,7 +18,13 @@ export const DOMAINS: { id: string; label: string; prefixes: string[] }[] = [
 ];
 
 // Keys shown in the status section rather than among the attributes.
-const STATUS_KEYS = new Set(['otel.status_code', 'otel.status_description', 'error', 'span.kind', 'internal.span.format']);
+const STATUS_KEYS = new Set([
+  'otel.status_code',
+  'otel.status_description',
+  'error',
+  'span.kind',
+  'internal.span.format',
+]);
 // Message content is shown in the LLM view as a conversation, not as a raw attribute.
 const MESSAGE_KEYS = new Set(['gen_ai.input.messages', 'gen_ai.output.messages']);
 
@@ -35,7 +41,11 @@ export function groupTags(tags: readonly KeyValue[]): { id: string; label: strin
   const order = [...DOMAINS, { id: 'other', label: 'Other', prefixes: [] }];
   return order
     .filter((d) => groups.has(d.id))
-    .map((d) => ({ id: d.id, label: d.label, tags: [...(groups.get(d.id) ?? [])].sort((a, b) => a.key.localeCompare(b.key)) }));
+    .map((d) => ({
+      id: d.id,
+      label: d.label,
+      tags: [...(groups.get(d.id) ?? [])].sort((a, b) => a.key.localeCompare(b.key)),
+    }));
 }
 
 function kvTable(tags: readonly KeyValue[], caption?: string): HTMLTableElement {
@@ -65,7 +75,9 @@ function section(title: string, id: string, ...body: (Node | null)[]): HTMLEleme
 function llmSection(node: SpanNode): HTMLElement {
   const info = llmInfo(node.tags, node.logs, node.startTime);
   const fact = (label: string, value: string | undefined, key: string) =>
-    value === undefined ? null : h('div', { class: 'fact', dataset: { fact: key } }, h('dt', null, label), h('dd', null, value));
+    value === undefined
+      ? null
+      : h('div', { class: 'fact', dataset: { fact: key } }, h('dt', null, label), h('dd', null, value));
   const facts = h(
     'dl',
     { class: 'facts' },
@@ -96,7 +108,14 @@ function llmSection(node: SpanNode): HTMLElement {
       'div',
       { class: `messages ${cls}` },
       h('h4', null, label),
-      msgs.map((m) => h('div', { class: 'message' }, m.role ? h('div', { class: 'role' }, m.role) : null, h('pre', null, m.text))),
+      msgs.map((m) =>
+        h(
+          'div',
+          { class: 'message' },
+          m.role ? h('div', { class: 'role' }, m.role) : null,
+          h('pre', null, m.text),
+        ),
+      ),
     );
   };
   const input = convo('Input messages', info.inputMessages, 'input');
@@ -107,7 +126,9 @@ function llmSection(node: SpanNode): HTMLElement {
     facts,
     input,
     output,
-    !input && !output ? h('p', { class: 'muted' }, 'Message text was not captured (AUTOBOT_TRACE_CAPTURE_CONTENT is off).') : null,
+    !input && !output
+      ? h('p', { class: 'muted' }, 'Message text was not captured (AUTOBOT_TRACE_CAPTURE_CONTENT is off).')
+      : null,
   );
 }
 
@@ -137,7 +158,10 @@ export function spanDetails(node: SpanNode, model: TraceModel, onClose: () => vo
     );
   });
 
-  const resource: KeyValue[] = [{ key: 'service.name', type: 'string', value: node.service }, ...node.resource];
+  const resource: KeyValue[] = [
+    { key: 'service.name', type: 'string', value: node.service },
+    ...node.resource,
+  ];
 
   return h(
     'aside',
@@ -146,20 +170,34 @@ export function spanDetails(node: SpanNode, model: TraceModel, onClose: () => vo
       'header',
       { class: 'details-head' },
       h('h2', null, node.name),
-      h('button', { type: 'button', class: 'close', 'aria-label': 'Close span details', onclick: onClose }, '×'),
+      h(
+        'button',
+        { type: 'button', class: 'close', 'aria-label': 'Close span details', onclick: onClose },
+        '×',
+      ),
     ),
     h(
       'dl',
       { class: 'facts' },
       h('div', { class: 'fact' }, h('dt', null, 'Service'), h('dd', null, node.service)),
       h('div', { class: 'fact' }, h('dt', null, 'Duration'), h('dd', null, formatDuration(node.duration))),
-      h('div', { class: 'fact' }, h('dt', null, 'Start'), h('dd', null, `+${formatDuration(node.startTime - model.startTime)}`)),
+      h(
+        'div',
+        { class: 'fact' },
+        h('dt', null, 'Start'),
+        h('dd', null, `+${formatDuration(node.startTime - model.startTime)}`),
+      ),
       h('div', { class: 'fact' }, h('dt', null, 'Kind'), h('dd', null, node.kind ?? '—')),
       h(
         'div',
         { class: 'fact', dataset: { fact: 'status' } },
         h('dt', null, 'Status'),
-        h('dd', { class: node.isError ? 'status-error' : '' }, statusCode, statusMsg ? `: ${valueText(statusMsg)}` : ''),
+        h(
+          'dd',
+          { class: node.isError ? 'status-error' : '' },
+          statusCode,
+          statusMsg ? `: ${valueText(statusMsg)}` : '',
+        ),
       ),
       h('div', { class: 'fact' }, h('dt', null, 'Span ID'), h('dd', { class: 'mono' }, node.spanID)),
       parent
@@ -167,14 +205,26 @@ export function spanDetails(node: SpanNode, model: TraceModel, onClose: () => vo
             'div',
             { class: 'fact' },
             h('dt', null, 'Parent'),
-            h('dd', null, h('a', { href: `/trace/${encodeURIComponent(model.traceID)}?span=${encodeURIComponent(parent.spanID)}` }, parent.name)),
+            h(
+              'dd',
+              null,
+              h(
+                'a',
+                {
+                  href: `/trace/${encodeURIComponent(model.traceID)}?span=${encodeURIComponent(parent.spanID)}`,
+                },
+                parent.name,
+              ),
+            ),
           )
         : null,
     ),
     isLlmSpan(node.name, node.tags) ? llmSection(node) : null,
     groups.map((g) => section(`${g.label} attributes`, `attrs-${g.id}`, kvTable(g.tags, g.label))),
     section('Resource', 'resource', kvTable(resource, 'Resource')),
-    node.logs.length > 0 ? section(`Events (${node.logs.length})`, 'events', h('ol', { class: 'events' }, events)) : null,
+    node.logs.length > 0
+      ? section(`Events (${node.logs.length})`, 'events', h('ol', { class: 'events' }, events))
+      : null,
     node.links.length > 0
       ? section(
           'Links',
@@ -187,12 +237,29 @@ export function spanDetails(node: SpanNode, model: TraceModel, onClose: () => vo
                 'li',
                 null,
                 h('span', { class: 'muted' }, `${l.refType} `),
-                h('a', { href: `/trace/${encodeURIComponent(l.traceID)}?span=${encodeURIComponent(l.spanID)}`, class: 'mono' }, `${l.traceID} / ${l.spanID}`),
+                h(
+                  'a',
+                  {
+                    href: `/trace/${encodeURIComponent(l.traceID)}?span=${encodeURIComponent(l.spanID)}`,
+                    class: 'mono',
+                  },
+                  `${l.traceID} / ${l.spanID}`,
+                ),
               ),
             ),
           ),
         )
       : null,
-    node.warnings.length > 0 ? section('Warnings', 'warnings', h('ul', null, node.warnings.map((w) => h('li', null, w)))) : null,
+    node.warnings.length > 0
+      ? section(
+          'Warnings',
+          'warnings',
+          h(
+            'ul',
+            null,
+            node.warnings.map((w) => h('li', null, w)),
+          ),
+        )
+      : null,
   );
 }

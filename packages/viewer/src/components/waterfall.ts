@@ -64,7 +64,11 @@ export function createWaterfall(opts: WaterfallOptions): Waterfall {
       'div',
       { class: 'wf-time-col' },
       rulerTicks(model.duration).map((t) =>
-        h('span', { class: `wf-tick${t.frac === 1 ? ' last' : ''}`, style: { left: `${t.frac * 100}%` } }, t.label),
+        h(
+          'span',
+          { class: `wf-tick${t.frac === 1 ? ' last' : ''}`, style: { left: `${t.frac * 100}%` } },
+          t.label,
+        ),
       ),
     ),
   );
@@ -180,7 +184,9 @@ export function createWaterfall(opts: WaterfallOptions): Waterfall {
         node.isError ? h('span', { class: 'wf-error-mark', title: 'error' }, '!') : null,
         h('span', { class: 'wf-svc' }, node.service),
         h('span', { class: 'wf-op' }, node.name),
-        hasChildren && isCollapsed ? h('span', { class: 'wf-hidden-count' }, `+${countDescendants(node)}`) : null,
+        hasChildren && isCollapsed
+          ? h('span', { class: 'wf-hidden-count' }, `+${countDescendants(node)}`)
+          : null,
       ),
       h(
         'div',
@@ -212,7 +218,8 @@ export function createWaterfall(opts: WaterfallOptions): Waterfall {
     const frag = document.createDocumentFragment();
     for (let i = first; i < last; i++) frag.append(renderRow(rows[i] as SpanNode, i));
     rowsLayer.replaceChildren(frag);
-    if (selectedId && indexOf.has(selectedId)) viewport.setAttribute('aria-activedescendant', `span-${selectedId}`);
+    if (selectedId && indexOf.has(selectedId))
+      viewport.setAttribute('aria-activedescendant', `span-${selectedId}`);
     else viewport.removeAttribute('aria-activedescendant');
   }
 

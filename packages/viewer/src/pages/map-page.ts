@@ -15,7 +15,12 @@ const LOOKBACKS: [string, string, number][] = [
 ];
 
 /** Node positions on a circle, services sorted for a stable layout. */
-export function layoutNodes(services: string[], cx: number, cy: number, r: number): Map<string, { x: number; y: number }> {
+export function layoutNodes(
+  services: string[],
+  cx: number,
+  cy: number,
+  r: number,
+): Map<string, { x: number; y: number }> {
   const out = new Map<string, { x: number; y: number }>();
   const n = services.length;
   services.forEach((svc, i) => {
@@ -38,13 +43,27 @@ function drawMap(links: DependencyLink[]): SVGSVGElement {
   const maxCalls = links.reduce((m, l) => Math.max(m, l.callCount), 1);
   const svg = s(
     'svg',
-    { class: 'service-map', viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `Service map: ${services.length} services` },
+    {
+      class: 'service-map',
+      viewBox: `0 0 ${W} ${H}`,
+      role: 'img',
+      'aria-label': `Service map: ${services.length} services`,
+    },
     s(
       'defs',
       null,
       s(
         'marker',
-        { id: 'arrow', viewBox: '0 0 10 10', refX: '10', refY: '5', markerWidth: '7', markerHeight: '7', orient: 'auto-start-reverse' },
+        {
+          id: 'arrow',
+          viewBox: '0 0 10 10',
+          refX: '10',
+          refY: '5',
+          markerUnits: 'userSpaceOnUse',
+          markerWidth: '10',
+          markerHeight: '10',
+          orient: 'auto-start-reverse',
+        },
         s('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: 'arrow-head' }),
       ),
     ),
@@ -58,7 +77,11 @@ function drawMap(links: DependencyLink[]): SVGSVGElement {
     const label = `${l.callCount} call${l.callCount === 1 ? '' : 's'}${l.errorCount !== undefined ? `, ${errorRate(l)} errors` : ''}`;
     if (a === b) {
       svg.append(
-        s('path', { class: hasErrors ? 'edge edge-error' : 'edge', d: `M ${a.x - 10} ${a.y - R} c -30 -60, 50 -60, 20 0`, 'marker-end': 'url(#arrow)' }),
+        s('path', {
+          class: hasErrors ? 'edge edge-error' : 'edge',
+          d: `M ${a.x - 10} ${a.y - R} c -30 -60, 50 -60, 20 0`,
+          'marker-end': 'url(#arrow)',
+        }),
         s('text', { class: 'edge-label', x: a.x, y: a.y - R - 40, 'text-anchor': 'middle' }, label),
       );
       continue;
@@ -87,7 +110,16 @@ function drawMap(links: DependencyLink[]): SVGSVGElement {
         },
         s('title', null, `${l.parent} → ${l.child}: ${label}`),
       ),
-      s('text', { class: 'edge-label', x: (x1 + x2) / 2 + ox * 2, y: (y1 + y2) / 2 + oy * 2, 'text-anchor': 'middle' }, label),
+      s(
+        'text',
+        {
+          class: 'edge-label',
+          x: (x1 + x2) / 2 + ox * 2,
+          y: (y1 + y2) / 2 + oy * 2,
+          'text-anchor': 'middle',
+        },
+        label,
+      ),
     );
   }
   for (const svc of services) {
@@ -107,7 +139,11 @@ function drawMap(links: DependencyLink[]): SVGSVGElement {
 /** Renders the service map page. */
 export function mapPage(root: HTMLElement, url: URL): () => void {
   const controller = new AbortController();
-  const select = h('select', { id: 'map-lookback' }, LOOKBACKS.map(([v, label]) => h('option', { value: v }, label)));
+  const select = h(
+    'select',
+    { id: 'map-lookback' },
+    LOOKBACKS.map(([v, label]) => h('option', { value: v }, label)),
+  );
   select.value = url.searchParams.get('lookback') ?? '24h';
   const body = h('div', { class: 'map-body' });
   const status = h('p', { class: 'result-status', role: 'status' }, 'Loading…');
@@ -116,7 +152,8 @@ export function mapPage(root: HTMLElement, url: URL): () => void {
     const lb = LOOKBACKS.find(([v]) => v === select.value)?.[2] ?? 24 * 3600e3;
     try {
       const links = await fetchDependencies(Date.now(), lb, controller.signal);
-      status.textContent = links.length === 0 ? 'No calls between services in this time range.' : `${links.length} edges`;
+      status.textContent =
+        links.length === 0 ? 'No calls between services in this time range.' : `${links.length} edges`;
       replaceChildren(
         body,
         links.length > 0 ? drawMap(links) : null,
@@ -124,19 +161,40 @@ export function mapPage(root: HTMLElement, url: URL): () => void {
           ? h(
               'table',
               { class: 'deps' },
-              h('thead', null, h('tr', null, h('th', null, 'Caller'), h('th', null, 'Callee'), h('th', null, 'Calls'), h('th', null, 'Error rate'))),
+              h(
+                'thead',
+                null,
+                h(
+                  'tr',
+                  null,
+                  h('th', null, 'Caller'),
+                  h('th', null, 'Callee'),
+                  h('th', null, 'Calls'),
+                  h('th', null, 'Error rate'),
+                ),
+              ),
               h(
                 'tbody',
                 null,
                 [...links]
                   .sort((a, b) => b.callCount - a.callCount)
-                  .map((l) => h('tr', null, h('td', null, l.parent), h('td', null, l.child), h('td', null, String(l.callCount)), h('td', null, errorRate(l)))),
+                  .map((l) =>
+                    h(
+                      'tr',
+                      null,
+                      h('td', null, l.parent),
+                      h('td', null, l.child),
+                      h('td', null, String(l.callCount)),
+                      h('td', null, errorRate(l)),
+                    ),
+                  ),
               ),
             )
           : null,
       );
     } catch (err) {
-      if ((err as Error).name !== 'AbortError') status.textContent = `Cannot load dependencies: ${(err as Error).message}`;
+      if ((err as Error).name !== 'AbortError')
+        status.textContent = `Cannot load dependencies: ${(err as Error).message}`;
     }
   }
   select.addEventListener('change', () => {
@@ -148,7 +206,13 @@ export function mapPage(root: HTMLElement, url: URL): () => void {
     h(
       'div',
       { class: 'map-page' },
-      h('div', { class: 'map-head' }, h('h1', null, 'Service map'), h('label', { for: 'map-lookback' }, 'Time range '), select),
+      h(
+        'div',
+        { class: 'map-head' },
+        h('h1', null, 'Service map'),
+        h('label', { for: 'map-lookback' }, 'Time range '),
+        select,
+      ),
       status,
       body,
     ),

@@ -38,7 +38,11 @@ export function searchPage(root: HTMLElement, url: URL): () => void {
   let seen = new Set<string>();
   let firstResult = true;
 
-  const serviceSelect = h('select', { id: 'f-service', name: 'service' }, h('option', { value: '' }, 'All services'));
+  const serviceSelect = h(
+    'select',
+    { id: 'f-service', name: 'service' },
+    h('option', { value: '' }, 'All services'),
+  );
   const operationSelect = h(
     'select',
     { id: 'f-operation', name: 'operation' },
@@ -56,8 +60,18 @@ export function searchPage(root: HTMLElement, url: URL): () => void {
     value: params.get('q') ?? '',
   });
   const queryError = h('div', { id: 'query-error', class: 'query-error', role: 'alert', hidden: true });
-  const minInput = h('input', { id: 'f-min', type: 'text', placeholder: 'e.g. 100ms', value: params.get('minDuration') ?? '' });
-  const maxInput = h('input', { id: 'f-max', type: 'text', placeholder: 'e.g. 2s', value: params.get('maxDuration') ?? '' });
+  const minInput = h('input', {
+    id: 'f-min',
+    type: 'text',
+    placeholder: 'e.g. 100ms',
+    value: params.get('minDuration') ?? '',
+  });
+  const maxInput = h('input', {
+    id: 'f-max',
+    type: 'text',
+    placeholder: 'e.g. 2s',
+    value: params.get('maxDuration') ?? '',
+  });
   const lookbackSelect = h(
     'select',
     { id: 'f-lookback' },
@@ -131,6 +145,7 @@ export function searchPage(root: HTMLElement, url: URL): () => void {
     h('label', { for: 'f-operation' }, 'Operation'),
     operationSelect,
     h('label', { for: 'f-query' }, 'Query'),
+    h('div', { class: 'hint muted' }, 'Service, operation, durations and query match within one span.'),
     queryInput,
     queryError,
     chips,
@@ -145,7 +160,12 @@ export function searchPage(root: HTMLElement, url: URL): () => void {
     customRange,
     h('label', { for: 'f-limit' }, 'Limit'),
     limitInput,
-    h('div', { class: 'form-actions' }, h('button', { type: 'submit', class: 'primary' }, 'Find traces'), liveButton),
+    h(
+      'div',
+      { class: 'form-actions' },
+      h('button', { type: 'submit', class: 'primary' }, 'Find traces'),
+      liveButton,
+    ),
   );
 
   replaceChildren(
@@ -180,7 +200,9 @@ export function searchPage(root: HTMLElement, url: URL): () => void {
   function showQueryError(message: string, column?: number, expected?: string[] | string): void {
     queryInput.setAttribute('aria-invalid', 'true');
     const exp = Array.isArray(expected) ? expected.join(', ') : expected;
-    const parts: (Node | string)[] = [h('div', { class: 'query-error-msg' }, message, exp ? ` (expected ${exp})` : '')];
+    const parts: (Node | string)[] = [
+      h('div', { class: 'query-error-msg' }, message, exp ? ` (expected ${exp})` : ''),
+    ];
     if (column !== undefined && column >= 1) {
       const text = queryInput.value;
       const i = Math.min(column - 1, text.length);
@@ -295,7 +317,10 @@ export function searchPage(root: HTMLElement, url: URL): () => void {
       traces.length === 0
         ? 'No traces match.'
         : `${traces.length} trace${traces.length === 1 ? '' : 's'}${total > traces.length ? ` of ${total}` : ''}`;
-    replaceChildren(plotHolder, traces.length > 0 ? scatterPlot(traces, (id) => navigate(`/trace/${id}`)) : null);
+    replaceChildren(
+      plotHolder,
+      traces.length > 0 ? scatterPlot(traces, (id) => navigate(`/trace/${id}`)) : null,
+    );
     const maxDuration = traces.reduce((m, t) => Math.max(m, t.duration), 0) || 1;
     replaceChildren(
       list,
@@ -315,7 +340,10 @@ export function searchPage(root: HTMLElement, url: URL): () => void {
             h(
               'div',
               { class: 'duration-track', 'aria-hidden': 'true' },
-              h('div', { class: 'duration-bar', style: { width: `${Math.max(0.5, (t.duration / maxDuration) * 100)}%` } }),
+              h('div', {
+                class: 'duration-bar',
+                style: { width: `${Math.max(0.5, (t.duration / maxDuration) * 100)}%` },
+              }),
             ),
             h(
               'div',
@@ -361,13 +389,18 @@ export function searchPage(root: HTMLElement, url: URL): () => void {
         await loadOperations(wanted, params.get('operation') ?? undefined);
       }
     } catch (err) {
-      if ((err as Error).name !== 'AbortError') status.textContent = `Cannot load services: ${(err as Error).message}`;
+      if ((err as Error).name !== 'AbortError')
+        status.textContent = `Cannot load services: ${(err as Error).message}`;
     }
     if (!controller.signal.aborted) await runSearch(true);
   })();
 
   const onKey = (e: KeyboardEvent) => {
-    if (e.key === '/' && document.activeElement?.tagName !== 'INPUT' && document.activeElement?.tagName !== 'TEXTAREA') {
+    if (
+      e.key === '/' &&
+      document.activeElement?.tagName !== 'INPUT' &&
+      document.activeElement?.tagName !== 'TEXTAREA'
+    ) {
       e.preventDefault();
       queryInput.focus();
     }

@@ -40,7 +40,12 @@ function header(model: TraceModel): HTMLElement {
   const idText = h('code', { class: 'trace-id' }, model.traceID);
   const copyBtn: HTMLButtonElement = h(
     'button',
-    { type: 'button', class: 'small', 'aria-label': 'Copy trace ID', onclick: () => void copyText(model.traceID, copyBtn) },
+    {
+      type: 'button',
+      class: 'small',
+      'aria-label': 'Copy trace ID',
+      onclick: () => void copyText(model.traceID, copyBtn),
+    },
     'Copy',
   );
   return h(
@@ -49,18 +54,30 @@ function header(model: TraceModel): HTMLElement {
     h(
       'div',
       { class: 'trace-title-row' },
-      h('h1', { class: 'trace-title' }, root ? h('span', null, h('strong', null, root.service), ': ', root.name) : 'Empty trace'),
+      h(
+        'h1',
+        { class: 'trace-title' },
+        root ? h('span', null, h('strong', null, root.service), ': ', root.name) : 'Empty trace',
+      ),
       h(
         'div',
         { class: 'exports' },
         h(
           'a',
-          { class: 'button small', href: jaegerJsonUrl(model.traceID), download: `trace-${model.traceID}.jaeger.json` },
+          {
+            class: 'button small',
+            href: jaegerJsonUrl(model.traceID),
+            download: `trace-${model.traceID}.jaeger.json`,
+          },
           'Export Jaeger JSON',
         ),
         h(
           'a',
-          { class: 'button small', href: otlpJsonUrl(model.traceID), download: `trace-${model.traceID}.otlp.json` },
+          {
+            class: 'button small',
+            href: otlpJsonUrl(model.traceID),
+            download: `trace-${model.traceID}.otlp.json`,
+          },
           'Export OTLP JSON',
         ),
       ),
@@ -100,10 +117,18 @@ export function tracePage(root: HTMLElement, url: URL): () => void {
       model = buildTraceModel(trace);
     } catch (err) {
       if ((err as Error).name === 'AbortError') return;
-      const msg = err instanceof ApiError && err.status === 404 ? `Trace ${traceId} was not found.` : (err as Error).message;
+      const msg =
+        err instanceof ApiError && err.status === 404
+          ? `Trace ${traceId} was not found.`
+          : (err as Error).message;
       replaceChildren(
         root,
-        h('div', { class: 'notice error', role: 'alert' }, h('p', null, msg), h('a', { href: '/search' }, 'Back to search')),
+        h(
+          'div',
+          { class: 'notice error', role: 'alert' },
+          h('p', null, msg),
+          h('a', { href: '/search' }, 'Back to search'),
+        ),
       );
       return;
     }
@@ -143,8 +168,16 @@ export function tracePage(root: HTMLElement, url: URL): () => void {
         ' error',
       ),
     );
-    const layout = h('div', { class: 'trace-layout' }, h('div', { class: 'waterfall-holder' }, toolbar, waterfall.element), detailsHolder);
-    replaceChildren(root, h('div', { class: 'trace-page', dataset: { traceId: model.traceID } }, header(model), layout));
+    const layout = h(
+      'div',
+      { class: 'trace-layout' },
+      h('div', { class: 'waterfall-holder' }, toolbar, waterfall.element),
+      detailsHolder,
+    );
+    replaceChildren(
+      root,
+      h('div', { class: 'trace-page', dataset: { traceId: model.traceID } }, header(model), layout),
+    );
     root.dataset.renderMs = String(Math.round(performance.now() - t0));
 
     const wanted = url.searchParams.get('span');
