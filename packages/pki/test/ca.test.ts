@@ -23,8 +23,8 @@ beforeEach(async () => {
   ({ exporter, teardown } = setupTracing());
 });
 afterEach(async () => {
-  await teardown();
   await rm(dir, { recursive: true, force: true });
+  await teardown();
 });
 
 const mode = async (p: string) => (await stat(p)).mode & 0o777;
