@@ -212,6 +212,10 @@ describe('viewer in Chromium against the collector', () => {
     ).toBe('412');
     expect(new URL(page.url()).searchParams.get('span')).toBe(multi.llmSpanId);
     await screenshot('trace');
+    // The parent link selects the parent in place.
+    await page.locator('.span-details .fact a', { hasText: 'HTTP POST /inference' }).click();
+    await expect.poll(() => page.locator('.details-head h2').textContent()).toBe('HTTP POST /inference');
+    await page.locator('.wf-row[data-name="llm.inference"]').click();
   });
 
   it('shows the error span with status and exception stack', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JaegerSpan, JaegerTrace } from '../src/api.js';
 import { groupTags } from '../src/components/span-details.js';
+import { isSafeUrl } from '../src/dom.js';
 import { chatMessages, llmInfo } from '../src/llm.js';
 import { buildTraceModel, criticalPath, visibleSpans } from '../src/model.js';
 import { composeQuery } from '../src/query.js';
@@ -189,5 +190,16 @@ describe('composeQuery', () => {
       pki: ['pki.subject'],
       other: ['foo'],
     });
+  });
+});
+
+describe('isSafeUrl', () => {
+  it('accepts same-origin paths and http(s), rejects script and data URLs', () => {
+    expect(isSafeUrl('/trace/abc?span=1')).toBe(true);
+    expect(isSafeUrl('https://example.com/x')).toBe(true);
+    expect(isSafeUrl('javascript:alert(1)')).toBe(false);
+    expect(isSafeUrl('  JaVaScRiPt:alert(1)')).toBe(false);
+    expect(isSafeUrl('data:text/html,<script>alert(1)</script>')).toBe(false);
+    expect(isSafeUrl('//evil.example/x')).toBe(true); // protocol-relative http(s): allowed for hrefs, never script
   });
 });

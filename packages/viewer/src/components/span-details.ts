@@ -132,8 +132,16 @@ function llmSection(node: SpanNode): HTMLElement {
   );
 }
 
-/** Renders the details panel for one span. `onClose` is called by the close button and Escape. */
-export function spanDetails(node: SpanNode, model: TraceModel, onClose: () => void): HTMLElement {
+/**
+ * Renders the details panel for one span. `onClose` is called by the close button; `onSelectSpan`
+ * by links to another span of the same trace (selected in place, without reloading the trace).
+ */
+export function spanDetails(
+  node: SpanNode,
+  model: TraceModel,
+  onClose: () => void,
+  onSelectSpan: (spanId: string) => void,
+): HTMLElement {
   const statusCode = String(tagValue(node.tags, 'otel.status_code') ?? (node.isError ? 'ERROR' : 'UNSET'));
   const statusMsg = tagValue(node.tags, 'otel.status_description');
   const groups = groupTags(node.tags);
@@ -212,6 +220,11 @@ export function spanDetails(node: SpanNode, model: TraceModel, onClose: () => vo
                 'a',
                 {
                   href: `/trace/${encodeURIComponent(model.traceID)}?span=${encodeURIComponent(parent.spanID)}`,
+                  onclick: (e: MouseEvent) => {
+                    if (e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
+                    e.preventDefault();
+                    onSelectSpan(parent.spanID);
+                  },
                 },
                 parent.name,
               ),

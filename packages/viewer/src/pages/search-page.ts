@@ -8,7 +8,7 @@ import { serviceChip } from '../components/chips.js';
 import { scatterPlot } from '../components/scatter-plot.js';
 import { h, replaceChildren } from '../dom.js';
 import { formatDuration, formatTime, parseDuration } from '../format.js';
-import { composeQuery, EXAMPLE_QUERIES } from '../query.js';
+import { type ComposedQuery, composeQuery, EXAMPLE_QUERIES } from '../query.js';
 import { navigate, setQueryParams } from '../router.js';
 
 /** Poll interval of live mode. */
@@ -242,23 +242,17 @@ export function searchPage(root: HTMLElement, url: URL): () => void {
     return { start: end - lb, end };
   }
 
-  async function runSearch(userAction: boolean): Promise<void> {
-    const seq = ++searchSeq;
-    if (pollTimer) clearTimeout(pollTimer);
+  // What the user last submitted: live polls repeat it, whatever is half-typed in the form.
+  let submitted:
+    | { composed: ComposedQuery; limit: number; lookbackUs?: number; start?: number; end?: number }
+    | undefined;
+
+  function readForm(): typeof submitted | string {
     const minUs = parseDuration(minInput.value);
     const maxUs = parseDuration(maxInput.value);
-    if (Number.isNaN(minUs) || Number.isNaN(maxUs)) {
-      status.textContent = 'Durations look like 150ms, 2s or 1.5m.';
-      status.className = 'result-status error';
-      return;
-    }
+    if (Number.isNaN(minUs) || Number.isNaN(maxUs)) return 'Durations look like 150ms, 2s or 1.5m.';
     const range = readWindow();
-    if (typeof range === 'string') {
-      status.textContent = range;
-      status.className = 'result-status error';
-      return;
-    }
-    const limit = Math.max(1, Math.min(1000, Number(limitInput.value) || 50));
+    if (typeof range === 'string') return range;
     const composed = composeQuery({
       service: serviceSelect.value,
       operation: operationSelect.value,
@@ -266,7 +260,22 @@ export function searchPage(root: HTMLElement, url: URL): () => void {
       minDurationUs: minUs,
       maxDurationUs: maxUs,
     });
-    if (userAction) {
+    const limit = Math.max(1, Math.min(1000, Number(limitInput.value) || 50));
+    if (lookbackSelect.value === 'custom') return { composed, limit, start: range.start, end: range.end };
+    return { composed, limit, lookbackUs: range.end - range.start };
+  }
+
+  async function runSearch(userAction: boolean): Promise<void> {
+    const seq = ++searchSeq;
+    if (pollTimer) clearTimeout(pollTimer);
+    if (userAction || !submitted) {
+      const form = readForm();
+      if (typeof form === 'string' || !form) {
+        status.textContent = form ?? 'Invalid search';
+        status.className = 'result-status error';
+        return;
+      }
+      submitted = form;
       seen = new Set();
       firstResult = true;
       setQueryParams({
@@ -276,13 +285,19 @@ export function searchPage(root: HTMLElement, url: URL): () => void {
         minDuration: minInput.value,
         maxDuration: maxInput.value,
         lookback: lookbackSelect.value === '1h' ? undefined : lookbackSelect.value,
-        start: lookbackSelect.value === 'custom' ? String(range.start) : undefined,
-        end: lookbackSelect.value === 'custom' ? String(range.end) : undefined,
+        start: form.start === undefined ? undefined : String(form.start),
+        end: form.end === undefined ? undefined : String(form.end),
         limit: limitInput.value === '50' ? undefined : limitInput.value,
       });
       status.textContent = 'Searching…';
       status.className = 'result-status';
     }
+    const { composed, limit } = submitted;
+    const nowUs = Date.now() * 1000;
+    const range =
+      submitted.lookbackUs !== undefined
+        ? { start: nowUs - submitted.lookbackUs, end: nowUs }
+        : { start: submitted.start ?? 0, end: submitted.end ?? nowUs };
     try {
       const { traces, total } = await searchTraces(
         { q: composed.q, start: Math.floor(range.start), end: Math.ceil(range.end), limit },

@@ -143,7 +143,10 @@ export function tracePage(root: HTMLElement, url: URL): () => void {
         layout.classList.remove('with-details');
         return;
       }
-      replaceChildren(detailsHolder, spanDetails(node, model, closeDetails));
+      replaceChildren(
+        detailsHolder,
+        spanDetails(node, model, closeDetails, (id) => waterfall.select(id, true)),
+      );
       detailsHolder.hidden = false;
       layout.classList.add('with-details');
     };
