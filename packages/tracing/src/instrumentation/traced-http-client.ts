@@ -140,6 +140,13 @@ export class TracedHttpClient implements AsyncDisposable {
     const spanContext = trace.setSpan(context.active(), span);
 
     const headers: Record<string, string> = { ...this.defaultHeaders, ...options.headers };
+    // fetch refuses URLs with credentials: send them as basic auth, never in the URL or the span.
+    if (url.username || url.password) {
+      const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+      headers.authorization ??= `Basic ${Buffer.from(credentials).toString('base64')}`;
+      url.username = '';
+      url.password = '';
+    }
     propagation.inject(spanContext, headers);
     let body = options.body;
     if (options.json !== undefined) {

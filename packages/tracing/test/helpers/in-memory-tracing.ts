@@ -11,5 +11,10 @@ export function initInMemoryTracing(serviceName = 'test-svc') {
     await tracing.forceFlush();
     return exporter.getFinishedSpans();
   };
-  return { tracing, exporter, spans };
+  /** Forget every span so far, including those still queued in the batch processor. */
+  const reset = async (): Promise<void> => {
+    await tracing.forceFlush();
+    exporter.reset();
+  };
+  return { tracing, exporter, spans, reset };
 }

@@ -4,7 +4,7 @@ import Fastify from 'fastify';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { initInMemoryTracing } from '../helpers/in-memory-tracing.js';
 
-const { tracing, exporter, spans } = initInMemoryTracing('server-under-test');
+const { tracing, exporter, spans, reset } = initInMemoryTracing('server-under-test');
 const logLines: Record<string, unknown>[] = [];
 const app = Fastify({
   logger: {
@@ -40,8 +40,8 @@ afterAll(async () => {
   await app.close();
   await tracing.shutdown();
 });
-beforeEach(() => {
-  exporter.reset();
+beforeEach(async () => {
+  await reset();
   logLines.length = 0;
 });
 
