@@ -4,7 +4,7 @@ import { ATTR_ERROR_TYPE } from './semconv.js';
 /**
  * The one way every AutoBot component records a failure on a span (the spec's error recording):
  * status ERROR with the message, the exception as an event, and `error.type` set to the error's
- * class name (or its `code` when the class is the generic `Error`).
+ * type (see {@link errorTypeOf}).
  *
  * Never throws, whatever `error` is (a string, `null`, an object with a throwing getter…), and
  * does nothing on a span that is not recording.
@@ -26,12 +26,13 @@ export function recordError(span: Span, error: unknown): void {
 /** The `error.type` value for an error: its class name, or its `code` for a plain `Error`. */
 export function errorTypeOf(error: unknown): string {
   if (error instanceof Error) {
-    const name = error.constructor?.name || error.name;
-    if (name === 'Error') {
-      const code = (error as { code?: unknown }).code;
-      if (typeof code === 'string' && code.length > 0) return code;
-    }
-    return name || 'Error';
+    // A name a library set on purpose (`ReplyError`, `AbortError`) beats the class name, which
+    // may be an internal base class; a subclass that left `name` as "Error" is named by its class.
+    if (error.name && error.name !== 'Error') return error.name;
+    const className = error.constructor?.name;
+    if (className && className !== 'Error') return className;
+    const code = (error as { code?: unknown }).code;
+    return typeof code === 'string' && code.length > 0 ? code : 'Error';
   }
   return error === null ? 'null' : typeof error;
 }

@@ -48,6 +48,12 @@ const TRACER_NAME = 'autobot.redis';
 type Traced = { [kSpan]?: Span };
 
 let subscribed = false;
+/**
+ * True while a MULTI batch is being sent. ioredis queues the batch's commands synchronously
+ * between the batch's `start` and `end` events, so commands seen then belong to the batch, which
+ * is recorded as one span instead of one per command.
+ */
+let sendingBatch = false;
 
 /** The statement recorded for a command: name plus keys, values replaced by `?`. */
 export function redisStatement(command: string, args: readonly string[]): string {
@@ -63,7 +69,7 @@ export function instrumentRedis(): boolean {
   const tracer = trace.getTracer(TRACER_NAME);
 
   const start = (name: string, message: CommandMessage | BatchMessage, attributes: Attributes) => {
-    if (isTracingSuppressed(context.active())) return;
+    if (sendingBatch || isTracingSuppressed(context.active())) return;
     attributes[ATTR_DB_SYSTEM_NAME] = 'redis';
     attributes[ATTR_DB_NAMESPACE] = String(message.database);
     attributes[ATTR_SERVER_ADDRESS] = message.serverAddress;
@@ -80,10 +86,12 @@ export function instrumentRedis(): boolean {
   };
   const handlers = <M extends object>(
     onStart: (message: M) => void,
+    onEnd: () => void = () => {},
   ): diagnostics.TracingChannelSubscribers<M> => ({
     start: onStart,
     // A synchronous throw has no asyncEnd, so `end` finishes it; otherwise asyncEnd does.
     end: (message) => {
+      onEnd();
       if ((message as { error?: unknown }).error !== undefined) finish(message);
     },
     asyncStart: () => {},
@@ -101,12 +109,18 @@ export function instrumentRedis(): boolean {
     }),
   );
   diagnostics.tracingChannel<unknown, BatchMessage>('ioredis:batch').subscribe(
-    handlers<BatchMessage>((message) => {
-      start(`redis.${message.batchMode.toLowerCase()}`, message, {
-        [ATTR_DB_OPERATION_NAME]: message.batchMode,
-        [ATTR_DB_OPERATION_BATCH_SIZE]: message.batchSize,
-      });
-    }),
+    handlers<BatchMessage>(
+      (message) => {
+        start(`redis.${message.batchMode.toLowerCase()}`, message, {
+          [ATTR_DB_OPERATION_NAME]: message.batchMode,
+          [ATTR_DB_OPERATION_BATCH_SIZE]: message.batchSize,
+        });
+        sendingBatch = true;
+      },
+      () => {
+        sendingBatch = false;
+      },
+    ),
   );
   subscribed = true;
   return true;
