@@ -1,0 +1,87 @@
+// Sender process: pre-encodes OTLP protobuf batches (512 spans × 10 attributes), then POSTs them
+// with N requests in flight over keep-alive connections and reports spans/s as one JSON line.
+import http from 'node:http';
+import { ExportTraceServiceRequest } from '../../packages/collector/dist/otlp/schema.js';
+import { makeSpans, SERVICES } from './gen.mjs';
+
+const [url, batchesArg = '300', concurrencyArg = '4', batchSizeArg = '512'] = process.argv.slice(2);
+const batches = Number(batchesArg);
+const concurrency = Number(concurrencyArg);
+const batchSize = Number(batchSizeArg);
+
+function kv(key, v) {
+  if (typeof v === 'string') return { key, value: { stringValue: v } };
+  return { key, value: { intValue: v } };
+}
+
+function encode(spans) {
+  const byService = new Map();
+  for (const s of spans) {
+    const list = byService.get(s.service) ?? [];
+    list.push({
+      traceId: Buffer.from(s.traceId, 'hex'),
+      spanId: Buffer.from(s.spanId, 'hex'),
+      parentSpanId: s.parentSpanId ? Buffer.from(s.parentSpanId, 'hex') : Buffer.alloc(0),
+      name: s.name,
+      kind: s.kind,
+      startTimeUnixNano: s.startUs * 1000,
+      endTimeUnixNano: (s.startUs + s.durationUs) * 1000,
+      attributes: Object.entries(s.attributes).map(([k, v]) => kv(k, v)),
+      status: { code: s.statusCode },
+    });
+    byService.set(s.service, list);
+  }
+  const msg = {
+    resourceSpans: [...byService].map(([service, list]) => ({
+      resource: { attributes: [kv('service.name', service), kv('host.name', 'bench-host')] },
+      scopeSpans: [{ scope: { name: 'bench' }, spans: list }],
+    })),
+  };
+  return Buffer.from(ExportTraceServiceRequest.encode(ExportTraceServiceRequest.fromObject(msg)).finish());
+}
+
+void SERVICES;
+const nowUs = Date.now() * 1000;
+const payloads = [];
+for (let b = 0; b < batches; b++) payloads.push(encode(makeSpans(batchSize, nowUs + b * batchSize)));
+const bytes = payloads.reduce((s, p) => s + p.length, 0);
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+const target = new URL(url);
+function send(body) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        agent,
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: 'POST',
+        headers: { 'content-type': 'application/x-protobuf', 'content-length': body.length },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+// Warm-up: a few batches so JIT and connections are ready (not counted).
+const warm = Math.min(10, Math.floor(batches / 10));
+for (let i = 0; i < warm; i++) await send(payloads[i]);
+let next = warm;
+const start = process.hrtime.bigint();
+async function worker() {
+  while (next < payloads.length) {
+    const i = next++;
+    await send(payloads[i]);
+  }
+}
+await Promise.all(Array.from({ length: concurrency }, worker));
+const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+const spans = (payloads.length - warm) * batchSize;
+agent.destroy();
+console.log(JSON.stringify({ spans, seconds, spansPerSec: Math.round(spans / seconds), mbPerBatch: bytes / payloads.length / 1e6 }));
