@@ -57,6 +57,8 @@ export interface ServerTracingOptions {
 }
 
 const TRACER_NAME = 'autobot.http-server';
+/** Marks an app already instrumented (by the register entry point or an earlier call). */
+const kInstrumented = Symbol.for('autobot.tracing.fastify');
 
 /**
  * Trace every request of a Fastify app: one SERVER span `HTTP {METHOD} {route template}` per
@@ -68,6 +70,9 @@ const TRACER_NAME = 'autobot.http-server';
  * allocation beyond the span, so tracing costs a few microseconds per request.
  */
 export function instrumentFastify(app: FastifyInstance, options: ServerTracingOptions = {}): void {
+  const marked = app as FastifyInstance & { [kInstrumented]?: true };
+  if (marked[kInstrumented]) return;
+  marked[kInstrumented] = true;
   const excluded = new Set(options.excludePaths ?? DEFAULT_EXCLUDED_PATHS);
   const requestAttributes = options.requestAttributes;
   const logCorrelation = options.logCorrelation ?? true;
