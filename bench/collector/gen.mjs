@@ -1,9 +1,24 @@
 // Shared synthetic workload: traces of 8 spans, 10 attributes per span, 5 services.
 import { randomBytes } from 'node:crypto';
 
-export const SERVICES = ['autobot-backend', 'autobot-ai-stack', 'autobot-npu-worker', 'autobot-browser', 'autobot-frontend'];
+export const SERVICES = [
+  'autobot-backend',
+  'autobot-ai-stack',
+  'autobot-npu-worker',
+  'autobot-browser',
+  'autobot-frontend',
+];
 export const VMS = ['frontend', 'npu-worker', 'redis', 'ai-stack', 'browser', 'backend'];
-const NAMES = ['HTTP POST /api/chat', 'llm.inference', 'redis.get', 'npu.inference', 'browser.navigate', 'ssh.distribute_certificates', 'HTTP GET', 'pki.issue_certificate'];
+const NAMES = [
+  'HTTP POST /api/chat',
+  'llm.inference',
+  'redis.get',
+  'npu.inference',
+  'browser.navigate',
+  'ssh.distribute_certificates',
+  'HTTP GET',
+  'pki.issue_certificate',
+];
 const MODELS = ['mistral', 'llama3', 'qwen2', 'phi3'];
 
 let seq = 0;

@@ -61,7 +61,9 @@ function send(body) {
       },
       (res) => {
         res.resume();
-        res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))));
+        res.on('end', () =>
+          res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`)),
+        );
       },
     );
     req.on('error', reject);
@@ -84,4 +86,11 @@ await Promise.all(Array.from({ length: concurrency }, worker));
 const seconds = Number(process.hrtime.bigint() - start) / 1e9;
 const spans = (payloads.length - warm) * batchSize;
 agent.destroy();
-console.log(JSON.stringify({ spans, seconds, spansPerSec: Math.round(spans / seconds), mbPerBatch: bytes / payloads.length / 1e6 }));
+console.log(
+  JSON.stringify({
+    spans,
+    seconds,
+    spansPerSec: Math.round(spans / seconds),
+    mbPerBatch: bytes / payloads.length / 1e6,
+  }),
+);

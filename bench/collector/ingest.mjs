@@ -32,7 +32,9 @@ function runSender(url) {
     child.stdout.on('data', (d) => {
       out += d;
     });
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim())) : reject(new Error(`sender exited ${code}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(out.trim())) : reject(new Error(`sender exited ${code}`)),
+    );
   });
 }
 
@@ -48,7 +50,19 @@ try {
   sink.child.kill('SIGTERM');
 
   const db = join(dir, 'traces.db');
-  const collector = await startServer([cli, 'serve', '--grpc-port', '0', '--http-port', '0', '--query-port', '0', '--db', db, '--no-ui']);
+  const collector = await startServer([
+    cli,
+    'serve',
+    '--grpc-port',
+    '0',
+    '--http-port',
+    '0',
+    '--query-port',
+    '0',
+    '--db',
+    db,
+    '--no-ui',
+  ]);
   let peak = 0;
   const sampler = setInterval(() => {
     peak = Math.max(peak, rssMb(collector.child.pid));

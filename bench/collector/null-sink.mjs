@@ -10,5 +10,7 @@ const server = http.createServer((req, res) => {
     res.end();
   });
 });
-server.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ event: 'listening', httpPort: server.address().port })));
+server.listen(0, '127.0.0.1', () =>
+  console.log(JSON.stringify({ event: 'listening', httpPort: server.address().port })),
+);
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

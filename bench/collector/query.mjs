@@ -22,7 +22,10 @@ function toBatch(spans) {
     let g = groups.get(s.service);
     if (!g) {
       g = {
-        resource: { serviceName: s.service, attributes: { 'service.name': s.service, 'host.name': 'bench-host' } },
+        resource: {
+          serviceName: s.service,
+          attributes: { 'service.name': s.service, 'host.name': 'bench-host' },
+        },
         scope: { name: 'bench', version: '', attributes: {} },
         spans: [],
       };
@@ -73,12 +76,34 @@ try {
   }
   const status = store.status();
   store.close();
-  process.stderr.write(`\rfilled ${status.spanCount} spans in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  process.stderr.write(
+    `\rfilled ${status.spanCount} spans in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
+  );
 
   // 2. Query it over HTTP.
-  const collector = spawn(process.execPath, [cli, 'serve', '--grpc-port', '0', '--http-port', '0', '--query-port', '0', '--db', db, '--no-ui', '--retention-age', '0', '--retention-size', '0'], {
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
+  const collector = spawn(
+    process.execPath,
+    [
+      cli,
+      'serve',
+      '--grpc-port',
+      '0',
+      '--http-port',
+      '0',
+      '--query-port',
+      '0',
+      '--db',
+      db,
+      '--no-ui',
+      '--retention-age',
+      '0',
+      '--retention-size',
+      '0',
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    },
+  );
   const info = await new Promise((resolve) => {
     let out = '';
     collector.stdout.on('data', (d) => {
@@ -88,15 +113,39 @@ try {
   });
   const base = `http://127.0.0.1:${info.queryPort}`;
   const cases = [
-    ['search: llm.duration_ms > 5000', `/api/search?q=${encodeURIComponent('llm.duration_ms > 5000')}&limit=20`],
-    ['jaeger: service + tags (JSON)', `/api/traces?service=autobot-ai-stack&tags=${encodeURIComponent('{"ssh.target_vm":"frontend"}')}&limit=20`],
-    ['search: ssh.target_vm = frontend', `/api/search?q=${encodeURIComponent('ssh.target_vm = frontend')}&limit=20`],
-    ['search: rare llm.duration_ms > 7995', `/api/search?q=${encodeURIComponent('llm.duration_ms > 7995')}&limit=20`],
-    ['search: needle (1 span, oldest block)', `/api/search?q=${encodeURIComponent('ssh.target_vm = needle-vm')}&limit=20`],
-    ['search: no match (value absent)', `/api/search?q=${encodeURIComponent('ssh.target_vm = nowhere')}&limit=20`],
-    ['search: service + duration + status', `/api/search?q=${encodeURIComponent('service = autobot-browser and duration > 1.9s and status = error')}&limit=20`],
+    [
+      'search: llm.duration_ms > 5000',
+      `/api/search?q=${encodeURIComponent('llm.duration_ms > 5000')}&limit=20`,
+    ],
+    [
+      'jaeger: service + tags (JSON)',
+      `/api/traces?service=autobot-ai-stack&tags=${encodeURIComponent('{"ssh.target_vm":"frontend"}')}&limit=20`,
+    ],
+    [
+      'search: ssh.target_vm = frontend',
+      `/api/search?q=${encodeURIComponent('ssh.target_vm = frontend')}&limit=20`,
+    ],
+    [
+      'search: rare llm.duration_ms > 7995',
+      `/api/search?q=${encodeURIComponent('llm.duration_ms > 7995')}&limit=20`,
+    ],
+    [
+      'search: needle (1 span, oldest block)',
+      `/api/search?q=${encodeURIComponent('ssh.target_vm = needle-vm')}&limit=20`,
+    ],
+    [
+      'search: no match (value absent)',
+      `/api/search?q=${encodeURIComponent('ssh.target_vm = nowhere')}&limit=20`,
+    ],
+    [
+      'search: service + duration + status',
+      `/api/search?q=${encodeURIComponent('service = autobot-browser and duration > 1.9s and status = error')}&limit=20`,
+    ],
     ['jaeger: trace by id', null],
-    ['search: regex, rare (no pruning)', `/api/search?q=${encodeURIComponent('user.id =~ "user-99999.*"')}&limit=20`],
+    [
+      'search: regex, rare (no pruning)',
+      `/api/search?q=${encodeURIComponent('user.id =~ "user-99999.*"')}&limit=20`,
+    ],
   ];
   const results = [];
   let someTrace;
@@ -121,7 +170,16 @@ try {
   collector.kill('SIGTERM');
   console.log(
     JSON.stringify(
-      { node: process.version, spans: status.spanCount, traces: status.traceCount, blocks: status.blockCount, dbMB: Math.round(status.sizeBytes / 1e6), directInsertSpansPerSec: Math.round(status.spanCount / (insertMs / 1000)), runs, results },
+      {
+        node: process.version,
+        spans: status.spanCount,
+        traces: status.traceCount,
+        blocks: status.blockCount,
+        dbMB: Math.round(status.sizeBytes / 1e6),
+        directInsertSpansPerSec: Math.round(status.spanCount / (insertMs / 1000)),
+        runs,
+        results,
+      },
       null,
       2,
     ),

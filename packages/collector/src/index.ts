@@ -30,8 +30,8 @@ export type { DecodeLimits } from './otlp/decode.js';
 export { DEFAULT_DECODE_LIMITS, decodeJsonRequest, decodeProtobufRequest } from './otlp/decode.js';
 export type { CompareOp, Comparison, Field, Literal, QueryNode } from './query/ast.js';
 export { parseDurationUs, parseQuery } from './query/parser.js';
+export type { DependencyLink } from './store/dependencies.js';
 export type {
-  DependencyLink,
   RetentionOptions,
   SearchRequest,
   StoreOptions,

@@ -2,19 +2,13 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { InvalidOptionError } from '../errors.js';
-import type {
-  Attributes,
-  DecodedBatch,
-  ScopeInfo,
-  SpanEvent,
-  SpanInput,
-  SpanLink,
-  StoredSpan,
-  TraceSummary,
-} from '../model.js';
+import type { Attributes, DecodedBatch, SpanInput, StoredSpan, TraceSummary } from '../model.js';
 import type { QueryNode } from '../query/ast.js';
 import { compileToSql, REGEXP_FUNCTION } from '../query/sql.js';
 import { BLOCK_TARGET_SPANS, type BlockMeta, OpenBlock } from './block-index.js';
+import { Catalog } from './catalog.js';
+import { computeDependencies, type DependencyLink } from './dependencies.js';
+import { extraJson, rowToSpan, type SpanRowDb } from './rows.js';
 import { configureConnection, createSchema } from './schema.js';
 import { planBlocks } from './search-plan.js';
 
@@ -56,29 +50,12 @@ export interface StoreStatus {
   deletedSpans: number;
 }
 
-/** A dependency edge between two services. */
-export interface DependencyLink {
-  parent: string;
-  child: string;
-  callCount: number;
-  errorCount: number;
-}
-
 /** Default database file. */
 export const DEFAULT_DB_PATH = '.autobot/traces.db';
 const DEFAULT_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
 const DEFAULT_MAX_BYTES = 1024 * 1024 * 1024;
 const MAX_LIMIT = 1000;
 
-interface OpInfo {
-  svcId: number;
-  name: string;
-  kind: number;
-}
-interface ResourceRow {
-  svcId: number;
-  attributes: Attributes;
-}
 interface TraceRow {
   trace_id: string;
   start_us: number;
@@ -91,33 +68,6 @@ interface TraceRow {
   svcs: string;
   ranges: string;
   max_row: number;
-}
-interface SpanRowDb {
-  id: number;
-  trace_id: string;
-  span_id: string;
-  parent_id: string;
-  res_id: number;
-  scope_id: number;
-  svc_id: number;
-  op_id: number;
-  kind: number;
-  start_us: number;
-  dur_us: number;
-  status: number;
-  status_msg: string | null;
-  attrs: string;
-  extra: string | null;
-}
-interface Extra {
-  ts?: string;
-  ev?: SpanEvent[];
-  ln?: SpanLink[];
-  fl?: number;
-  da?: number;
-  de?: number;
-  dl?: number;
-  dbl?: string[];
 }
 interface PendingTrace {
   traceId: string;
@@ -142,14 +92,7 @@ export class TraceStore {
   readonly path: string;
   readonly db: Database.Database;
   private readonly retention: Required<RetentionOptions>;
-  private readonly serviceIds = new Map<string, number>();
-  private readonly serviceNames = new Map<number, string>();
-  private readonly opIds = new Map<string, number>();
-  private readonly ops = new Map<number, OpInfo>();
-  private readonly resourceIds = new Map<string, number>();
-  private readonly resources = new Map<number, ResourceRow>();
-  private readonly scopeIds = new Map<string, number>();
-  private readonly scopes = new Map<number, ScopeInfo>();
+  private readonly catalog: Catalog;
   /** In-memory copy of the `blocks` table, ascending by id. */
   readonly blocks: BlockMeta[] = [];
   private open: OpenBlock | null = null;
@@ -190,7 +133,8 @@ export class TraceStore {
       return re.test(value) ? 1 : 0;
     });
     this.stmts = this.prepare();
-    this.loadCaches();
+    this.catalog = new Catalog(this.db);
+    this.loadBlocks();
     const maxId = (this.db.prepare('SELECT max(id) AS m FROM spans').get() as { m: number | null }).m ?? 0;
     const metaNext = this.db.prepare("SELECT value FROM meta WHERE key = 'next_row'").get() as
       | { value: string }
@@ -225,10 +169,6 @@ export class TraceStore {
         'INSERT OR REPLACE INTO block_keys (key, block_id, min_num, max_num, other, bloom) VALUES (?,?,?,?,?,?)',
       ),
       putMeta: db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
-      insertService: db.prepare('INSERT INTO services (name) VALUES (?)'),
-      insertOp: db.prepare('INSERT INTO ops (svc_id, name, kind) VALUES (?,?,?)'),
-      insertResource: db.prepare('INSERT INTO resources (svc_id, attrs) VALUES (?,?)'),
-      insertScope: db.prepare('INSERT INTO scopes (name, version, attrs) VALUES (?,?,?)'),
       spansInRange: db.prepare(
         'SELECT * FROM spans WHERE id BETWEEN ? AND ? AND trace_id = ? ORDER BY start_us',
       ),
@@ -238,44 +178,7 @@ export class TraceStore {
     };
   }
 
-  private loadCaches(): void {
-    for (const r of this.db.prepare('SELECT id, name FROM services').all() as {
-      id: number;
-      name: string;
-    }[]) {
-      this.serviceIds.set(r.name, r.id);
-      this.serviceNames.set(r.id, r.name);
-    }
-    for (const r of this.db.prepare('SELECT id, svc_id, name, kind FROM ops').all() as {
-      id: number;
-      svc_id: number;
-      name: string;
-      kind: number;
-    }[]) {
-      this.opIds.set(`${r.svc_id}\u0000${r.kind}\u0000${r.name}`, r.id);
-      this.ops.set(r.id, { svcId: r.svc_id, name: r.name, kind: r.kind });
-    }
-    for (const r of this.db.prepare('SELECT id, svc_id, attrs FROM resources').all() as {
-      id: number;
-      svc_id: number;
-      attrs: string;
-    }[]) {
-      this.resourceIds.set(r.attrs, r.id);
-      this.resources.set(r.id, { svcId: r.svc_id, attributes: JSON.parse(r.attrs) as Attributes });
-    }
-    for (const r of this.db.prepare('SELECT id, name, version, attrs FROM scopes').all() as {
-      id: number;
-      name: string;
-      version: string;
-      attrs: string;
-    }[]) {
-      this.scopeIds.set(`${r.name}\u0000${r.version}\u0000${r.attrs}`, r.id);
-      this.scopes.set(r.id, {
-        name: r.name,
-        version: r.version,
-        attributes: JSON.parse(r.attrs) as Attributes,
-      });
-    }
+  private loadBlocks(): void {
     for (const r of this.db.prepare('SELECT * FROM blocks ORDER BY id').all() as {
       id: number;
       lo: number;
@@ -305,69 +208,22 @@ export class TraceStore {
     }
   }
 
-  // -------------------------------------------------------------------------------------------
-  // Interning
-
-  private serviceId(name: string): number {
-    let id = this.serviceIds.get(name);
-    if (id === undefined) {
-      id = Number(this.stmts.insertService.run(name).lastInsertRowid);
-      this.serviceIds.set(name, id);
-      this.serviceNames.set(id, name);
-    }
-    return id;
-  }
-
-  private opId(svcId: number, name: string, kind: number): number {
-    const key = `${svcId}\u0000${kind}\u0000${name}`;
-    let id = this.opIds.get(key);
-    if (id === undefined) {
-      id = Number(this.stmts.insertOp.run(svcId, name, kind).lastInsertRowid);
-      this.opIds.set(key, id);
-      this.ops.set(id, { svcId, name, kind });
-    }
-    return id;
-  }
-
-  private resourceId(svcId: number, attributes: Attributes): number {
-    const json = JSON.stringify(attributes);
-    let id = this.resourceIds.get(json);
-    if (id === undefined) {
-      id = Number(this.stmts.insertResource.run(svcId, json).lastInsertRowid);
-      this.resourceIds.set(json, id);
-      this.resources.set(id, { svcId, attributes });
-    }
-    return id;
-  }
-
-  private scopeId(scope: ScopeInfo): number {
-    const attrs = JSON.stringify(scope.attributes);
-    const key = `${scope.name}\u0000${scope.version}\u0000${attrs}`;
-    let id = this.scopeIds.get(key);
-    if (id === undefined) {
-      id = Number(this.stmts.insertScope.run(scope.name, scope.version, attrs).lastInsertRowid);
-      this.scopeIds.set(key, id);
-      this.scopes.set(id, scope);
-    }
-    return id;
-  }
-
   /** Name of a service id (`unknown_service` when unknown). */
   serviceName(id: number): string {
-    return this.serviceNames.get(id) ?? 'unknown_service';
+    return this.catalog.serviceNames.get(id) ?? 'unknown_service';
   }
 
   /** Ids of services whose name satisfies `test`. */
   matchServices(test: (name: string) => boolean): Set<number> {
     const out = new Set<number>();
-    for (const [id, name] of this.serviceNames) if (test(name)) out.add(id);
+    for (const [id, name] of this.catalog.serviceNames) if (test(name)) out.add(id);
     return out;
   }
 
   /** Ids of operations whose name satisfies `test`. */
   matchOps(test: (name: string) => boolean): Set<number> {
     const out = new Set<number>();
-    for (const [id, op] of this.ops) if (test(op.name)) out.add(id);
+    for (const [id, op] of this.catalog.ops) if (test(op.name)) out.add(id);
     return out;
   }
 
@@ -392,9 +248,9 @@ export class TraceStore {
     // Resolve interned ids per group, then order all spans by trace.
     const items: { span: SpanInput; resId: number; scopeId: number; svcId: number; attrs: Attributes }[] = [];
     for (const group of batch.groups) {
-      const svcId = this.serviceId(group.resource.serviceName);
-      const resId = this.resourceId(svcId, group.resource.attributes);
-      const scopeId = this.scopeId(group.scope);
+      const svcId = this.catalog.serviceId(group.resource.serviceName);
+      const resId = this.catalog.resourceId(svcId, group.resource.attributes);
+      const scopeId = this.catalog.scopeId(group.scope);
       for (const span of group.spans)
         items.push({ span, resId, scopeId, svcId, attrs: group.resource.attributes });
     }
@@ -416,7 +272,7 @@ export class TraceStore {
     let rowId = this.nextRowId;
     for (const item of items) {
       const s = item.span;
-      const opId = this.opId(item.svcId, s.name, s.kind);
+      const opId = this.catalog.opId(item.svcId, s.name, s.kind);
       const isError = s.statusCode === 2;
       insertSpan.run(
         rowId,
@@ -554,36 +410,6 @@ export class TraceStore {
   // -------------------------------------------------------------------------------------------
   // Reads
 
-  private toStoredSpan(r: SpanRowDb): StoredSpan {
-    const extra: Extra = r.extra === null ? {} : (JSON.parse(r.extra) as Extra);
-    const op = this.ops.get(r.op_id);
-    const resource = this.resources.get(r.res_id);
-    const span: StoredSpan = {
-      traceId: r.trace_id,
-      spanId: r.span_id,
-      parentSpanId: r.parent_id,
-      traceState: extra.ts ?? '',
-      name: op?.name ?? '',
-      kind: r.kind,
-      startUs: r.start_us,
-      durationUs: r.dur_us,
-      statusCode: r.status,
-      statusMessage: r.status_msg ?? '',
-      attributes: JSON.parse(r.attrs) as Attributes,
-      events: extra.ev ?? [],
-      links: extra.ln ?? [],
-      flags: extra.fl ?? 0,
-      droppedAttributesCount: extra.da ?? 0,
-      droppedEventsCount: extra.de ?? 0,
-      droppedLinksCount: extra.dl ?? 0,
-      serviceName: this.serviceName(r.svc_id),
-      resourceAttributes: resource?.attributes ?? {},
-      scope: this.scopes.get(r.scope_id) ?? { name: '', version: '', attributes: {} },
-    };
-    if (extra.dbl) span.doubleKeys = extra.dbl;
-    return span;
-  }
-
   /** All stored spans of a trace, by start time; `null` when the trace is unknown. Id is hex (any case). */
   getTrace(traceId: string): StoredSpan[] | null {
     const id = traceId.toLowerCase();
@@ -592,7 +418,7 @@ export class TraceStore {
     const spans: StoredSpan[] = [];
     for (const [lo, hi] of JSON.parse(row.ranges) as [number, number][]) {
       for (const r of this.stmts.spansInRange.all(lo, hi, id) as SpanRowDb[])
-        spans.push(this.toStoredSpan(r));
+        spans.push(rowToSpan(r, this.catalog));
     }
     if (spans.length === 0) return null;
     spans.sort((a, b) => a.startUs - b.startUs);
@@ -609,7 +435,7 @@ export class TraceStore {
       .map((r) => ({
         traceID: r.trace_id,
         rootService: this.serviceName(r.root_svc),
-        rootOperation: this.ops.get(r.root_op)?.name ?? '',
+        rootOperation: this.catalog.ops.get(r.root_op)?.name ?? '',
         startTime: r.start_us,
         duration: r.end_us - r.start_us,
         spanCount: r.span_count,
@@ -681,15 +507,15 @@ export class TraceStore {
 
   /** Service names, sorted. */
   services(): string[] {
-    return [...this.serviceIds.keys()].sort();
+    return [...this.catalog.serviceIds.keys()].sort();
   }
 
   /** Operations of a service (all services when omitted), optionally of one span kind. */
   operations(service?: string, kind?: number): { name: string; kind: number; service: string }[] {
-    const svcId = service === undefined ? undefined : this.serviceIds.get(service);
+    const svcId = service === undefined ? undefined : this.catalog.serviceIds.get(service);
     if (service !== undefined && svcId === undefined) return [];
     const out: { name: string; kind: number; service: string }[] = [];
-    for (const op of this.ops.values()) {
+    for (const op of this.catalog.ops.values()) {
       if (svcId !== undefined && op.svcId !== svcId) continue;
       if (kind !== undefined && op.kind !== kind) continue;
       out.push({ name: op.name, kind: op.kind, service: this.serviceName(op.svcId) });
@@ -699,49 +525,10 @@ export class TraceStore {
 
   /**
    * Service-to-service call counts from parent/child spans that started in the window
-   * (microseconds). Scans the window's spans once; bounded by `maxSpans` (default 2,000,000).
+   * (microseconds); see {@link computeDependencies}.
    */
-  dependencies(startUs: number, endUs: number, maxSpans = 2_000_000): DependencyLink[] {
-    const stmt = this.db.prepare(
-      'SELECT trace_id, span_id, parent_id, svc_id, status FROM spans WHERE id BETWEEN ? AND ? AND start_us BETWEEN ? AND ?',
-    );
-    const owner = new Map<string, number>();
-    const children: { key: string; svc: number; error: boolean }[] = [];
-    let seen = 0;
-    for (let i = this.blocks.length - 1; i >= 0 && seen < maxSpans; i--) {
-      const b = this.blocks[i] as BlockMeta;
-      if (b.maxStart < startUs || b.minStart > endUs) continue;
-      for (const r of stmt.iterate(b.lo, b.hi, startUs, endUs) as IterableIterator<{
-        trace_id: string;
-        span_id: string;
-        parent_id: string;
-        svc_id: number;
-        status: number;
-      }>) {
-        seen++;
-        owner.set(`${r.trace_id}:${r.span_id}`, r.svc_id);
-        if (r.parent_id !== '')
-          children.push({ key: `${r.trace_id}:${r.parent_id}`, svc: r.svc_id, error: r.status === 2 });
-      }
-    }
-    const edges = new Map<string, DependencyLink>();
-    for (const c of children) {
-      const parentSvc = owner.get(c.key);
-      if (parentSvc === undefined || parentSvc === c.svc) continue;
-      const parent = this.serviceName(parentSvc);
-      const child = this.serviceName(c.svc);
-      const k = `${parent}\u0000${child}`;
-      let e = edges.get(k);
-      if (e === undefined) {
-        e = { parent, child, callCount: 0, errorCount: 0 };
-        edges.set(k, e);
-      }
-      e.callCount++;
-      if (c.error) e.errorCount++;
-    }
-    return [...edges.values()].sort(
-      (a, b) => a.parent.localeCompare(b.parent) || a.child.localeCompare(b.child),
-    );
+  dependencies(startUs: number, endUs: number): DependencyLink[] {
+    return computeDependencies(this.db, this.blocks, (id) => this.serviceName(id), startUs, endUs);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -828,42 +615,4 @@ export class TraceStore {
     this.closed = true;
     this.db.close();
   }
-}
-
-function extraJson(s: SpanInput): string | null {
-  const e: Extra = {};
-  let any = false;
-  if (s.traceState !== '') {
-    e.ts = s.traceState;
-    any = true;
-  }
-  if (s.events.length > 0) {
-    e.ev = s.events;
-    any = true;
-  }
-  if (s.links.length > 0) {
-    e.ln = s.links;
-    any = true;
-  }
-  if (s.flags !== 0) {
-    e.fl = s.flags;
-    any = true;
-  }
-  if (s.droppedAttributesCount) {
-    e.da = s.droppedAttributesCount;
-    any = true;
-  }
-  if (s.droppedEventsCount) {
-    e.de = s.droppedEventsCount;
-    any = true;
-  }
-  if (s.droppedLinksCount) {
-    e.dl = s.droppedLinksCount;
-    any = true;
-  }
-  if (s.doubleKeys) {
-    e.dbl = s.doubleKeys;
-    any = true;
-  }
-  return any ? JSON.stringify(e) : null;
 }

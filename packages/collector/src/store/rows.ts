@@ -1,0 +1,103 @@
+import type { Attributes, SpanEvent, SpanInput, SpanLink, StoredSpan } from '../model.js';
+import type { Catalog } from './catalog.js';
+
+/** A `spans` row as better-sqlite3 returns it. */
+export interface SpanRowDb {
+  id: number;
+  trace_id: string;
+  span_id: string;
+  parent_id: string;
+  res_id: number;
+  scope_id: number;
+  svc_id: number;
+  op_id: number;
+  kind: number;
+  start_us: number;
+  dur_us: number;
+  status: number;
+  status_msg: string | null;
+  attrs: string;
+  extra: string | null;
+}
+
+/** Rarely-set span fields, stored as one JSON column (NULL when all are defaults). */
+interface Extra {
+  ts?: string;
+  ev?: SpanEvent[];
+  ln?: SpanLink[];
+  fl?: number;
+  da?: number;
+  de?: number;
+  dl?: number;
+  dbl?: string[];
+}
+
+/** The `extra` column of a span: only non-default fields, or null. */
+export function extraJson(s: SpanInput): string | null {
+  const e: Extra = {};
+  let any = false;
+  if (s.traceState !== '') {
+    e.ts = s.traceState;
+    any = true;
+  }
+  if (s.events.length > 0) {
+    e.ev = s.events;
+    any = true;
+  }
+  if (s.links.length > 0) {
+    e.ln = s.links;
+    any = true;
+  }
+  if (s.flags !== 0) {
+    e.fl = s.flags;
+    any = true;
+  }
+  if (s.droppedAttributesCount) {
+    e.da = s.droppedAttributesCount;
+    any = true;
+  }
+  if (s.droppedEventsCount) {
+    e.de = s.droppedEventsCount;
+    any = true;
+  }
+  if (s.droppedLinksCount) {
+    e.dl = s.droppedLinksCount;
+    any = true;
+  }
+  if (s.doubleKeys) {
+    e.dbl = s.doubleKeys;
+    any = true;
+  }
+  return any ? JSON.stringify(e) : null;
+}
+
+/** Converts a `spans` row back to a span with its service, resource and scope. */
+export function rowToSpan(r: SpanRowDb, catalog: Catalog): StoredSpan {
+  const extra: Extra = r.extra === null ? {} : (JSON.parse(r.extra) as Extra);
+  const op = catalog.ops.get(r.op_id);
+  const resource = catalog.resources.get(r.res_id);
+  const span: StoredSpan = {
+    traceId: r.trace_id,
+    spanId: r.span_id,
+    parentSpanId: r.parent_id,
+    traceState: extra.ts ?? '',
+    name: op?.name ?? '',
+    kind: r.kind,
+    startUs: r.start_us,
+    durationUs: r.dur_us,
+    statusCode: r.status,
+    statusMessage: r.status_msg ?? '',
+    attributes: JSON.parse(r.attrs) as Attributes,
+    events: extra.ev ?? [],
+    links: extra.ln ?? [],
+    flags: extra.fl ?? 0,
+    droppedAttributesCount: extra.da ?? 0,
+    droppedEventsCount: extra.de ?? 0,
+    droppedLinksCount: extra.dl ?? 0,
+    serviceName: catalog.serviceNames.get(r.svc_id) ?? 'unknown_service',
+    resourceAttributes: resource?.attributes ?? {},
+    scope: catalog.scopes.get(r.scope_id) ?? { name: '', version: '', attributes: {} },
+  };
+  if (extra.dbl) span.doubleKeys = extra.dbl;
+  return span;
+}
