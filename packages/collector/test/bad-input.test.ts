@@ -196,9 +196,13 @@ describe('bad input on OTLP/HTTP', () => {
 });
 
 describe('bad input on OTLP/gRPC', () => {
-  function call(payload: Buffer): Promise<{ error: grpc.ServiceError | null; response?: Buffer }> {
+  function call(
+    payload: Buffer,
+    gzip = false,
+  ): Promise<{ error: grpc.ServiceError | null; response?: Buffer }> {
     const client = new grpc.Client(`127.0.0.1:${c.grpcPort}`, grpc.credentials.createInsecure(), {
       'grpc.max_send_message_length': 64 * 1024 * 1024,
+      ...(gzip ? { 'grpc.default_compression_algorithm': 2 } : {}),
     });
     return new Promise((resolve) => {
       client.makeUnaryRequest(
@@ -223,6 +227,13 @@ describe('bad input on OTLP/gRPC', () => {
   it('oversized message → RESOURCE_EXHAUSTED', async () => {
     const { error } = await call(Buffer.alloc(MAX + 100, 0));
     expect(error?.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+  });
+
+  it('gzip bomb (tiny compressed, huge decompressed) → RESOURCE_EXHAUSTED', async () => {
+    const { error } = await call(Buffer.alloc(40 * 1024 * 1024, 0), true);
+    expect(error?.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+    // The compressed message was small: the limit applied to the decompressed size.
+    expect(error?.details).toMatch(/decompresses to a size larger than/);
   });
 
   it('bad ids → INVALID_ARGUMENT; empty request → OK', async () => {
