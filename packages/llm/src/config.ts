@@ -1,7 +1,15 @@
+import {
+  type Env,
+  integerInRange,
+  type Parser,
+  parseBoolean,
+  parseHttpUrl,
+  parseText,
+  resolveLayers,
+} from '@autobot/tracing';
 import { LlmConfigError } from './errors.js';
 
-/** Environment as a plain object (tests pass their own; default `process.env`). */
-export type Env = Readonly<Record<string, string | undefined>>;
+export type { Env };
 
 /** Which provider API the interface speaks. */
 export type ProviderName = 'ollama' | 'openai';
@@ -68,18 +76,11 @@ const stderrLogger: LlmLogger = {
 // Warn once per variable and value per process: a bad value read on every call must not flood logs.
 const warned = new Set<string>();
 
-function warnOnce(
-  logger: LlmLogger,
-  variable: string,
-  value: string,
-  expected: string,
-  fallback: string,
-): void {
-  const key = `${variable}=${value}`;
-  if (warned.has(key)) return;
-  warned.add(key);
+function warnOnce(logger: LlmLogger, warning: string): void {
+  if (warned.has(warning)) return;
+  warned.add(warning);
   try {
-    logger.warn(`${variable}="${value}" is invalid (expected ${expected}); using ${fallback}`);
+    logger.warn(warning);
   } catch {
     // A broken logger must not break configuration.
   }
@@ -90,58 +91,43 @@ export function resetLlmConfigWarnings(): void {
   warned.clear();
 }
 
-type Parse<T> = (raw: string) => T | undefined;
-
+/** The tracing library's layered env reader (one warning per invalid variable, naming the fallback used). */
 function fromEnv<T>(
   env: Env,
   logger: LlmLogger,
   variables: readonly string[],
-  parse: Parse<T>,
-  expected: string,
+  parse: Parser<T>,
   fallback: T,
-  describe: (value: T) => string = String,
 ): T {
-  for (let i = 0; i < variables.length; i++) {
-    const variable = variables[i] as string;
-    const raw = env[variable];
-    if (raw === undefined || raw.trim() === '') continue;
-    const value = parse(raw.trim());
-    if (value !== undefined) return value;
-    // The value actually used: the next valid variable, else the default.
-    const next = fromEnv(env, { warn: () => {} }, variables.slice(i + 1), parse, expected, fallback);
-    warnOnce(logger, variable, raw, expected, describe(next));
-    return next;
-  }
-  return fallback;
+  const warnings: string[] = [];
+  const value = resolveLayers(
+    env,
+    variables.map((variable) => ({ variable, parse })),
+    fallback,
+    warnings,
+  );
+  for (const warning of warnings) warnOnce(logger, warning);
+  return value;
 }
 
-const parseProvider: Parse<ProviderName> = (raw) => {
-  const v = raw.toLowerCase();
-  return v === 'ollama' || v === 'openai' ? v : undefined;
+const parseProvider: Parser<ProviderName> = (raw) => {
+  const v = raw.trim().toLowerCase();
+  return v === 'ollama' || v === 'openai'
+    ? { ok: true, value: v }
+    : { ok: false, expected: '"ollama" or "openai"' };
 };
-const parseBool: Parse<boolean> = (raw) => {
-  const v = raw.toLowerCase();
-  if (v === 'true' || v === '1' || v === 'yes' || v === 'on') return true;
-  if (v === 'false' || v === '0' || v === 'no' || v === 'off') return false;
-  return undefined;
+/** An http(s) base URL without trailing slash; a bare `host[:port]` is accepted, as Ollama's OLLAMA_HOST is. */
+const parseBaseUrl: Parser<string> = (raw) => {
+  const text = raw.trim();
+  const parsed = parseHttpUrl(/^[a-z]+:\/\//i.test(text) ? text : `http://${text}`);
+  return parsed.ok
+    ? { ok: true, value: parsed.value.href.replace(/\/+$/, '') }
+    : { ok: false, expected: 'an http(s) URL' };
 };
-const parseUrl: Parse<string> = (raw) => {
-  // OLLAMA_HOST may be a bare host[:port], as Ollama itself accepts.
-  const text = /^[a-z]+:\/\//i.test(raw) ? raw : `http://${raw}`;
-  try {
-    const url = new URL(text);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? text.replace(/\/+$/, '') : undefined;
-  } catch {
-    return undefined;
-  }
+const parseModelName: Parser<string> = (raw) => {
+  const parsed = parseText(raw);
+  return parsed.ok ? parsed : { ok: false, expected: 'a model name' };
 };
-const parseText: Parse<string> = (raw) => raw || undefined;
-const intIn =
-  (min: number, max: number): Parse<number> =>
-  (raw) => {
-    const n = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
-    return Number.isSafeInteger(n) && n >= min && n <= max ? n : undefined;
-  };
 
 function checkOption<T>(
   value: T | undefined,
@@ -168,61 +154,41 @@ export function resolveLlmConfig(options: LlmOptions = {}, env: Env = process.en
       'provider',
       (v) => v === 'ollama' || v === 'openai',
       '"ollama" or "openai"',
-    ) ??
-    fromEnv(
-      env,
-      logger,
-      ['AUTOBOT_LLM_PROVIDER'],
-      parseProvider,
-      '"ollama" or "openai"',
-      'ollama' as ProviderName,
-    );
-  const url = (v: string) => parseUrl(v) !== undefined;
+    ) ?? fromEnv(env, logger, ['AUTOBOT_LLM_PROVIDER'], parseProvider, 'ollama' as ProviderName);
+  const url = (v: string) => parseBaseUrl(v).ok;
+  const baseUrlOption = (v: string | undefined) => {
+    const parsed = v === undefined ? undefined : parseBaseUrl(v);
+    return parsed?.ok ? parsed.value : undefined;
+  };
   const config: LlmConfig = {
     provider,
     ollamaUrl:
-      parseUrl(checkOption(options.ollamaUrl, 'ollamaUrl', url, 'an http(s) URL') ?? '') ??
-      fromEnv(
-        env,
-        logger,
-        ['AUTOBOT_OLLAMA_URL', 'OLLAMA_HOST'],
-        parseUrl,
-        'an http(s) URL',
-        DEFAULTS.ollamaUrl,
-      ),
+      baseUrlOption(checkOption(options.ollamaUrl, 'ollamaUrl', url, 'an http(s) URL')) ??
+      fromEnv(env, logger, ['AUTOBOT_OLLAMA_URL', 'OLLAMA_HOST'], parseBaseUrl, DEFAULTS.ollamaUrl),
     openaiBaseUrl:
-      parseUrl(checkOption(options.openaiBaseUrl, 'openaiBaseUrl', url, 'an http(s) URL') ?? '') ??
+      baseUrlOption(checkOption(options.openaiBaseUrl, 'openaiBaseUrl', url, 'an http(s) URL')) ??
       fromEnv(
         env,
         logger,
         ['AUTOBOT_OPENAI_BASE_URL', 'OPENAI_BASE_URL'],
-        parseUrl,
-        'an http(s) URL',
+        parseBaseUrl,
         DEFAULTS.openaiBaseUrl,
       ),
     // The key is never echoed: a bad key is not detectable here, and warnings never print it.
     openaiApiKey: options.openaiApiKey ?? (env.OPENAI_API_KEY?.trim() || undefined),
     model:
       checkOption(options.model, 'model', (v) => typeof v === 'string' && v !== '', 'a non-empty string') ??
-      fromEnv(env, logger, ['AUTOBOT_LLM_MODEL'], parseText, 'a model name', DEFAULTS.model[provider]),
+      fromEnv(env, logger, ['AUTOBOT_LLM_MODEL'], parseModelName, DEFAULTS.model[provider]),
     embedModel:
       checkOption(
         options.embedModel,
         'embedModel',
         (v) => typeof v === 'string' && v !== '',
         'a non-empty string',
-      ) ??
-      fromEnv(
-        env,
-        logger,
-        ['AUTOBOT_LLM_EMBED_MODEL'],
-        parseText,
-        'a model name',
-        DEFAULTS.embedModel[provider],
-      ),
+      ) ?? fromEnv(env, logger, ['AUTOBOT_LLM_EMBED_MODEL'], parseModelName, DEFAULTS.embedModel[provider]),
     captureContent:
       checkOption(options.captureContent, 'captureContent', (v) => typeof v === 'boolean', 'a boolean') ??
-      fromEnv(env, logger, ['AUTOBOT_TRACE_CAPTURE_CONTENT'], parseBool, 'true or false', false),
+      fromEnv(env, logger, ['AUTOBOT_TRACE_CAPTURE_CONTENT'], parseBoolean, false),
     contentMaxChars:
       checkOption(
         options.contentMaxChars,
@@ -234,8 +200,7 @@ export function resolveLlmConfig(options: LlmOptions = {}, env: Env = process.en
         env,
         logger,
         ['AUTOBOT_TRACE_CONTENT_MAX_CHARS'],
-        intIn(0, 10_000_000),
-        'a whole number of characters',
+        integerInRange(0, 10_000_000),
         DEFAULTS.contentMaxChars,
       ),
     timeoutMs:
@@ -245,24 +210,10 @@ export function resolveLlmConfig(options: LlmOptions = {}, env: Env = process.en
         (v) => Number.isInteger(v) && v > 0,
         'a positive integer',
       ) ??
-      fromEnv(
-        env,
-        logger,
-        ['AUTOBOT_LLM_TIMEOUT_MS'],
-        intIn(1, 86_400_000),
-        'a whole number of ms ≥ 1',
-        DEFAULTS.timeoutMs,
-      ),
+      fromEnv(env, logger, ['AUTOBOT_LLM_TIMEOUT_MS'], integerInRange(1, 86_400_000), DEFAULTS.timeoutMs),
     maxRetries:
       checkOption(options.maxRetries, 'maxRetries', (v) => Number.isInteger(v) && v >= 0, 'an integer ≥ 0') ??
-      fromEnv(
-        env,
-        logger,
-        ['AUTOBOT_LLM_MAX_RETRIES'],
-        intIn(0, 10),
-        'a whole number 0-10',
-        DEFAULTS.maxRetries,
-      ),
+      fromEnv(env, logger, ['AUTOBOT_LLM_MAX_RETRIES'], integerInRange(0, 10), DEFAULTS.maxRetries),
   };
   return Object.freeze(config);
 }

@@ -1,6 +1,14 @@
 export type { ExportProtocol, TracingConfig, TracingOptions } from './config.js';
 export { DEFAULT_ENDPOINT, resolveTracingConfig } from './config.js';
-export type { Env } from './env.js';
+export type { Env, EnvSource, Parsed, Parser } from './env.js';
+export {
+  integerInRange,
+  numberInRange,
+  parseBoolean,
+  parseHttpUrl,
+  parseText,
+  resolveLayers,
+} from './env.js';
 export { errorTypeOf, recordError } from './errors.js';
 export type { ExportStats } from './export-stats.js';
 export type { HeaderCarrier } from './headers.js';
