@@ -39,4 +39,16 @@ describe('export and flush on SIGTERM', () => {
     expect(Date.now() - started).toBeLessThan(5000);
     expect(await countSpans(service)).toBe(spanCount);
   });
+
+  it('AUTOBOT_TRACE_CONSOLE=true also prints finished spans to stdout', async () => {
+    const child = startNode(fixture('flush-on-signal.mjs'), {
+      AUTOBOT_JAEGER_ENDPOINT: `http://127.0.0.1:${collector.grpcPort}`,
+      SERVICE_NAME: 'console-test',
+      SPAN_COUNT: '1',
+      AUTOBOT_TRACE_CONSOLE: 'true',
+    });
+    await child.waitFor((l) => l.event === 'ready');
+    await child.stop('SIGTERM');
+    expect(child.lines.join('\n')).toContain("name: 'flush.unit'");
+  });
 });
