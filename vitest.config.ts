@@ -9,6 +9,12 @@ const workspaces = [
   'packages/pki',
   'packages/viewer',
   'services/dev-model',
+  'services/service-kit',
+  'services/npu-worker',
+  'services/ai-stack',
+  'services/browser',
+  'services/backend',
+  'services/frontend',
 ];
 
 export default defineConfig({

@@ -1,0 +1,70 @@
+import { trace } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import { DocumentLoadInstrumentation } from '@opentelemetry/instrumentation-document-load';
+import { FetchInstrumentation } from '@opentelemetry/instrumentation-fetch';
+import { UserInteractionInstrumentation } from '@opentelemetry/instrumentation-user-interaction';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  TraceIdRatioBasedSampler,
+  WebTracerProvider,
+} from '@opentelemetry/sdk-trace-web';
+
+/** What the page needs to trace itself (served by the frontend server as `/config.json`). */
+export interface PageConfig {
+  serviceName: string;
+  backendUrl: string;
+  otlpUrl: string;
+  viewerUrl: string;
+  sampleRate: number;
+}
+
+/** The page's tracing: flush before the page goes away. */
+export interface PageTracing {
+  flush(): Promise<void>;
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Browser tracing: document load, user interactions (submit, click) and fetch, exported over
+ * OTLP/HTTP to the collector (which must allow this page's origin: `--cors-origin`). The fetch to
+ * the backend carries `traceparent` (`propagateTraceHeaderCorsUrls`), so the interaction span in
+ * the browser is the root of the whole trace. Call before adding event listeners: the
+ * user-interaction instrumentation wraps listeners added after it is enabled.
+ */
+export function startPageTracing(config: PageConfig): PageTracing {
+  const provider = new WebTracerProvider({
+    resource: resourceFromAttributes({
+      'service.name': config.serviceName,
+      'service.version': '2.0.0',
+      'browser.user_agent': navigator.userAgent,
+    }),
+    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(config.sampleRate) }),
+    spanProcessors: [
+      new BatchSpanProcessor(new OTLPTraceExporter({ url: config.otlpUrl }), { scheduledDelayMillis: 500 }),
+    ],
+  });
+  provider.register();
+  const backend = new RegExp(`^${escapeRegExp(config.backendUrl)}(/|$)`);
+  registerInstrumentations({
+    tracerProvider: provider,
+    instrumentations: [
+      new DocumentLoadInstrumentation(),
+      new UserInteractionInstrumentation({ eventNames: ['submit', 'click'] }),
+      new FetchInstrumentation({
+        propagateTraceHeaderCorsUrls: [backend],
+        ignoreUrls: [new RegExp(`^${escapeRegExp(config.otlpUrl)}`), /\/config\.json$/],
+        clearTimingResources: true,
+      }),
+    ],
+  });
+  // Export what is left when the tab is hidden or closed.
+  addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'hidden') void provider.forceFlush();
+  });
+  trace.getTracer('autobot.frontend');
+  return { flush: () => provider.forceFlush() };
+}

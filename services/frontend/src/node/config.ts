@@ -1,0 +1,43 @@
+import { type Env, EnvReader } from '@autobot/service-kit';
+
+/** Effective configuration of the frontend server and of the page it serves. */
+export interface FrontendConfig {
+  host: string;
+  port: number;
+  /** Backend URL as the browser reaches it. */
+  backendUrl: string;
+  /** OTLP/HTTP traces URL the browser exports to (the collector's port 4318, with CORS). */
+  otlpUrl: string;
+  /** Viewer base URL for "view trace" links (`<viewer>/trace/<id>`). */
+  viewerUrl: string;
+  /** Root sampling ratio of the page (`AUTOBOT_TRACE_SAMPLE_RATE`, default 1). */
+  sampleRate: number;
+  /** Directory with the built page (`dist/web`). */
+  webDir: string;
+  warnings: string[];
+}
+
+/** Resolve the configuration from the environment; invalid values warn and fall back. */
+export function resolveFrontendConfig(webDir: string, env: Env = process.env): FrontendConfig {
+  const read = new EnvReader(env);
+  const rawRate = env.AUTOBOT_TRACE_SAMPLE_RATE?.trim();
+  let sampleRate = 1;
+  if (rawRate !== undefined && rawRate !== '') {
+    const value = Number(rawRate);
+    if (Number.isFinite(value) && value >= 0 && value <= 1) sampleRate = value;
+    else
+      read.warnings.push(
+        `AUTOBOT_TRACE_SAMPLE_RATE=${JSON.stringify(rawRate)} is invalid: expected a number from 0 to 1; using 1`,
+      );
+  }
+  return {
+    host: read.text('AUTOBOT_FRONTEND_HOST', '127.0.0.1'),
+    port: read.port('AUTOBOT_FRONTEND_PORT', 5173),
+    backendUrl: read.url('AUTOBOT_BACKEND_PUBLIC_URL', 'http://127.0.0.1:8001'),
+    otlpUrl: read.url('AUTOBOT_BROWSER_OTLP_URL', 'http://127.0.0.1:4318/v1/traces'),
+    viewerUrl: read.url('AUTOBOT_VIEWER_URL', 'http://127.0.0.1:16686'),
+    sampleRate,
+    webDir: read.text('AUTOBOT_FRONTEND_DIR', webDir),
+    warnings: read.warnings,
+  };
+}
