@@ -30,7 +30,12 @@ export function instrumentAll(
   options: InstrumentAllOptions = {},
 ): InstrumentationResult {
   return {
-    fastify: app !== undefined && attempt(() => (instrumentFastify(app, options), true)),
+    fastify:
+      app !== undefined &&
+      attempt(() => {
+        instrumentFastify(app, options);
+        return true;
+      }),
     redis: options.redis !== false && attempt(instrumentRedis),
     fetch: options.fetch !== false && attempt(instrumentFetch),
   };

@@ -6,7 +6,7 @@ import { HttpConnectionError, HttpStatusError, HttpTimeoutError, TracedHttpClien
 import { initInMemoryTracing } from '../helpers/in-memory-tracing.js';
 import { freePort } from '../helpers/redis-server.js';
 
-const { tracing, exporter, spans, reset } = initInMemoryTracing('client-under-test');
+const { tracing, spans, reset } = initInMemoryTracing('client-under-test');
 // forceCloseConnections: the aborted /api/slow request must not keep close() waiting.
 const downstream = Fastify({ forceCloseConnections: true });
 downstream.get('/api/echo', async (request) => ({ headers: request.headers }));
