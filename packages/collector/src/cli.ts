@@ -1,9 +1,11 @@
 #!/usr/bin/env node
+import { existsSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type Output, runQuery, runServices, runShow } from './cli/client-commands.js';
 import { runDoctor } from './cli/doctor.js';
-import { parseAgeMs, parseSizeBytes } from './cli/sizes.js';
+import { formatBytes, parseAgeMs, parseSizeBytes } from './cli/sizes.js';
 import { startCollector } from './collector.js';
+import { DEFAULT_DB_PATH } from './store/store.js';
 
 const USAGE = `usage: autobot-trace <command> [options]
 
@@ -68,12 +70,17 @@ async function serve(argv: string[]): Promise<void> {
   if (values['max-body'] !== undefined && (maxBody === undefined || maxBody <= 0)) {
     fail(`--max-body must be a size like 16MiB, got "${values['max-body']}"`);
   }
+  const dbPath = values.db ?? DEFAULT_DB_PATH;
+  if (dbPath !== ':memory:' && existsSync(dbPath)) {
+    // Opening a large store (recovery, retention sweep) can take a while: say what is happening.
+    process.stderr.write(`opening ${dbPath} (${formatBytes(statSync(dbPath).size)})…\n`);
+  }
   const collector = await startCollector({
     host: values.host,
     grpcPort: portFlag('grpc-port', values['grpc-port'], 4317),
     httpPort: portFlag('http-port', values['http-port'], 4318),
     queryPort: portFlag('query-port', values['query-port'], 16686),
-    dbPath: values.db,
+    dbPath,
     retention: { maxAgeMs, maxBytes },
     corsOrigins: values['cors-origin'],
     uiDir: values['no-ui'] ? null : values['ui-dir'],

@@ -8,18 +8,30 @@ export interface Output {
   err(line: string): void;
 }
 
-async function getJson(url: string): Promise<{ status: number; body: unknown }> {
-  let res: Response;
+async function getJson(url: string, io?: Output): Promise<{ status: number; body: unknown }> {
+  // A slow query (a regex over millions of spans) shows it is still working, once a second, on stderr.
+  const started = Date.now();
+  const progress = io
+    ? setInterval(() => io.err(`  still searching… ${Math.round((Date.now() - started) / 1000)} s`), 1000)
+    : undefined;
   try {
-    res = await fetch(url, { signal: AbortSignal.timeout(30_000) });
-  } catch (error) {
-    throw new Error(`cannot reach the collector at ${new URL(url).origin}: ${(error as Error).message}`);
+    let res: Response;
+    try {
+      res = await fetch(url, { signal: AbortSignal.timeout(30_000) });
+    } catch (error) {
+      throw new Error(`cannot reach the collector at ${new URL(url).origin}: ${(error as Error).message}`);
+    }
+    return parseBody(res.status, await res.text());
+  } finally {
+    clearInterval(progress);
   }
-  const text = await res.text();
+}
+
+function parseBody(status: number, text: string): { status: number; body: unknown } {
   try {
-    return { status: res.status, body: JSON.parse(text) as unknown };
+    return { status, body: JSON.parse(text) as unknown };
   } catch {
-    return { status: res.status, body: { errors: [{ msg: text.slice(0, 200) }] } };
+    return { status, body: { errors: [{ msg: text.slice(0, 200) }] } };
   }
 }
 
@@ -48,7 +60,7 @@ export async function runQuery(
     }
     params.set('start', String((Date.now() - ms) * 1000));
   }
-  const { status, body } = await getJson(`${url}/api/search?${params}`);
+  const { status, body } = await getJson(`${url}/api/search?${params}`, io);
   if (status !== 200) {
     io.err(`query failed: ${apiError(body)}`);
     if (status === 400)

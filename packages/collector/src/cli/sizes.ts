@@ -37,3 +37,15 @@ export function formatDurationUs(us: number): string {
   if (us < 1_000_000) return `${(us / 1000).toFixed(us < 10_000 ? 2 : 1)}ms`;
   return `${(us / 1_000_000).toFixed(2)}s`;
 }
+
+/** A byte count for people: `812 B`, `3.4 MB`, `1.2 GB`. */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
