@@ -1,2 +1,443 @@
-// `npm start`: brings up the whole reference stack. Until the reference-stack issue lands, it says so.
-console.log('AutoBot Tracing: the reference stack is not built yet (see the open issues). Run `npm test`.');
+#!/usr/bin/env node
+// `npm start`: the whole reference stack on this machine — collector, Redis, dev model, the five
+// services — with health checks, a table of URLs, and a clean stop on Ctrl-C / SIGTERM.
+// `--json` prints one JSON line per event instead of the human output (tests, scripts).
+import { execFileSync, spawn } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import {
+  buildNeeded,
+  freePort,
+  logDir,
+  PORTS,
+  probePort,
+  ROOT,
+  resolvePorts,
+  stackFile,
+} from './lib/stack.mjs';
+
+const json = process.argv.includes('--json');
+const noBuild = process.argv.includes('--no-build');
+const HOST = '127.0.0.1';
+const READY_TIMEOUT_MS = 90_000;
+const STOP_TIMEOUT_MS = 10_000;
+const started = Date.now();
+
+/** Human progress line (stderr in --json mode so stdout stays machine-readable). */
+function say(text) {
+  if (json) process.stderr.write(`${text}\n`);
+  else process.stdout.write(`${text}\n`);
+}
+function emit(event) {
+  if (json) process.stdout.write(`${JSON.stringify(event)}\n`);
+}
+function fail(message) {
+  emit({ event: 'error', message });
+  process.stderr.write(`\nnpm start: ${message}\n`);
+  return stopAll(1);
+}
+
+const children = []; // { name, child, log }
+let stopping = false;
+
+function run(name, args, env, { command = process.execPath } = {}) {
+  const logPath = join(logDir(), `${name}.log`);
+  const log = createWriteStream(logPath, { flags: 'a' });
+  log.write(`\n--- ${new Date().toISOString()} ${command} ${args.join(' ')}\n`);
+  const child = spawn(command, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const entry = { name, child, log, logPath, listening: undefined, exited: false };
+  let buffer = '';
+  const waiters = [];
+  entry.onListening = () =>
+    new Promise((resolve, reject) => {
+      if (entry.listening) return resolve(entry.listening);
+      waiters.push({ resolve, reject });
+    });
+  child.stdout.on('data', (chunk) => {
+    log.write(chunk);
+    buffer += chunk.toString();
+    let newline = buffer.indexOf('\n');
+    while (newline !== -1) {
+      const line = buffer.slice(0, newline);
+      buffer = buffer.slice(newline + 1);
+      newline = buffer.indexOf('\n');
+      if (entry.listening || !line.startsWith('{')) continue;
+      try {
+        const parsed = JSON.parse(line);
+        if (parsed.event === 'listening' || /Ready to accept connections/.test(line)) {
+          entry.listening = parsed;
+          for (const w of waiters.splice(0)) w.resolve(parsed);
+        }
+      } catch {
+        // a log line, not ours
+      }
+    }
+    if (!entry.listening && /Ready to accept connections/.test(chunk.toString())) {
+      entry.listening = { event: 'listening' };
+      for (const w of waiters.splice(0)) w.resolve(entry.listening);
+    }
+  });
+  child.stderr.on('data', (chunk) => log.write(chunk));
+  child.once('error', (error) => {
+    for (const w of waiters.splice(0)) w.reject(new Error(`${name} could not start: ${error.message}`));
+  });
+  child.once('exit', (code, signal) => {
+    entry.exited = true;
+    log.end(`--- exited code=${code} signal=${signal}\n`);
+    for (const w of waiters.splice(0)) {
+      w.reject(new Error(`${name} exited (code ${code}) before it was ready:\n${tail(logPath)}`));
+    }
+    if (!stopping) {
+      emit({ event: 'exited', name, code, signal });
+      say(`! ${name} exited (code ${code ?? signal}); the rest of the stack keeps running. Log: ${logPath}`);
+    }
+  });
+  children.push(entry);
+  return entry;
+}
+
+function tail(path, lines = 15) {
+  try {
+    return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+async function waitHealthy(name, url, deadline) {
+  let last = '';
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      if (response.ok) return;
+      last = `HTTP ${response.status} ${await response.text()}`;
+    } catch (error) {
+      last = error.cause?.code ?? error.message;
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`${name} did not become healthy at ${url} (${last})`);
+}
+
+async function stopAll(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  say('stopping…');
+  // Services first (they flush their spans to the collector), the collector last.
+  const order = [
+    'frontend',
+    'backend',
+    'ai-stack',
+    'npu-worker',
+    'browser',
+    'dev-model',
+    'redis',
+    'collector',
+  ];
+  const byOrder = (a, b) => order.indexOf(a.name) - order.indexOf(b.name);
+  const groups = [
+    children.filter((c) => !['dev-model', 'redis', 'collector'].includes(c.name)),
+    ...['dev-model', 'redis', 'collector'].map((n) => children.filter((c) => c.name === n)),
+  ];
+  for (const group of groups) {
+    await Promise.all(group.sort(byOrder).map((entry) => stopChild(entry)));
+  }
+  try {
+    const state = JSON.parse(readFileSync(stackFile(), 'utf8'));
+    if (state.pid === process.pid) rmSync(stackFile(), { force: true });
+  } catch {
+    // no state file
+  }
+  emit({ event: 'stopped', code });
+  say(code === 0 ? 'stopped.' : 'stopped after an error.');
+  process.exit(code);
+}
+
+function stopChild(entry) {
+  if (entry.exited) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      say(`! ${entry.name} did not stop within ${STOP_TIMEOUT_MS / 1000} s; killing it`);
+      entry.child.kill('SIGKILL');
+    }, STOP_TIMEOUT_MS);
+    entry.child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    entry.child.kill('SIGTERM');
+  });
+}
+
+process.on('SIGINT', () => void stopAll(0));
+process.on('SIGTERM', () => void stopAll(0));
+
+async function main() {
+  if (!existsSync(join(ROOT, 'node_modules'))) {
+    return fail('dependencies are not installed: run `npm install` (or `npm ci`) first');
+  }
+  mkdirSync(logDir(), { recursive: true });
+  const previous = readState();
+  if (previous && isAlive(previous.pid)) {
+    return fail(
+      `a stack is already running (pid ${previous.pid}, frontend ${previous.urls?.frontend}); stop it with Ctrl-C in its terminal or \`kill ${previous.pid}\``,
+    );
+  }
+
+  const stale = noBuild ? null : buildNeeded();
+  if (stale) {
+    say(`building (${stale}) — npm run build, log in ${join(logDir(), 'build.log')} …`);
+    try {
+      const output = execFileSync('npm', ['run', 'build'], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      writeFileSync(join(logDir(), 'build.log'), output);
+    } catch (error) {
+      writeFileSync(join(logDir(), 'build.log'), `${error.stdout ?? ''}${error.stderr ?? ''}`);
+      return fail(`the build failed:\n${tail(join(logDir(), 'build.log'), 25)}`);
+    }
+    say(`built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }
+
+  const { ports, errors } = await resolvePorts();
+  if (errors.length) return fail(errors.join('\n'));
+  for (const { key, variable, what } of PORTS) {
+    const problem = await probePort(ports[key], HOST);
+    if (problem) {
+      return fail(
+        problem === 'EADDRINUSE'
+          ? `port ${ports[key]} (${what}) is already in use on ${HOST}; stop what uses it or set ${variable} to another port (0 = any free port)`
+          : `port ${ports[key]} (${what}) cannot be used on ${HOST} (${problem}); set ${variable} to another port`,
+      );
+    }
+  }
+
+  const url = (port) => `http://${HOST}:${port}`;
+  const urls = {
+    frontend: url(ports.frontend),
+    viewer: url(ports.query),
+    backend: url(ports.backend),
+    aiStack: url(ports.aiStack),
+    npuWorker: url(ports.npuWorker),
+    browser: url(ports.browser),
+    devModel: url(ports.devModel),
+    otlpGrpc: url(ports.grpc),
+    otlpHttp: `${url(ports.otlpHttp)}/v1/traces`,
+  };
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  const step = (text) => {
+    say(`  … ${text}`);
+    emit({ event: 'progress', text });
+  };
+
+  // 1. Collector: OTLP in, query API + viewer out; the page exports to it over CORS.
+  step(`collector on ${ports.grpc}/${ports.otlpHttp}/${ports.query}`);
+  const db = process.env.AUTOBOT_TRACE_DB || join(ROOT, '.autobot', 'traces.db');
+  if (db !== ':memory:') mkdirSync(dirname(db), { recursive: true });
+  const collector = run('collector', [
+    'packages/collector/dist/cli.js',
+    'serve',
+    '--host',
+    HOST,
+    '--grpc-port',
+    String(ports.grpc),
+    '--http-port',
+    String(ports.otlpHttp),
+    '--query-port',
+    String(ports.query),
+    '--db',
+    db,
+    '--cors-origin',
+    urls.frontend,
+    '--cors-origin',
+    `http://localhost:${ports.frontend}`,
+  ]);
+
+  // 2. Redis: the configured one, a private redis-server, or none (conversations in memory).
+  let redisUrl = process.env.AUTOBOT_REDIS_URL?.trim() || '';
+  let redisNote = redisUrl ? `configured (${redisUrl.replace(/\/\/[^@/]*@/, '//***@')})` : '';
+  let redis;
+  if (!redisUrl) {
+    if (hasRedisServer()) {
+      const port = Number(process.env.AUTOBOT_REDIS_PORT) || (await freePort());
+      step(`private redis-server on ${port}`);
+      redis = run(
+        'redis',
+        [
+          '--port',
+          String(port),
+          '--bind',
+          HOST,
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+          '--protected-mode',
+          'yes',
+        ],
+        {},
+        { command: 'redis-server' },
+      );
+      redisUrl = `redis://${HOST}:${port}`;
+      redisNote = `private redis-server on ${port} (no persistence)`;
+    } else {
+      redisUrl = 'memory';
+      redisNote = 'none — conversations stay in backend memory';
+      say(
+        '! Redis: AUTOBOT_REDIS_URL is not set and redis-server is not on PATH, so traces will have NO Redis spans.\n' +
+          '  Install it (Debian/Ubuntu: `sudo apt-get install redis-server`; macOS: `brew install redis`) or set AUTOBOT_REDIS_URL=redis://host:6379.',
+      );
+    }
+  }
+
+  // 3. Dev model, unless a real Ollama is configured.
+  const realOllama = (process.env.AUTOBOT_OLLAMA_URL || process.env.OLLAMA_HOST || '').trim();
+  let devModel;
+  if (!realOllama && process.env.AUTOBOT_LLM_PROVIDER !== 'openai') {
+    step(`dev model on ${ports.devModel}`);
+    devModel = run('dev-model', [
+      'services/dev-model/dist/cli.js',
+      '--port',
+      String(ports.devModel),
+      '--host',
+      HOST,
+    ]);
+  }
+
+  const common = {
+    AUTOBOT_JAEGER_ENDPOINT: urls.otlpGrpc,
+    AUTOBOT_TRACE_SCHEDULE_DELAY_MS: process.env.AUTOBOT_TRACE_SCHEDULE_DELAY_MS || '200',
+    AUTOBOT_DEV_MODEL_URL: urls.devModel,
+  };
+  await Promise.all([collector, redis, devModel].filter(Boolean).map((c) => c.onListening())).catch((error) =>
+    fail(error.message),
+  );
+  if (stopping) return;
+
+  // 4. Workers, then the backend, then the page.
+  step('npu-worker, ai-stack, browser worker');
+  const workers = [
+    run('npu-worker', ['services/npu-worker/dist/main.js'], {
+      ...common,
+      AUTOBOT_NPU_WORKER_HOST: HOST,
+      AUTOBOT_NPU_WORKER_PORT: String(ports.npuWorker),
+    }),
+    run('ai-stack', ['services/ai-stack/dist/main.js'], {
+      ...common,
+      AUTOBOT_AI_STACK_HOST: HOST,
+      AUTOBOT_AI_STACK_PORT: String(ports.aiStack),
+    }),
+    run('browser', ['services/browser/dist/main.js'], {
+      ...common,
+      AUTOBOT_BROWSER_HOST: HOST,
+      AUTOBOT_BROWSER_PORT: String(ports.browser),
+    }),
+  ];
+  step('backend, frontend');
+  const backend = run('backend', ['services/backend/dist/main.js'], {
+    ...common,
+    AUTOBOT_BACKEND_HOST: HOST,
+    AUTOBOT_BACKEND_PORT: String(ports.backend),
+    AUTOBOT_REDIS_URL: redisUrl,
+    AUTOBOT_AI_STACK_URL: urls.aiStack,
+    AUTOBOT_NPU_WORKER_URL: urls.npuWorker,
+    AUTOBOT_BROWSER_URL: urls.browser,
+    AUTOBOT_CORS_ORIGINS: `${urls.frontend},http://localhost:${ports.frontend}`,
+  });
+  const frontend = run('frontend', ['services/frontend/dist/node/main.js'], {
+    AUTOBOT_FRONTEND_HOST: HOST,
+    AUTOBOT_FRONTEND_PORT: String(ports.frontend),
+    AUTOBOT_BACKEND_PUBLIC_URL: urls.backend,
+    AUTOBOT_BROWSER_OTLP_URL: urls.otlpHttp,
+    AUTOBOT_VIEWER_URL: urls.viewer,
+  });
+  const health = [
+    ['collector', `${urls.viewer}/health`],
+    ['npu-worker', `${urls.npuWorker}/api/health`],
+    ['ai-stack', `${urls.aiStack}/api/health`],
+    ['browser', `${urls.browser}/api/health`],
+    ['backend', `${urls.backend}/api/health`],
+    ['frontend', `${urls.frontend}/api/health`],
+  ];
+  try {
+    await Promise.all([...workers, backend, frontend].map((c) => c.onListening()));
+    await Promise.all(
+      health.map(async ([name, healthUrl]) => {
+        await waitHealthy(name, healthUrl, deadline);
+        step(`${name} healthy`);
+      }),
+    );
+  } catch (error) {
+    return fail(error.message);
+  }
+  if (stopping) return;
+
+  const engine = workers[2].listening?.engine ?? 'unknown';
+  const pids = Object.fromEntries(children.map((c) => [c.name, c.child.pid]));
+  const state = {
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    urls,
+    ports,
+    redis: redisUrl,
+    pids,
+    logs: logDir(),
+  };
+  writeFileSync(stackFile(), `${JSON.stringify(state, null, 2)}\n`);
+  emit({ event: 'ready', ...state, browserEngine: engine, seconds: (Date.now() - started) / 1000 });
+  if (!json) {
+    const rows = [
+      ['frontend', urls.frontend, 'open this: type a message, then "view trace"'],
+      ['viewer', urls.viewer, 'traces (collector query API + UI)'],
+      ['backend', urls.backend, 'POST /api/chat'],
+      [
+        'ai-stack',
+        urls.aiStack,
+        `LLM: ${realOllama ? `Ollama at ${realOllama}` : devModel ? `dev model ${urls.devModel}` : 'OpenAI'}`,
+      ],
+      ['npu-worker', urls.npuWorker, 'CPU feature-hashing embeddings'],
+      ['browser', urls.browser, `page loads via ${engine}`],
+      ['otlp', `${urls.otlpGrpc} (gRPC), ${urls.otlpHttp}`, 'where spans go'],
+      ['redis', redisNote, ''],
+    ];
+    const w0 = Math.max(...rows.map((r) => r[0].length));
+    const w1 = Math.max(...rows.map((r) => r[1].length));
+    say(`\nAutoBot stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    for (const [name, where, note] of rows) say(`  ${name.padEnd(w0)}  ${where.padEnd(w1)}  ${note}`);
+    say(`\n  logs in ${logDir()}    try: npm run demo    stop: Ctrl-C\n`);
+  }
+  void collector;
+}
+
+function readState() {
+  try {
+    return JSON.parse(readFileSync(stackFile(), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function hasRedisServer() {
+  try {
+    execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+main().catch((error) => fail(error?.stack ?? String(error)));

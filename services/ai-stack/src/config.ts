@@ -26,7 +26,7 @@ export function resolveAiStackConfig(env: Env = process.env): AiStackConfig {
   const devModelUrl = read.url('AUTOBOT_DEV_MODEL_URL', DEFAULT_DEV_MODEL_URL);
   return {
     host: read.text('AUTOBOT_AI_STACK_HOST', '127.0.0.1'),
-    port: read.port('AUTOBOT_AI_STACK_PORT', 8080),
+    port: read.port('AUTOBOT_AI_STACK_PORT', 8002),
     // An explicit Ollama URL is left to @autobot/llm, which validates it and warns itself.
     ollamaUrl: explicitOllama ? '' : devModelUrl,
     usingDevModel:

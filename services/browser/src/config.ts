@@ -26,7 +26,7 @@ export function resolveBrowserWorkerConfig(env: Env = process.env): BrowserWorke
   const read = new EnvReader(env);
   return {
     host: read.text('AUTOBOT_BROWSER_HOST', '127.0.0.1'),
-    port: read.port('AUTOBOT_BROWSER_PORT', 3000),
+    port: read.port('AUTOBOT_BROWSER_PORT', 8004),
     engine: read.choice('AUTOBOT_BROWSER_ENGINE', ['auto', 'chromium', 'fetch'] as const, 'auto'),
     chromiumPath: read.text('AUTOBOT_CHROMIUM_PATH', '/usr/bin/chromium'),
     navigationTimeoutMs: read.integer('AUTOBOT_BROWSER_TIMEOUT_MS', 15_000, 100, 120_000),
