@@ -1,5 +1,13 @@
 import diagnostics from 'node:diagnostics_channel';
-import { context, propagation, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import {
+  type Context,
+  context,
+  propagation,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
 import { recordError } from '../errors.js';
 import {
@@ -15,6 +23,7 @@ import {
   ATTR_URL_FULL,
 } from '../semconv.js';
 import { redactUrl } from './redact.js';
+import { parentNotSampled } from './sampled.js';
 
 /**
  * CLIENT spans for every `fetch` (and undici) request of the process, from undici's
@@ -35,6 +44,12 @@ const TRACER_NAME = 'autobot.fetch';
 const spans = new WeakMap<UndiciRequest, { span: Span; started: number }>();
 let subscribed = false;
 
+function injectInto(request: UndiciRequest, ctx: Context): void {
+  const headers: Record<string, string> = {};
+  propagation.inject(ctx, headers);
+  for (const name in headers) request.addHeader(name, headers[name] as string);
+}
+
 /** Subscribe to undici's request channels once per process. */
 export function instrumentFetch(): boolean {
   if (subscribed) return true;
@@ -44,6 +59,12 @@ export function instrumentFetch(): boolean {
     const active = context.active();
     if (isTracingSuppressed(active)) return;
     try {
+      if (parentNotSampled(active)) {
+        // No span would be recorded: pass the unsampled context on as is, so the callee
+        // continues the trace unsampled, and skip building the span.
+        injectInto(request, active);
+        return;
+      }
       const url = redactUrl(`${request.origin}${request.path}`);
       const origin = new URL(request.origin);
       const span = tracer.startSpan(
@@ -61,9 +82,7 @@ export function instrumentFetch(): boolean {
         },
         active,
       );
-      const headers: Record<string, string> = {};
-      propagation.inject(trace.setSpan(active, span), headers);
-      for (const [name, value] of Object.entries(headers)) request.addHeader(name, value);
+      injectInto(request, trace.setSpan(active, span));
       spans.set(request, { span, started: performance.now() });
     } catch {
       // a request we cannot trace still goes out untouched

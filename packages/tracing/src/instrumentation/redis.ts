@@ -11,6 +11,7 @@ import {
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
 } from '../semconv.js';
+import { parentNotSampled } from './sampled.js';
 
 /**
  * Redis spans from ioredis's own `diagnostics_channel` tracing channels (`ioredis:command`,
@@ -68,8 +69,13 @@ export function instrumentRedis(): boolean {
   if (typeof diagnostics.tracingChannel !== 'function') return false;
   const tracer = trace.getTracer(TRACER_NAME);
 
-  const start = (name: string, message: CommandMessage | BatchMessage, attributes: Attributes) => {
-    if (sendingBatch || isTracingSuppressed(context.active())) return;
+  // `attributesOf` runs only when a span is made: for commands of an unsampled request the
+  // statement is never serialized.
+  const start = (name: string, message: CommandMessage | BatchMessage, attributesOf: () => Attributes) => {
+    if (sendingBatch) return;
+    const active = context.active();
+    if (isTracingSuppressed(active) || parentNotSampled(active)) return;
+    const attributes = attributesOf();
     attributes[ATTR_DB_SYSTEM_NAME] = 'redis';
     attributes[ATTR_DB_NAMESPACE] = String(message.database);
     attributes[ATTR_SERVER_ADDRESS] = message.serverAddress;
@@ -102,19 +108,19 @@ export function instrumentRedis(): boolean {
   diagnostics.tracingChannel<unknown, CommandMessage>('ioredis:command').subscribe(
     handlers<CommandMessage>((message) => {
       const command = message.command;
-      start(`redis.${command.toLowerCase()}`, message, {
+      start(`redis.${command.toLowerCase()}`, message, () => ({
         [ATTR_DB_OPERATION_NAME]: command.toUpperCase(),
         [ATTR_DB_QUERY_TEXT]: redisStatement(command, message.args),
-      });
+      }));
     }),
   );
   diagnostics.tracingChannel<unknown, BatchMessage>('ioredis:batch').subscribe(
     handlers<BatchMessage>(
       (message) => {
-        start(`redis.${message.batchMode.toLowerCase()}`, message, {
+        start(`redis.${message.batchMode.toLowerCase()}`, message, () => ({
           [ATTR_DB_OPERATION_NAME]: message.batchMode,
           [ATTR_DB_OPERATION_BATCH_SIZE]: message.batchSize,
-        });
+        }));
         sendingBatch = true;
       },
       () => {
