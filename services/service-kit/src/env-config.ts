@@ -1,9 +1,11 @@
-/** Environment as a plain object, so tests pass their own. */
-export type Env = Readonly<Record<string, string | undefined>>;
+import { type Env, integerInRange, type Parser, parseHttpUrl, resolveLayers } from '@autobot/tracing';
+
+export type { Env };
 
 /**
- * Reads typed settings from the environment. An invalid value never throws: it adds one warning
- * naming the variable, the value, what was expected and the fallback used (operator input).
+ * Reads typed settings from the environment with the tracing library's layered reader, so every
+ * AutoBot process words configuration warnings the same way. An invalid value never throws: it
+ * adds one warning naming the variable, the value, what was expected and the fallback used.
  */
 export class EnvReader {
   /** One line per invalid value read so far. */
@@ -24,26 +26,16 @@ export class EnvReader {
 
   /** Whole number in `[min, max]`. */
   integer(variable: string, fallback: number, min: number, max: number): number {
-    const raw = this.env[variable]?.trim();
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (/^-?\d+$/.test(raw) && Number.isSafeInteger(value) && value >= min && value <= max) return value;
-    return this.invalid(variable, raw, `a whole number from ${min} to ${max}`, fallback);
+    return this.read(variable, integerInRange(min, max), fallback);
   }
 
   /** An http(s) URL without a trailing slash. */
   url(variable: string, fallback: string): string {
-    const raw = this.env[variable]?.trim();
-    if (raw === undefined || raw === '') return fallback;
-    try {
-      const url = new URL(raw);
-      if ((url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '') {
-        return url.href.replace(/\/+$/, '');
-      }
-    } catch {
-      // reported below
-    }
-    return this.invalid(variable, raw, 'an http:// or https:// URL', fallback);
+    const parse: Parser<string> = (raw) => {
+      const parsed = parseHttpUrl(raw);
+      return parsed.ok ? { ok: true, value: parsed.value.href.replace(/\/+$/, '') } : parsed;
+    };
+    return this.read(variable, parse, fallback);
   }
 
   /** Comma-separated list (empty items dropped). */
@@ -58,16 +50,14 @@ export class EnvReader {
 
   /** One of `choices` (case-insensitive). */
   choice<T extends string>(variable: string, choices: readonly T[], fallback: T): T {
-    const raw = this.env[variable]?.trim();
-    if (raw === undefined || raw === '') return fallback;
-    const found = choices.find((c) => c === raw.toLowerCase());
-    return found ?? this.invalid(variable, raw, `one of ${choices.join(', ')}`, fallback);
+    const parse: Parser<T> = (raw) => {
+      const found = choices.find((c) => c === raw.trim().toLowerCase());
+      return found ? { ok: true, value: found } : { ok: false, expected: `one of ${choices.join(', ')}` };
+    };
+    return this.read(variable, parse, fallback);
   }
 
-  private invalid<T>(variable: string, raw: string, expected: string, fallback: T): T {
-    this.warnings.push(
-      `${variable}=${JSON.stringify(raw)} is invalid: expected ${expected}; using ${JSON.stringify(fallback)}`,
-    );
-    return fallback;
+  private read<T>(variable: string, parse: Parser<T>, fallback: T): T {
+    return resolveLayers(this.env, [{ variable, parse }], fallback, this.warnings);
   }
 }
