@@ -8,8 +8,8 @@ const result = await autocannon({
   url: options.url,
   connections: options.connections ?? 20,
   pipelining: 1,
-  duration: options.duration,
-  amount: options.amount,
+  // autocannon rejects an explicit `duration: undefined`: pass exactly one of the two.
+  ...(options.amount ? { amount: options.amount } : { duration: options.duration }),
   timeout: options.timeoutS ?? 10,
 });
 const ok = result['2xx'];
