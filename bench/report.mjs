@@ -36,7 +36,7 @@ if (env) {
     `- Node ${env.node}; OpenTelemetry JS 2.12.0 / 0.223.0; auto-instrumentations-node 0.81.2; Fastify 5, ioredis 6, redis-server 7.`,
   );
   out(
-    `- Overhead run: ${overhead?.startedAt ?? '?'}; span API: ${span?.startedAt ?? '?'}; scaling: ${scaling?.startedAt ?? '?'}; faults: ${faults ? Object.values(faults).find((v) => v?.at)?.at : 'not run'}.`,
+    `- Overhead run: ${overhead?.startedAt ?? '?'}; span API: ${span?.startedAt ?? '?'}; scaling: ${scaling?.startedAt ?? '?'}; faults: ${faults ? Object.values(faults).find((v) => typeof v?.at === 'string')?.at : 'not run'}.`,
   );
 }
 out();
