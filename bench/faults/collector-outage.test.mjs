@@ -82,7 +82,7 @@ describe.each([
         expect(exported).toBe(0);
         expect(failed + dropped + queued).toBe(ended);
         // Refused connections fail fast (all counted failed); a blackhole fills the queue (dropped).
-      expect(failed + dropped).toBeGreaterThan(0);
+        expect(failed + dropped).toBeGreaterThan(0);
         // ... and the service said so on stderr (the summary warning line).
         expect(faulty.stderr).toMatch(/span\(s\) failed to export .* were dropped/);
         // Shutdown with an unreachable collector still ends within the 5 s bound (+1 s for the process).

@@ -180,7 +180,9 @@ describe('autobot-trace CLI', () => {
     expect(grpc.code).toBe(0);
     const bad = run(['doctor', '--endpoint', 'http://127.0.0.1:1'], { AUTOBOT_TRACE_SAMPLE_RATE: 'lots' });
     expect(bad.code).toBe(1);
-    expect(bad.out).toMatch(/AUTOBOT_TRACE_SAMPLE_RATE="lots" is invalid \(expected a number from 0 to 1\); using 1/);
+    expect(bad.out).toMatch(
+      /AUTOBOT_TRACE_SAMPLE_RATE="lots" is invalid \(expected a number from 0 to 1\); using 1/,
+    );
     expect(bad.out).toMatch(/gRPC Export to 127\.0\.0\.1:1 failed/);
   });
 
