@@ -62,6 +62,31 @@ describe('propagation: W3C + baggage + B3', () => {
     });
   });
 
+  it('lower-cases upper-case B3 ids, so what goes downstream is a valid traceparent', () => {
+    const ctx = propagator.extract(
+      ROOT_CONTEXT,
+      normalizeHeaders({
+        'X-B3-TraceId': TRACE_ID.toUpperCase(),
+        'X-B3-SpanId': SPAN_ID.toUpperCase(),
+        'X-B3-Sampled': '1',
+      }),
+      lowercaseGetter,
+    );
+    expect(trace.getSpanContext(ctx)).toMatchObject({ traceId: TRACE_ID, spanId: SPAN_ID });
+    expect(inject(ctx).traceparent).toBe(`00-${TRACE_ID}-${SPAN_ID}-01`);
+  });
+
+  it('writes no empty tracestate when every incoming member was invalid', () => {
+    const ctx = propagator.extract(
+      ROOT_CONTEXT,
+      { traceparent: `00-${TRACE_ID}-${SPAN_ID}-01`, tracestate: 'BAD KEY=1' },
+      lowercaseGetter,
+    );
+    const out = inject(ctx);
+    expect(out.traceparent).toBe(`00-${TRACE_ID}-${SPAN_ID}-01`);
+    expect(out).not.toHaveProperty('tracestate');
+  });
+
   it('passes baggage through', () => {
     const ctx = propagator.extract(ROOT_CONTEXT, { baggage: 'user=alice,tier=gold' }, lowercaseGetter);
     expect(propagation.getBaggage(ctx)?.getEntry('user')?.value).toBe('alice');
