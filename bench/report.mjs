@@ -260,6 +260,28 @@ if (faults) {
     }
     out();
   }
+  if (faults.headerFuzz) {
+    const f = faults.headerFuzz;
+    out(
+      `Header fuzz (\`bench/faults/header-fuzz.test.mjs\`, seed ${f.seed}): ${f.requests} requests with random and mutated`,
+    );
+    out(
+      `traceparent / tracestate / b3 / X-B3-* / baggage values in ${f.seconds} s — statuses ${JSON.stringify(f.statuses)},`,
+    );
+    out(
+      `${f.uncaught} uncaught exceptions, ${f.warnings} tracing warnings, ${f.invalidPropagated} malformed trace headers seen downstream`,
+    );
+    out(
+      `(of ${f.downstreamRequests}), ${f.exported} spans exported and ${f.storedSpans} stored, ${f.rejectedByCollector} rejected by the collector.`,
+    );
+    out(
+      'It found two bugs, both fixed in `@autobot/tracing` with unit tests: upper-case B3 ids were propagated downstream as-is',
+    );
+    out(
+      '(an invalid `traceparent`), and an empty `tracestate` header was injected when every incoming member was invalid.',
+    );
+    out();
+  }
 }
 
 const notes = join(ROOT, 'bench/NOTES.md');

@@ -132,6 +132,7 @@ beforeAll(async () => {
       )
         problems.push(`tracestate ${state}`);
     }
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
     if (bag !== undefined && (bag.length > 8192 || /[\x00-\x1f\x7f]/.test(bag)))
       problems.push(`baggage ${bag}`);
     if (traceparent === undefined) problems.push('no traceparent propagated');
