@@ -290,8 +290,12 @@ async function loadAuth(
       privateKey = await readFile(privateKeyPath);
     } catch (cause) {
       const code = (cause as NodeJS.ErrnoException).code ?? 'error';
+      // No path in the message: it ends up in span status and events, and key paths are secrets.
       return {
-        error: new SshLocalError('local_key_error', `cannot read SSH private key ${privateKeyPath}: ${code}`),
+        error: new SshLocalError(
+          'local_key_error',
+          `cannot read the SSH private key file (ssh.privateKeyPath / --identity): ${code}`,
+        ),
       };
     }
   }

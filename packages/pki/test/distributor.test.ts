@@ -359,6 +359,19 @@ describe('distributeCertificates against real sshd', () => {
     }
   });
 
+  it('an unreadable key file is local_key_error; its path reaches no span', async () => {
+    const keyPath = join(caseDir, 'secret-key-dir-7f3a', 'id_ed25519');
+    const topo = topology({ frontend: { port: sshdA.port } }, { privateKeyPath: keyPath });
+    const result = await distributeCertificates({ topology: topo, pkiDir });
+    expect(result.results[0]?.errorType).toBe('local_key_error');
+    expect(result.results[0]?.message).toMatch(/cannot read the SSH private key file .*ENOENT/);
+    const spans = exporter.getFinishedSpans();
+    expect(spans.length).toBeGreaterThan(0);
+    const dump = JSON.stringify(spans.map((s) => [s.attributes, s.events, s.status, s.resource.attributes]));
+    expect(dump).toContain('local_key_error');
+    expect(dump).not.toContain('secret-key-dir-7f3a');
+  });
+
   it('respects the concurrency limit and the VM filter; dry run connects to nothing', async () => {
     const topo = topology({ frontend: { port: sshdA.port }, redis: { port: sshdB.port } });
     const only = await distributeCertificates({ topology: topo, pkiDir, vms: ['redis'], concurrency: 1 });
