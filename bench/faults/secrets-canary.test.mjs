@@ -22,6 +22,7 @@ import { request } from 'node:http';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { keygen, startSshd } from '../../packages/pki/test/sshd.ts';
 import { ROOT, startStack } from '../../services/backend/test/helpers/stack.ts';
@@ -51,6 +52,9 @@ const C = {
   sshPassphrase: canary('kpas'),
   sshMissingDir: canary('kmis'),
   sshWrongPassphrase: canary('kwrg'),
+  frontendToken: canary('ftok'),
+  frontendHash: canary('fhsh'),
+  frontendPrompt: canary('fprm'),
 };
 // Basic auth reaches the server base64-encoded: look for that form too.
 const SCANNED = {
@@ -71,13 +75,14 @@ const LOG_CANARIES = [
   'redisPassword',
 ];
 /** Non-secret markers placed beside canaries: these must be stored, or the scan proves nothing. */
-const VISIBLE = { query: canary('visq'), page: canary('visp') };
+const VISIBLE = { query: canary('visq'), page: canary('visp'), frontend: canary('visf') };
 
 let dir;
 let stack;
 let devModel;
 let redis;
 let sshd;
+let browser;
 const cleanups = [];
 
 beforeAll(async () => {
@@ -118,6 +123,18 @@ beforeAll(async () => {
   mkdirSync(join(dir, 'sshd'));
   sshd = await startSshd(join(dir, 'sshd'), key.pub);
   cleanups.unshift(() => sshd.stop());
+
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--no-first-run',
+    ],
+  });
+  cleanups.unshift(() => browser.close());
 }, 150_000);
 
 afterAll(async () => {
@@ -178,6 +195,26 @@ describe('secrets canary over the whole stack', () => {
     expect(pageMeta?.title, JSON.stringify(pageMeta)).toBeTruthy();
     const traceIds = chats.map((c) => c.traceId);
 
+    // The chat page in a real Chromium, opened through a URL carrying canaries (its own spans:
+    // document load, resource fetches, the submit interaction, the fetch to the backend).
+    const page = await browser.newPage();
+    let pageTraceId;
+    try {
+      await page.goto(
+        `${urls.frontend}/?token=${C.frontendToken}&visible=${VISIBLE.frontend}#${C.frontendHash}`,
+      );
+      await page.waitForSelector('body[data-ready="true"]');
+      await page.fill('#message', `Keep this between us: ${C.frontendPrompt}`);
+      await page.click('#send');
+      await page.waitForSelector('.turn[data-finished="true"]', { timeout: 30_000 });
+      expect(await page.getAttribute('.turn', 'data-error')).toBeNull();
+      pageTraceId = await page.getAttribute('.trace-link', 'data-trace-id');
+    } finally {
+      await page.close();
+    }
+    expect(pageTraceId).toMatch(/^[0-9a-f]{32}$/);
+    traceIds.push(pageTraceId);
+
     // 2. PKI: a distribution with a passphrase-protected key under a canary directory (ok), one
     // with the wrong passphrase, one with a key path that does not exist.
     const pki = await runPki(urls.otlpGrpc);
@@ -190,7 +227,9 @@ describe('secrets canary over the whole stack', () => {
       const ops = new Set(all.map((s) => s.operationName));
       return (
         traceIds.every((id) => all.some((s) => s.traceID === id)) &&
-        ['llm.inference', 'browser.navigate', 'npu.inference', 'redis.rpush'].every((op) => ops.has(op)) &&
+        ['llm.inference', 'browser.navigate', 'npu.inference', 'redis.rpush', 'documentLoad'].every((op) =>
+          ops.has(op),
+        ) &&
         all.filter((s) => s.process === 'autobot-pki' || s.operationName.startsWith('ssh.')).length >= 3
       );
     }, 30_000);
@@ -232,6 +271,7 @@ describe('secrets canary over the whole stack', () => {
       llmPromptTokens: llm && tagOf(llm, 'llm.prompt_tokens'),
       visibleQueryStored: rawStore.includes(VISIBLE.query),
       visiblePageStored: rawStore.includes(VISIBLE.page),
+      visibleFrontendStored: rawStore.includes(VISIBLE.frontend),
       redactedStored: rawStore.includes('REDACTED'),
       pkiExitCodes: pki.codes,
     };
@@ -254,6 +294,7 @@ describe('secrets canary over the whole stack', () => {
         'autobot-npu-worker',
         'autobot-browser',
         'autobot-pki',
+        'autobot-frontend',
       ]),
     );
     expect(controls.llmProvider).toBe('openai');
@@ -261,9 +302,10 @@ describe('secrets canary over the whole stack', () => {
     expect(ops.has('browser.navigate')).toBe(true);
     expect(controls.visibleQueryStored, 'the backend query string is recorded at all').toBe(true);
     expect(controls.visiblePageStored, 'the page URL is recorded at all').toBe(true);
+    expect(controls.visibleFrontendStored, 'the page location is recorded at all').toBe(true);
     expect(controls.redactedStored).toBe(true);
     // The row scan sees what the raw scan sees: the markers are found in span attributes.
-    expect(controls.visibleRows).toEqual(['page@spans.attrs', 'query@spans.attrs']);
+    expect(controls.visibleRows).toEqual(['frontend@spans.attrs', 'page@spans.attrs', 'query@spans.attrs']);
     expect(pki.codes).toEqual({ ok: 0, wrongPassphrase: 1, missingKey: 1 });
 
     // The verdict: zero occurrences anywhere in the store or the API; logs per the issue's list.

@@ -11,6 +11,7 @@ import {
   TraceIdRatioBasedSampler,
   WebTracerProvider,
 } from '@opentelemetry/sdk-trace-web';
+import { RedactUrlSpanProcessor } from './redact-url.js';
 
 /** What the page needs to trace itself (served by the frontend server as `/config.json`). */
 export interface PageConfig {
@@ -44,6 +45,8 @@ export function startPageTracing(config: PageConfig): PageTracing {
     }),
     sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(config.sampleRate) }),
     spanProcessors: [
+      // The page's URL (location.href in document-load and interaction spans) may carry secrets.
+      new RedactUrlSpanProcessor(),
       new BatchSpanProcessor(new OTLPTraceExporter({ url: config.otlpUrl }), { scheduledDelayMillis: 500 }),
     ],
   });
