@@ -61,19 +61,6 @@ const SCANNED = {
   ...C,
   basicAuth: Buffer.from(`${C.urlUser}:${C.urlPassword}`).toString('base64'),
 };
-// Must never appear in a log either (URL query values, URL users and prompt text are allowed in
-// neither place by the engineering standards, but the issue's log check names these).
-const LOG_CANARIES = [
-  'openaiKey',
-  'sshPassphrase',
-  'sshWrongPassphrase',
-  'bearer',
-  'cookie',
-  'apiKeyHeader',
-  'basicAuth',
-  'urlPassword',
-  'redisPassword',
-];
 /** Non-secret markers placed beside canaries: these must be stored, or the scan proves nothing. */
 const VISIBLE = { query: canary('visq'), page: canary('visp'), frontend: canary('visf') };
 
@@ -112,6 +99,9 @@ beforeAll(async () => {
     AUTOBOT_TRACE_DB: join(dir, 'traces.db'),
     AUTOBOT_TRACE_CAPTURE_CONTENT: 'false',
     AUTOBOT_TRACE_SAMPLE_RATE: '1.0',
+    // The most verbose service logs: request logging included.
+    AUTOBOT_LOG_LEVEL: 'debug',
+    AUTOBOT_TRACE_LOG_LEVEL: 'debug',
     AUTOBOT_LLM_PROVIDER: 'openai',
     AUTOBOT_OPENAI_BASE_URL: `${devModelUrl}/v1`,
     OPENAI_API_KEY: C.openaiKey,
@@ -275,7 +265,6 @@ describe('secrets canary over the whole stack', () => {
       redactedStored: rawStore.includes('REDACTED'),
       pkiExitCodes: pki.codes,
     };
-    const findings = [...dbHits, ...fileHits, ...logHits, ...otherHits];
     const apiHits = hitsIn('Jaeger API', apiText, Object.keys(SCANNED));
     record('secretsCanary', {
       canaries: Object.keys(SCANNED).length,
@@ -310,12 +299,52 @@ describe('secrets canary over the whole stack', () => {
 
     // The verdict: zero occurrences anywhere in the store or the API; logs per the issue's list.
     expect([...dbHits, ...fileHits, ...apiHits], 'canaries in stored spans').toEqual([]);
-    const logFindings = [...logHits, ...otherHits];
-    if (logFindings.length) console.log('log findings', JSON.stringify(logFindings, null, 2));
-    if (findings.length) console.log('findings', JSON.stringify(findings, null, 2));
-    const forbiddenInLogs = logFindings.filter((h) => LOG_CANARIES.includes(h.canary));
-    expect(forbiddenInLogs, 'secret canaries in logs').toEqual([]);
+    // Logs: no canary of any kind in any service log, the launcher's or the dev model's output,
+    // or what the PKI CLI printed.
+    expect(readdirSync(logDir).sort()).toEqual(
+      ['ai-stack', 'backend', 'browser', 'collector', 'frontend', 'npu-worker'].map((n) => `${n}.log`),
+    );
+    // Positive control: at debug level the request URLs are logged (redacted) at all.
+    expect(readFileSync(join(logDir, 'backend.log'), 'utf8')).toContain(`&visible=${VISIBLE.query}`);
+    expect([...logHits, ...otherHits], 'canaries in logs').toEqual([]);
   }, 120_000);
+
+  // Control for the prompt canary: the same request with content capture ON (and the Ollama
+  // provider, the launcher's own dev model) does store the prompt — so its absence above is the
+  // capture switch at work, not a blind scan — while every other canary stays out.
+  test('control: with content capture on the prompt is stored, nothing else is', async () => {
+    const controlDir = mkdtempSync(join(tmpdir(), 'autobot-canary-on-'));
+    const dbPath = join(controlDir, 'traces.db');
+    const control = await startStack({
+      AUTOBOT_TRACE_DB: dbPath,
+      AUTOBOT_TRACE_CAPTURE_CONTENT: 'true',
+      AUTOBOT_TRACE_SAMPLE_RATE: '1.0',
+    });
+    try {
+      const answer = await post(
+        `${control.state.urls.backend}/api/chat?token=${C.queryToken}&api_key=${C.queryApiKey}`,
+        { message: `Remember the code word ${C.prompt} and say hello.` },
+        { authorization: `Bearer ${C.bearer}`, cookie: `session=${C.cookie}`, 'x-api-key': C.apiKeyHeader },
+      );
+      expect(answer.status, answer.text).toBe(200);
+      await waitFor(async () => {
+        const spans = await allSpans(control.state.urls.viewer);
+        return spans.some((s) => s.operationName === 'llm.inference' && s.traceID === answer.traceId);
+      }, 20_000);
+    } finally {
+      control.child.kill('SIGTERM');
+      if (control.child.exitCode === null) await new Promise((r) => control.child.once('exit', r));
+    }
+    try {
+      const hits = scanDatabase(dbPath);
+      const promptHits = hits.filter((h) => h.canary === 'prompt');
+      expect(promptHits.length, 'the prompt is stored when capture is on').toBeGreaterThan(0);
+      expect(hits.filter((h) => h.canary !== 'prompt')).toEqual([]);
+    } finally {
+      await control.stop();
+      rmSync(controlDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 /** POST JSON with node:http (fetch refuses URLs with credentials; http sends them as Basic auth). */

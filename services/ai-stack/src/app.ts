@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { type ChatMessage, type LlmClient, LlmProviderError } from '@autobot/llm';
-import { installErrorHandler, ServiceError } from '@autobot/service-kit';
+import { installErrorHandler, ServiceError, serviceLogger } from '@autobot/service-kit';
 import { getTracingService, recordError } from '@autobot/tracing';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { AiStackConfig } from './config.js';
@@ -34,7 +34,7 @@ export function buildAiStackApp(
   options: { logger?: boolean } = {},
 ): FastifyInstance {
   const app = Fastify({
-    logger: options.logger ? { level: process.env.AUTOBOT_LOG_LEVEL ?? 'warn' } : false,
+    logger: serviceLogger(options.logger),
   });
   const tracing = getTracingService();
   installErrorHandler(app, SERVICE_NAME);

@@ -1,4 +1,4 @@
-import { installErrorHandler } from '@autobot/service-kit';
+import { installErrorHandler, serviceLogger } from '@autobot/service-kit';
 import { getTracingService } from '@autobot/tracing';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { type ChatCounters, registerChatRoute } from './chat.js';
@@ -19,7 +19,7 @@ export function buildBackendApp(
   options: { logger?: boolean } = {},
 ): FastifyInstance {
   const app = Fastify({
-    logger: options.logger ? { level: process.env.AUTOBOT_LOG_LEVEL ?? 'warn' } : false,
+    logger: serviceLogger(options.logger),
   });
   const tracing = getTracingService();
   const counters: ChatCounters = { chats: 0, failed: 0 };

@@ -1,4 +1,4 @@
-import { installErrorHandler, ServiceError } from '@autobot/service-kit';
+import { installErrorHandler, ServiceError, serviceLogger } from '@autobot/service-kit';
 import {
   ATTR_HTTP_RESPONSE_STATUS_CODE,
   ATTR_URL_FULL,
@@ -44,7 +44,7 @@ export function buildBrowserApp(
   options: { logger?: boolean } = {},
 ): FastifyInstance {
   const app = Fastify({
-    logger: options.logger ? { level: process.env.AUTOBOT_LOG_LEVEL ?? 'warn' } : false,
+    logger: serviceLogger(options.logger),
   });
   const tracing = getTracingService();
   installErrorHandler(app, SERVICE_NAME);

@@ -1,4 +1,4 @@
-import { installErrorHandler, ServiceError } from '@autobot/service-kit';
+import { installErrorHandler, ServiceError, serviceLogger } from '@autobot/service-kit';
 import { getTracingService, SPAN_NPU_INFERENCE } from '@autobot/tracing';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { NpuWorkerConfig } from './config.js';
@@ -39,7 +39,7 @@ export function buildNpuWorkerApp(
   options: { logger?: boolean } = {},
 ): FastifyInstance {
   const app = Fastify({
-    logger: options.logger ? { level: process.env.AUTOBOT_LOG_LEVEL ?? 'warn' } : false,
+    logger: serviceLogger(options.logger),
   });
   const tracing = getTracingService();
   installErrorHandler(app, SERVICE_NAME);

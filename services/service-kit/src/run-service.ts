@@ -31,8 +31,22 @@ export interface RunningService {
  * The error answer every reference service gives: `ServiceError`s and Fastify's own coded
  * errors (validation → 400, body too large → 413) keep their status and code; anything else is a
  * 500 `AUTOBOT_ERR_INTERNAL`. The server span already carries the error (the tracing `onError` hook).
+ * Unknown routes answer 404 `AUTOBOT_ERR_NOT_FOUND` naming the path (never the query).
  */
 export function installErrorHandler(app: FastifyInstance, serviceName: string): void {
+  // Fastify's default 404 logs and answers the raw URL, query secrets included: path only here.
+  app.setNotFoundHandler((request, reply) => {
+    const traceId = request.traceSpan?.spanContext().traceId ?? getTracingService().currentTraceId();
+    const path = request.url.split('?')[0] ?? '';
+    return reply.code(404).send({
+      error: {
+        code: 'AUTOBOT_ERR_NOT_FOUND',
+        message: `no route ${request.method} ${path.slice(0, 200)}`,
+        service: serviceName,
+      },
+      traceId,
+    });
+  });
   app.setErrorHandler((error: FastifyError | ServiceError | Error, request, reply) => {
     const traceId = request.traceSpan?.spanContext().traceId ?? getTracingService().currentTraceId();
     if (error instanceof ServiceError) {

@@ -1,5 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
+import { serviceLogger } from '@autobot/service-kit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { FrontendConfig } from './config.js';
 
@@ -36,7 +37,7 @@ export function buildFrontendApp(
   options: { logger?: boolean } = {},
 ): FastifyInstance {
   const app = Fastify({
-    logger: options.logger ? { level: process.env.AUTOBOT_LOG_LEVEL ?? 'warn' } : false,
+    logger: serviceLogger(options.logger),
   });
   const root = normalize(config.webDir);
   const page: PageConfig = {
