@@ -28,8 +28,8 @@ import { parentNotSampled } from './sampled.js';
 /**
  * CLIENT spans for every `fetch` (and undici) request of the process, from undici's
  * `diagnostics_channel` events: `undici:request:create` starts the span and injects the trace
- * headers, `undici:request:headers` ends it with the status, `undici:request:error` records the
- * failure. Requests made by `TracedHttpClient` run with tracing suppressed and are skipped, so
+ * headers, `undici:request:headers` records the status, `undici:request:trailers` ends it when
+ * the body is complete, `undici:request:error` records the failure and ends it. Requests made by `TracedHttpClient` run with tracing suppressed and are skipped, so
  * each request has exactly one client span.
  */
 
@@ -90,18 +90,24 @@ export function instrumentFetch(): boolean {
   });
   diagnostics.subscribe('undici:request:headers', (message) => {
     const { request, response } = message as { request: UndiciRequest; response: { statusCode: number } };
-    const entry = spans.get(request);
-    if (!entry) return;
-    spans.delete(request);
-    const { span, started } = entry;
+    const span = spans.get(request)?.span;
+    if (!span) return;
     span.setAttribute(ATTR_HTTP_STATUS_CODE, response.statusCode);
     span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, response.statusCode);
-    span.setAttribute(ATTR_HTTP_DURATION_MS, performance.now() - started);
     if (response.statusCode >= 400) {
       span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${response.statusCode}` });
       span.setAttribute(ATTR_ERROR_TYPE, String(response.statusCode));
     }
-    span.end();
+  });
+  // The span covers the response body too (a streamed LLM answer lasts long after the headers),
+  // as the official undici instrumentation does: it ends when the body is complete or fails.
+  diagnostics.subscribe('undici:request:trailers', (message) => {
+    const { request } = message as { request: UndiciRequest };
+    const entry = spans.get(request);
+    if (!entry) return;
+    spans.delete(request);
+    entry.span.setAttribute(ATTR_HTTP_DURATION_MS, performance.now() - entry.started);
+    entry.span.end();
   });
   diagnostics.subscribe('undici:request:error', (message) => {
     const { request, error } = message as { request: UndiciRequest; error: unknown };

@@ -101,8 +101,10 @@ export class TracedHttpClient implements AsyncDisposable {
   }
 
   /**
-   * Send a request and return the `Response` once its headers arrived; the span ends then.
-   * Read the body yourself (streams included); the timeout no longer applies to it.
+   * Send a request and return the `Response` once its headers arrived. Read (or cancel) the body
+   * yourself, streams included: the span ends when the body is fully read, cancelled or broken.
+   * The timeout covers the wait for the headers only; `close()` and the caller's signal still
+   * abort the body.
    */
   async request(method: string, url: string, options: RequestOptions = {}): Promise<Response> {
     return (await this.send(method, url, options, 'response')) as Response;
@@ -164,6 +166,23 @@ export class TracedHttpClient implements AsyncDisposable {
     const onCallerAbort = () => controller.abort(options.signal?.reason);
     options.signal?.addEventListener('abort', onCallerAbort, { once: true });
     this.inFlight.add(controller);
+    let finished = false;
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onCallerAbort);
+      this.inFlight.delete(controller);
+      span.setAttribute(ATTR_HTTP_DURATION_MS, performance.now() - started);
+      span.end();
+    };
+    const fail = (error: unknown) => {
+      const failure = classify(error, request, timedOut, controller.signal.aborted, timeoutMs);
+      recordError(span, failure);
+      if (failure instanceof HttpStatusError) span.setAttribute(ATTR_ERROR_TYPE, String(failure.status));
+      finish();
+      return failure;
+    };
 
     try {
       if (this.closed || options.signal?.aborted) throw new HttpAbortError(request);
@@ -176,20 +195,17 @@ export class TracedHttpClient implements AsyncDisposable {
         throw new HttpStatusError(request, response.status, await readSnippet(response));
       }
       if (response.status >= 500) markStatus(span, response.status);
-      if (read === 'response') return response;
+      if (read === 'response') {
+        // The timeout covers the wait for headers; the span and close() cover the body too.
+        clearTimeout(timer);
+        return endWhenConsumed(response, finish, (error) => fail(error));
+      }
       const text = await response.text();
-      return text === '' ? undefined : JSON.parse(text);
+      const parsed = text === '' ? undefined : JSON.parse(text);
+      finish();
+      return parsed;
     } catch (error) {
-      const failure = classify(error, request, timedOut, controller.signal.aborted, timeoutMs);
-      recordError(span, failure);
-      if (failure instanceof HttpStatusError) span.setAttribute(ATTR_ERROR_TYPE, String(failure.status));
-      throw failure;
-    } finally {
-      clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onCallerAbort);
-      this.inFlight.delete(controller);
-      span.setAttribute(ATTR_HTTP_DURATION_MS, performance.now() - started);
-      span.end();
+      throw fail(error);
     }
   }
 
@@ -206,6 +222,47 @@ export class TracedHttpClient implements AsyncDisposable {
     }
     return url;
   }
+}
+
+/**
+ * The same response, whose body calls `finish` once fully read or cancelled, and `fail` when it
+ * breaks: a streamed answer keeps its client span open for as long as it streams.
+ */
+function endWhenConsumed(
+  response: Response,
+  finish: () => void,
+  fail: (error: unknown) => unknown,
+): Response {
+  const source = response.body;
+  if (source === null) {
+    finish();
+    return response;
+  }
+  const reader = source.getReader();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) {
+          controller.close();
+          finish();
+        } else {
+          controller.enqueue(value);
+        }
+      } catch (error) {
+        controller.error(fail(error));
+      }
+    },
+    cancel(reason) {
+      finish();
+      return reader.cancel(reason);
+    },
+  });
+  return new Response(body, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
 }
 
 function markStatus(span: Span, status: number): void {

@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:net';
+import { PassThrough } from 'node:stream';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -14,6 +15,19 @@ downstream.post('/api/process', async (request) => ({ got: request.body }));
 downstream.get('/api/slow', async () => {
   await new Promise((r) => setTimeout(r, 500));
   return { late: true };
+});
+downstream.get('/api/stream', (_request, reply) => {
+  // Five chunks, 60 ms apart: a streamed answer that outlives its headers by ~300 ms.
+  const stream = new PassThrough();
+  reply.type('text/plain').send(stream);
+  let sent = 0;
+  const timer = setInterval(() => {
+    stream.write(`chunk ${sent}\n`);
+    if (++sent === 5) {
+      clearInterval(timer);
+      stream.end();
+    }
+  }, 60);
 });
 downstream.get('/api/teapot', async (_r, reply) => reply.code(418).send({ error: 'short and stout' }));
 tracing.instrumentAll(downstream); // also subscribes to fetch, to prove there is no double span
@@ -111,6 +125,34 @@ describe('TracedHttpClient', () => {
     const [span] = await spans();
     expect(span?.status.code).toBe(SpanStatusCode.ERROR);
     expect(span?.attributes['error.type']).toBe('HttpConnectionError');
+  });
+
+  it('keeps the span of a streamed response open until the body is read', async () => {
+    const client = new TracedHttpClient({ baseUrl });
+    const response = await client.request('GET', '/api/stream');
+    const text = await response.text();
+    expect(text.split('\n').filter(Boolean)).toHaveLength(5);
+    const span = (await spans()).find((s) => s.kind === SpanKind.CLIENT);
+    expect(span?.attributes['http.duration_ms']).toBeGreaterThan(200);
+    expect(span?.status.code).toBe(SpanStatusCode.UNSET);
+  });
+
+  it('ends the span of a streamed response when the caller cancels the body', async () => {
+    const client = new TracedHttpClient({ baseUrl });
+    const response = await client.request('GET', '/api/stream');
+    const reader = response.body?.getReader();
+    await reader?.read();
+    await reader?.cancel();
+    const span = (await spans()).find((s) => s.kind === SpanKind.CLIENT);
+    expect(span).toBeDefined();
+    expect(span?.attributes['http.duration_ms']).toBeLessThan(250);
+  });
+
+  it('plain fetch spans also last until the body is complete', async () => {
+    const response = await fetch(`${baseUrl}/api/stream`);
+    await response.text();
+    const span = (await spans()).find((s) => s.kind === SpanKind.CLIENT);
+    expect(span?.attributes['http.duration_ms']).toBeGreaterThan(200);
   });
 
   it('close() aborts requests in flight', async () => {
