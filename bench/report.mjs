@@ -282,6 +282,28 @@ if (faults) {
     );
     out();
   }
+  if (faults.secretsCanary) {
+    const c = faults.secretsCanary;
+    out(
+      `Secrets canary (\`bench/faults/secrets-canary.test.mjs\`): the whole stack with ${c.canaries} canaries — URL query and`,
+    );
+    out(
+      'credentials, Authorization / Cookie / X-Api-Key headers, the prompt (content capture off), an OpenAI API key, a Redis',
+    );
+    out(
+      "password, the page URL loaded by the browser worker and the chat page's own URL, an SSH key path and passphrase — then",
+    );
+    out(
+      `every stored span (${c.spansScanned}, every row and the raw database files) and ${c.logFilesScanned} service logs scanned:`,
+    );
+    out(
+      `${c.hitsInStore} occurrences in the store, ${c.hitsInLogs} in the logs. It found three leaks, all fixed: the PKI key path in an`,
+    );
+    out(
+      "error message, the page URL (query and fragment) in browser spans, and request URLs in the services' Fastify logs.",
+    );
+    out();
+  }
 }
 
 const notes = join(ROOT, 'bench/NOTES.md');
