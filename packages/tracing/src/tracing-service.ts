@@ -48,6 +48,7 @@ export class TracingService {
   private removeShutdownHooks: (() => void) | undefined;
   private reporter: NodeJS.Timeout | undefined;
   private shuttingDown: Promise<void> | undefined;
+  private lastReported: ExportStats = NO_STATS;
 
   /** True once initialized with tracing enabled, until shutdown. */
   get enabled(): boolean {
@@ -221,8 +222,6 @@ export class TracingService {
     await withTimeout(provider.shutdown(), config.shutdownTimeoutMs, 'shutdown');
     this.report(config);
   }
-
-  private lastReported: ExportStats = NO_STATS;
 
   private startReporter(config: TracingConfig): void {
     this.reporter = setInterval(() => this.report(config), config.reportIntervalMs);

@@ -10,6 +10,7 @@ import {
 } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { recordError } from '../errors.js';
+import { warn } from '../logger.js';
 import {
   ATTR_CLIENT_ADDRESS,
   ATTR_ERROR_TYPE,
@@ -71,7 +72,16 @@ const kInstrumented = Symbol.for('autobot.tracing.fastify');
  */
 export function instrumentFastify(app: FastifyInstance, options: ServerTracingOptions = {}): void {
   const marked = app as FastifyInstance & { [kInstrumented]?: true };
-  if (marked[kInstrumented]) return;
+  if (marked[kInstrumented]) {
+    // Typically the register entry point got there first, with default options.
+    const { excludePaths, requestAttributes, logCorrelation } = options;
+    if (excludePaths !== undefined || requestAttributes !== undefined || logCorrelation !== undefined) {
+      warn(
+        'this Fastify app is already instrumented (by --import @autobot/tracing/register?); options ignored',
+      );
+    }
+    return;
+  }
   marked[kInstrumented] = true;
   const excluded = new Set(options.excludePaths ?? DEFAULT_EXCLUDED_PATHS);
   const requestAttributes = options.requestAttributes;
