@@ -1,8 +1,8 @@
 import { PassThrough } from 'node:stream';
 import { type ChatMessage, type LlmClient, LlmProviderError } from '@autobot/llm';
-import { installErrorHandler, ServiceError, serviceLogger } from '@autobot/service-kit';
+import { createServiceApp, ServiceError } from '@autobot/service-kit';
 import { getTracingService, recordError } from '@autobot/tracing';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { AiStackConfig } from './config.js';
 
 export const SERVICE_NAME = 'autobot-ai-stack';
@@ -33,12 +33,8 @@ export function buildAiStackApp(
   llm: LlmClient,
   options: { logger?: boolean } = {},
 ): FastifyInstance {
-  const app = Fastify({
-    logger: serviceLogger(options.logger),
-  });
+  const app = createServiceApp(SERVICE_NAME, options);
   const tracing = getTracingService();
-  installErrorHandler(app, SERVICE_NAME);
-  tracing.instrumentAll(app);
   let processed = 0;
   let failed = 0;
 

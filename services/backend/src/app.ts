@@ -1,6 +1,6 @@
-import { installErrorHandler, serviceLogger } from '@autobot/service-kit';
+import { createServiceApp } from '@autobot/service-kit';
 import { getTracingService } from '@autobot/tracing';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { type ChatCounters, registerChatRoute } from './chat.js';
 import type { BackendConfig } from './config.js';
 import type { ConversationStore } from './conversation-store.js';
@@ -18,14 +18,12 @@ export function buildBackendApp(
   deps: { config: BackendConfig; store: ConversationStore; downstreams: Downstreams },
   options: { logger?: boolean } = {},
 ): FastifyInstance {
-  const app = Fastify({
-    logger: serviceLogger(options.logger),
+  const app = createServiceApp(SERVICE_NAME, {
+    ...options,
+    before: (created) => installCors(created, deps.config.corsOrigins),
   });
   const tracing = getTracingService();
   const counters: ChatCounters = { chats: 0, failed: 0 };
-  installCors(app, deps.config.corsOrigins);
-  installErrorHandler(app, SERVICE_NAME);
-  tracing.instrumentAll(app);
 
   app.get('/api/health', async (_request, reply) => {
     const redis = await deps.store.ping();

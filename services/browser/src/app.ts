@@ -1,4 +1,4 @@
-import { installErrorHandler, ServiceError, serviceLogger } from '@autobot/service-kit';
+import { createServiceApp, ServiceError } from '@autobot/service-kit';
 import {
   ATTR_HTTP_RESPONSE_STATUS_CODE,
   ATTR_URL_FULL,
@@ -6,7 +6,7 @@ import {
   redactUrl,
   SPAN_BROWSER_NAVIGATE,
 } from '@autobot/tracing';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { BrowserWorkerConfig } from './config.js';
 import type { PageLoader } from './page-loader.js';
 import {
@@ -43,12 +43,8 @@ export function buildBrowserApp(
   loader: PageLoader,
   options: { logger?: boolean } = {},
 ): FastifyInstance {
-  const app = Fastify({
-    logger: serviceLogger(options.logger),
-  });
+  const app = createServiceApp(SERVICE_NAME, options);
   const tracing = getTracingService();
-  installErrorHandler(app, SERVICE_NAME);
-  tracing.instrumentAll(app);
   let loaded = 0;
   let failed = 0;
 

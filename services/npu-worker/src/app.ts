@@ -1,6 +1,6 @@
-import { installErrorHandler, ServiceError, serviceLogger } from '@autobot/service-kit';
+import { createServiceApp, ServiceError } from '@autobot/service-kit';
 import { getTracingService, SPAN_NPU_INFERENCE } from '@autobot/tracing';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { NpuWorkerConfig } from './config.js';
 import { embedText, HASHING_MODEL } from './hashing-embedder.js';
 import {
@@ -38,12 +38,8 @@ export function buildNpuWorkerApp(
   config: NpuWorkerConfig,
   options: { logger?: boolean } = {},
 ): FastifyInstance {
-  const app = Fastify({
-    logger: serviceLogger(options.logger),
-  });
+  const app = createServiceApp(SERVICE_NAME, options);
   const tracing = getTracingService();
-  installErrorHandler(app, SERVICE_NAME);
-  tracing.instrumentAll(app);
   let embedded = 0;
 
   app.get('/api/health', async () => ({
