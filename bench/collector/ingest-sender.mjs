@@ -1,6 +1,9 @@
-// Sender process: pre-encodes OTLP protobuf batches (512 spans × 10 attributes), then POSTs them
-// with N requests in flight over keep-alive connections and reports spans/s as one JSON line.
+// Sender process: pre-encodes OTLP protobuf batches (512 spans × 10 attributes), then sends them
+// with N requests in flight — OTLP/HTTP POSTs over keep-alive connections, or, for a
+// `grpc://host:port` target, OTLP/gRPC Export calls on one channel — and reports spans/s as one
+// JSON line.
 import http from 'node:http';
+import * as grpc from '@grpc/grpc-js';
 import { ExportTraceServiceRequest } from '../../packages/collector/dist/otlp/schema.js';
 import { makeSpans, SERVICES } from './gen.mjs';
 
@@ -48,7 +51,21 @@ const bytes = payloads.reduce((s, p) => s + p.length, 0);
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
 const target = new URL(url);
+const grpcClient =
+  target.protocol === 'grpc:' ? new grpc.Client(target.host, grpc.credentials.createInsecure()) : undefined;
+const EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
+const identity = (b) => b;
 function send(body) {
+  return grpcClient ? sendGrpc(body) : sendHttp(body);
+}
+function sendGrpc(body) {
+  return new Promise((resolve, reject) => {
+    grpcClient.makeUnaryRequest(EXPORT_PATH, identity, identity, body, (error) =>
+      error ? reject(error) : resolve(),
+    );
+  });
+}
+function sendHttp(body) {
   return new Promise((resolve, reject) => {
     const req = http.request(
       {
@@ -86,6 +103,7 @@ await Promise.all(Array.from({ length: concurrency }, worker));
 const seconds = Number(process.hrtime.bigint() - start) / 1e9;
 const spans = (payloads.length - warm) * batchSize;
 agent.destroy();
+grpcClient?.close();
 console.log(
   JSON.stringify({
     spans,

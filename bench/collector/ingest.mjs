@@ -1,6 +1,6 @@
-// Ingest benchmark: OTLP/HTTP protobuf, 512-span batches with 10 attributes each, sender in
-// another process. Baseline in the same run: the same sender against a receiver that stores
-// nothing. Run: node bench/collector/ingest.mjs [batches=300] [concurrency=4]
+// Ingest benchmark: OTLP/HTTP protobuf, then OTLP/gRPC, 512-span batches with 10 attributes each,
+// sender in another process. Baseline in the same run: the same sender against a receiver that
+// stores nothing (HTTP). Run: node bench/collector/ingest.mjs [batches=300] [concurrency=4]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -69,6 +69,8 @@ try {
   }, 100);
   const idle = rssMb(collector.child.pid);
   const result = await runSender(`http://127.0.0.1:${collector.info.httpPort}/v1/traces`);
+  // Same collector, now over gRPC: the store already holds the HTTP run's spans.
+  const grpcResult = await runSender(`grpc://127.0.0.1:${collector.info.grpcPort}`);
   clearInterval(sampler);
   const status = await (await fetch(`http://127.0.0.1:${collector.info.queryPort}/status`)).json();
   collector.child.kill('SIGTERM');
@@ -80,6 +82,7 @@ try {
         concurrency: Number(concurrency),
         baselineSpansPerSec: baseline.spansPerSec,
         collectorSpansPerSec: result.spansPerSec,
+        collectorGrpcSpansPerSec: grpcResult.spansPerSec,
         ratioToBaseline: Number((result.spansPerSec / baseline.spansPerSec).toFixed(2)),
         batchMB: Number(result.mbPerBatch.toFixed(3)),
         rssIdleMB: Math.round(idle),
