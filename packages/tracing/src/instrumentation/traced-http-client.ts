@@ -103,14 +103,14 @@ export class TracedHttpClient implements AsyncDisposable {
   /**
    * Send a request and return the `Response` once its headers arrived. Read (or cancel) the body
    * yourself, streams included: the span ends when the body is fully read, cancelled or broken.
-   * The timeout covers the wait for the headers only; `close()` and the caller's signal still
-   * abort the body.
+   * The timeout, `close()` and `signal` cover the wait for the headers; the body is then yours to
+   * read or cancel.
    */
   async request(method: string, url: string, options: RequestOptions = {}): Promise<Response> {
     return (await this.send(method, url, options, 'response')) as Response;
   }
 
-  /** Abort every request in flight; later calls reject with `HttpAbortError`. */
+  /** Abort every request still waiting for its answer; later calls reject with `HttpAbortError`. */
   async close(): Promise<void> {
     this.closed = true;
     for (const controller of this.inFlight) controller.abort(new Error('TracedHttpClient closed'));
@@ -166,13 +166,17 @@ export class TracedHttpClient implements AsyncDisposable {
     const onCallerAbort = () => controller.abort(options.signal?.reason);
     options.signal?.addEventListener('abort', onCallerAbort, { once: true });
     this.inFlight.add(controller);
+    /** Drop the timer, the caller's abort listener and the in-flight entry (idempotent). */
+    const release = () => {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onCallerAbort);
+      this.inFlight.delete(controller);
+    };
     let finished = false;
     const finish = () => {
       if (finished) return;
       finished = true;
-      clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onCallerAbort);
-      this.inFlight.delete(controller);
+      release();
       span.setAttribute(ATTR_HTTP_DURATION_MS, performance.now() - started);
       span.end();
     };
@@ -196,8 +200,10 @@ export class TracedHttpClient implements AsyncDisposable {
       }
       if (response.status >= 500) markStatus(span, response.status);
       if (read === 'response') {
-        // The timeout covers the wait for headers; the span and close() cover the body too.
-        clearTimeout(timer);
+        // The body is the caller's from here: the timeout, close() and the caller's signal covered
+        // the wait for headers and are released now, so a body that is never read holds nothing
+        // (its span simply never ends). The span does cover the body when it is read.
+        release();
         return endWhenConsumed(response, finish, (error) => fail(error));
       }
       const text = await response.text();
