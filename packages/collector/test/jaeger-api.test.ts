@@ -104,6 +104,19 @@ describe('Jaeger v1 API', () => {
     expect(t.processes[llm.processID]).toEqual({ serviceName: 'autobot-ai-stack', tags: [] });
   });
 
+  it('shows each span once when an exporter retried a batch that had arrived (at-least-once OTLP)', async () => {
+    const own = await startTestCollector(); // its own store: the other tests count services and spans
+    try {
+      const span = makeSpan({ name: 'retried.once', startUs: now - 2000 });
+      own.store.insert(batchOf('autobot-retry', [span]));
+      own.store.insert(batchOf('autobot-retry', [span]));
+      const { body } = await getJson(own, `/api/traces/${span.traceId}`);
+      expect(body.data[0].spans.map((s: { spanID: string }) => s.spanID)).toEqual([span.spanId]);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('GET /api/traces/{id} 404 and 400', async () => {
     const missing = await getJson(c, `/api/traces/${'f'.repeat(32)}`);
     expect(missing.status).toBe(404);

@@ -416,9 +416,16 @@ export class TraceStore {
     const row = this.stmts.getTraceRow.get(id) as TraceRow | undefined;
     if (row === undefined) return null;
     const spans: StoredSpan[] = [];
+    // OTLP delivery is at-least-once: an exporter that retries a batch whose first attempt did
+    // arrive (a slow answer, then a timeout) stores its spans twice. A trace shows each span once.
+    const seen = new Set<string>();
     for (const [lo, hi] of JSON.parse(row.ranges) as [number, number][]) {
-      for (const r of this.stmts.spansInRange.all(lo, hi, id) as SpanRowDb[])
-        spans.push(rowToSpan(r, this.catalog));
+      for (const r of this.stmts.spansInRange.all(lo, hi, id) as SpanRowDb[]) {
+        const span = rowToSpan(r, this.catalog);
+        if (seen.has(span.spanId)) continue;
+        seen.add(span.spanId);
+        spans.push(span);
+      }
     }
     if (spans.length === 0) return null;
     spans.sort((a, b) => a.startUs - b.startUs);
