@@ -275,17 +275,21 @@ if (faults) {
   if (faults.headerFuzz) {
     const f = faults.headerFuzz;
     out(
-      `Header fuzz (\`bench/faults/header-fuzz.test.mjs\`, seed ${f.seed}): ${f.requests} requests with random and mutated`,
+      `Header fuzz (\`bench/faults/header-fuzz.test.mjs\`, seed ${f.seed}): ${f.requests} chats into the real backend`,
     );
     out(
-      `traceparent / tracestate / b3 / X-B3-* / baggage values in ${f.seconds} s — statuses ${JSON.stringify(f.statuses)},`,
+      `(POST /api/chat; its npu-worker and ai-stack calls over HTTP to a recording stub) and ${f.fetchRequests ?? 0} requests into an`,
     );
     out(
-      `${f.uncaught} uncaught exceptions, ${f.warnings} tracing warnings, ${f.invalidPropagated} malformed trace headers seen downstream`,
+      `app calling out with plain fetch, each with random and mutated traceparent / tracestate / b3 / X-B3-* / baggage values,`,
     );
     out(
-      `(of ${f.downstreamRequests}), ${f.exported} spans exported and ${f.storedSpans} stored, ${f.rejectedByCollector} rejected by the collector.`,
+      `in ${f.seconds} s — statuses ${JSON.stringify(f.statuses)}, ${f.streamErrors ?? 0} error lines in answers, ${f.uncaught} uncaught exceptions,`,
     );
+    out(
+      `${f.warnings} tracing warnings, ${f.invalidPropagated} malformed trace headers among the ${f.downstreamRequests} downstream calls, ${f.exported}`,
+    );
+    out(`spans exported and ${f.storedSpans} stored, ${f.rejectedByCollector} rejected by the collector.`);
     out(
       'It found two bugs, both fixed in `@autobot/tracing` with unit tests: upper-case B3 ids were propagated downstream as-is',
     );
