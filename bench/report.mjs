@@ -290,6 +290,12 @@ if (faults) {
       `${f.warnings} tracing warnings, ${f.invalidPropagated} malformed trace headers among the ${f.downstreamRequests} downstream calls, ${f.exported}`,
     );
     out(`spans exported and ${f.storedSpans} stored, ${f.rejectedByCollector} rejected by the collector.`);
+    if (f.storedSpans > f.exported) {
+      out(
+        `The ${f.storedSpans - f.exported} stored beyond the exported count are a batch the exporter retried after its first attempt had`,
+      );
+      out('arrived (OTLP delivery is at-least-once); the collector now shows each span of a trace once.');
+    }
     out(
       'It found two bugs, both fixed in `@autobot/tracing` with unit tests: upper-case B3 ids were propagated downstream as-is',
     );
