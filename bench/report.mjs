@@ -247,6 +247,13 @@ if (faults) {
       );
     }
     out();
+    out(
+      'Every lost span was reported as failed or dropped. A batch in flight at the kill can be stored and still be reported',
+    );
+    out(
+      'failed (its answer never came), so "lost" may be up to one batch (512 spans) below the reported count.',
+    );
+    out();
   }
   if (faults.sigterm) {
     const t = faults.sigterm.trials;

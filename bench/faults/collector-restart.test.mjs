@@ -1,6 +1,7 @@
 // The collector restarts in the middle of a 10,000-request load (same ports, same database):
 // spans resume arriving after the restart, and every span the collector lacks is one the service
-// reported as failed or dropped.
+// reported as failed or dropped (reported ones may still have arrived: at most the batch in flight
+// at the kill).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +25,7 @@ afterAll(async () => {
 });
 
 describe.each(['http/protobuf', 'grpc'])('OTLP %s', (protocol) => {
-  test('collector restart mid-load: spans resume; lost = reported failed + dropped', async () => {
+  test('collector restart mid-load: spans resume; every lost span was reported (failed or dropped)', async () => {
     const db = join(dir, `${protocol.replace('/', '-')}.db`);
     const ports = { grpcPort: await freePort(), httpPort: await freePort(), queryPort: await freePort() };
     let collector = await startCollectorProcess({ ...ports, db, nice: 10 });
@@ -64,7 +65,12 @@ describe.each(['http/protobuf', 'grpc'])('OTLP %s', (protocol) => {
       expect(result.errors + result.non2xx + result.timeouts).toBe(0);
       expect(stored).toBeGreaterThan(storedAtKill); // spans arrive again after the restart
       expect(stats.queued).toBe(0);
-      expect(lost).toBe(stats.failed + stats.dropped);
+      // Every lost span was reported. The other way round, a batch in flight when the collector was
+      // killed may have been stored before the answer was lost: reported as failed, yet arrived.
+      // The BatchSpanProcessor exports one batch (≤ 512 spans) at a time, so that is the most.
+      const reported = stats.failed + stats.dropped;
+      expect(lost).toBeLessThanOrEqual(reported);
+      expect(reported - lost).toBeLessThanOrEqual(512);
     } finally {
       await a.stop();
       await stopProcess(collector.proc);
