@@ -2,26 +2,14 @@
 // sender in another process. Baseline in the same run: the same sender against a receiver that
 // stores nothing (HTTP). Run: node bench/collector/ingest.mjs [batches=300] [concurrency=4]
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { rssOf, startCollectorProcess, startNode, stopProcess, waitForLine } from '../lib/procs.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const cli = join(here, '../../packages/collector/dist/cli.js');
 const [batches = '300', concurrency = '4'] = process.argv.slice(2);
-
-function startServer(args) {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      if (out.includes('\n')) resolve({ child, info: JSON.parse(out.split('\n')[0]) });
-    });
-    child.on('exit', (code) => reject(new Error(`server exited ${code}`)));
-  });
-}
 
 function runSender(url) {
   const child = spawn(process.execPath, [join(here, 'ingest-sender.mjs'), url, batches, concurrency], {
@@ -38,42 +26,28 @@ function runSender(url) {
   });
 }
 
-function rssMb(pid) {
-  const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : 0;
-}
+const rssMb = (pid) => rssOf(pid) / 2 ** 20;
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-ingest-'));
 try {
-  const sink = await startServer([join(here, 'null-sink.mjs')]);
-  const baseline = await runSender(`http://127.0.0.1:${sink.info.httpPort}/v1/traces`);
-  sink.child.kill('SIGTERM');
+  const sink = startNode(join(here, 'null-sink.mjs'), { name: 'null-sink' });
+  const sinkInfo = await waitForLine(sink, (l) => l.event === 'listening');
+  const baseline = await runSender(`http://127.0.0.1:${sinkInfo.httpPort}/v1/traces`);
+  await stopProcess(sink);
 
   const db = join(dir, 'traces.db');
-  const collector = await startServer([
-    cli,
-    'serve',
-    '--grpc-port',
-    '0',
-    '--http-port',
-    '0',
-    '--query-port',
-    '0',
-    '--db',
-    db,
-    '--no-ui',
-  ]);
+  const collector = await startCollectorProcess({ db, extraArgs: ['--no-ui'] });
   let peak = 0;
   const sampler = setInterval(() => {
-    peak = Math.max(peak, rssMb(collector.child.pid));
+    peak = Math.max(peak, rssMb(collector.proc.child.pid));
   }, 100);
-  const idle = rssMb(collector.child.pid);
-  const result = await runSender(`http://127.0.0.1:${collector.info.httpPort}/v1/traces`);
+  const idle = rssMb(collector.proc.child.pid);
+  const result = await runSender(collector.httpUrl);
   // Same collector, now over gRPC: the store already holds the HTTP run's spans.
-  const grpcResult = await runSender(`grpc://127.0.0.1:${collector.info.grpcPort}`);
+  const grpcResult = await runSender(`grpc://127.0.0.1:${collector.grpcPort}`);
   clearInterval(sampler);
-  const status = await (await fetch(`http://127.0.0.1:${collector.info.queryPort}/status`)).json();
-  collector.child.kill('SIGTERM');
+  const status = await collector.status();
+  await stopProcess(collector.proc);
   console.log(
     JSON.stringify(
       {

@@ -1,16 +1,13 @@
 // Query benchmark over a store of N spans (default 1,000,000) filled by direct store insertion,
 // then queried over HTTP on a collector process. Run:
 //   node bench/collector/query.mjs [spans=1000000] [runs=40]
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { TraceStore } from '../../packages/collector/dist/index.js';
+import { startCollectorProcess, stopProcess } from '../lib/procs.mjs';
 import { makeSpans } from './gen.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const cli = join(here, '../../packages/collector/dist/cli.js');
 const total = Number(process.argv[2] ?? 1_000_000);
 const runs = Number(process.argv[3] ?? 40);
 const dir = mkdtempSync(join(tmpdir(), 'bench-query-'));
@@ -81,37 +78,11 @@ try {
   );
 
   // 2. Query it over HTTP.
-  const collector = spawn(
-    process.execPath,
-    [
-      cli,
-      'serve',
-      '--grpc-port',
-      '0',
-      '--http-port',
-      '0',
-      '--query-port',
-      '0',
-      '--db',
-      db,
-      '--no-ui',
-      '--retention-age',
-      '0',
-      '--retention-size',
-      '0',
-    ],
-    {
-      stdio: ['ignore', 'pipe', 'ignore'],
-    },
-  );
-  const info = await new Promise((resolve) => {
-    let out = '';
-    collector.stdout.on('data', (d) => {
-      out += d;
-      if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]));
-    });
+  const collector = await startCollectorProcess({
+    db,
+    extraArgs: ['--no-ui', '--retention-age', '0', '--retention-size', '0'],
   });
-  const base = `http://127.0.0.1:${info.queryPort}`;
+  const base = collector.query;
   const cases = [
     [
       'search: llm.duration_ms > 5000',
@@ -167,7 +138,7 @@ try {
     const q = (p) => times[Math.min(times.length - 1, Math.floor(p * times.length))].toFixed(1);
     results.push({ query: name, results: count, p50ms: Number(q(0.5)), p95ms: Number(q(0.95)) });
   }
-  collector.kill('SIGTERM');
+  await stopProcess(collector.proc);
   console.log(
     JSON.stringify(
       {

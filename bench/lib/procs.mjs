@@ -199,6 +199,7 @@ export async function startCollectorProcess({
   queryPort = 0,
   db = ':memory:',
   nice = 0,
+  extraArgs = [],
 } = {}) {
   const real = startProcess(
     process.execPath,
@@ -213,6 +214,7 @@ export async function startCollectorProcess({
       String(queryPort),
       '--db',
       db,
+      ...extraArgs,
     ],
     { nice, name: 'collector' },
   );
