@@ -301,7 +301,7 @@ async function main() {
   if (!realOllama && process.env.AUTOBOT_LLM_PROVIDER !== 'openai') {
     step(`dev model on ${ports.devModel}`);
     devModel = run('dev-model', [
-      'services/dev-model/dist/cli.js',
+      'packages/dev-model/dist/cli.js',
       '--port',
       String(ports.devModel),
       '--host',

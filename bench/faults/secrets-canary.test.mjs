@@ -30,7 +30,7 @@ import { freePort, startNode, startProcess, stopProcess, waitForLine } from '../
 import { record } from './record.mjs';
 
 const PKI_BIN = join(ROOT, 'packages/pki/dist/cli/bin.js');
-const DEV_MODEL = join(ROOT, 'services/dev-model/dist/cli.js');
+const DEV_MODEL = join(ROOT, 'packages/dev-model/dist/cli.js');
 
 /** One distinct, greppable value per place a secret is put. */
 const canary = (where) => `cnry${where}${randomBytes(6).toString('hex')}`;
