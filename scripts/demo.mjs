@@ -137,7 +137,7 @@ async function main() {
   await waitForTrace(state.urls.viewer, traceId);
   const show = spawnSync(
     process.execPath,
-    [join(ROOT, 'packages/collector/dist/cli.js'), 'show', traceId, '--url', state.urls.viewer],
+    [join(ROOT, 'packages/collector/dist/cli/main.js'), 'show', traceId, '--url', state.urls.viewer],
     { stdio: 'inherit' },
   );
   process.stdout.write(`\nopen it: ${state.urls.viewer}/trace/${traceId}\n`);

@@ -240,7 +240,7 @@ async function main() {
   const db = process.env.AUTOBOT_TRACE_DB || join(ROOT, '.autobot', 'traces.db');
   if (db !== ':memory:') mkdirSync(dirname(db), { recursive: true });
   const collector = run('collector', [
-    'packages/collector/dist/cli.js',
+    'packages/collector/dist/cli/main.js',
     'serve',
     '--host',
     HOST,

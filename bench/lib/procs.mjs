@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const COLLECTOR_CLI = `${ROOT}packages/collector/dist/cli.js`;
+export const COLLECTOR_CLI = `${ROOT}packages/collector/dist/cli/main.js`;
 
 const started = new Set();
 

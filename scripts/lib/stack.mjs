@@ -82,7 +82,7 @@ export async function resolvePorts(env = process.env) {
 export const BUILD_OUTPUTS = [
   ['packages/tracing/dist/index.js', ['packages/tracing/src']],
   ['packages/llm/dist/index.js', ['packages/llm/src']],
-  ['packages/collector/dist/cli.js', ['packages/collector/src']],
+  ['packages/collector/dist/cli/main.js', ['packages/collector/src']],
   ['packages/viewer/dist/index.html', ['packages/viewer/src']],
   ['packages/dev-model/dist/cli.js', ['packages/dev-model/src']],
   ['packages/service-kit/dist/index.js', ['packages/service-kit/src']],

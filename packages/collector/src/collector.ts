@@ -1,12 +1,12 @@
-import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import type * as grpc from '@grpc/grpc-js';
 import type { FastifyInstance } from 'fastify';
 import { buildQueryServer } from './api/query-server.js';
 import { InvalidOptionError } from './errors.js';
 import { IngestSink } from './ingest.js';
-import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from './otlp/decode.js';
+import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from './otlp/decode-common.js';
 import { decompress, readBody } from './receivers/body.js';
 import { startGrpcReceiver } from './receivers/grpc-receiver.js';
 import { startHttpReceiver } from './receivers/http-receiver.js';
@@ -27,7 +27,7 @@ export interface CollectorOptions {
   retention?: RetentionOptions;
   /** Browser origins allowed to export over OTLP/HTTP and to call the query API (`*` = any). */
   corsOrigins?: string[];
-  /** Folder with the viewer build; default `packages/viewer/dist` when it exists; `null` disables. */
+  /** Folder with the viewer build; default: the `@autobot/viewer` package's build when it exists; `null` disables. */
   uiDir?: string | null;
   /** Body limit for OTLP/HTTP and message limit for gRPC, compressed and decompressed (default 16 MiB). */
   maxBodyBytes?: number;
@@ -58,9 +58,13 @@ function checkPort(name: string, value: number): number {
   return value;
 }
 
+/** The built viewer, found through the declared `@autobot/viewer` dependency's exports. */
 function defaultUiDir(): string | undefined {
-  const dir = fileURLToPath(new URL('../../viewer/dist/', import.meta.url));
-  return existsSync(dir) ? dir : undefined;
+  try {
+    return dirname(createRequire(import.meta.url).resolve('@autobot/viewer/dist/index.html'));
+  } catch {
+    return undefined; // not built (or not installed): the collector runs without its UI
+  }
 }
 
 /**

@@ -26,8 +26,10 @@ export type {
   StoredSpan,
   TraceSummary,
 } from './model.js';
-export type { DecodeLimits } from './otlp/decode.js';
-export { DEFAULT_DECODE_LIMITS, decodeJsonRequest, decodeProtobufRequest } from './otlp/decode.js';
+export type { DecodeLimits } from './otlp/decode-common.js';
+export { DEFAULT_DECODE_LIMITS } from './otlp/decode-common.js';
+export { decodeJsonRequest } from './otlp/decode-json.js';
+export { decodeProtobufRequest } from './otlp/decode-protobuf.js';
 export type { CompareOp, Comparison, Field, Literal, QueryNode } from './query/ast.js';
 export { parseDurationUs, parseQuery } from './query/parser.js';
 export type { DependencyLink } from './store/dependencies.js';

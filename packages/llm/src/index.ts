@@ -1,5 +1,5 @@
 export type { Env, LlmConfig, LlmLogger, LlmOptions, ProviderName } from './config.js';
-export { resetLlmConfigWarnings, resolveLlmConfig } from './config.js';
+export { resolveLlmConfig } from './config.js';
 export { TRUNCATION_MARKER } from './content.js';
 export type { LlmErrorCode, LlmProviderErrorDetails } from './errors.js';
 export { LLM_ERROR_CODES, LlmConfigError, LlmProviderError } from './errors.js';

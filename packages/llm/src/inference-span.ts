@@ -1,3 +1,7 @@
+import { ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT, recordError } from '@autobot/tracing';
+import { type Attributes, type Context, context, type Span, SpanKind, trace } from '@opentelemetry/api';
+import { captureMessages } from './content.js';
+import type { LlmProviderError } from './errors.js';
 import {
   ATTR_GEN_AI_INPUT_MESSAGES,
   ATTR_GEN_AI_OPERATION_NAME,
@@ -7,39 +11,31 @@ import {
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_GEN_AI_REQUEST_TEMPERATURE,
   ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
+  ATTR_GEN_AI_RESPONSE_ID,
   ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_LLM_CHUNK_COUNT,
   ATTR_LLM_COMPLETION_TOKENS,
   ATTR_LLM_DURATION_MS,
+  ATTR_LLM_ERROR_CODE,
   ATTR_LLM_FINISH_REASON,
+  ATTR_LLM_LOAD_DURATION_MS,
   ATTR_LLM_MODEL,
   ATTR_LLM_PROMPT_MESSAGES,
   ATTR_LLM_PROMPT_TOKENS,
   ATTR_LLM_PROVIDER,
   ATTR_LLM_RESPONSE_LENGTH,
   ATTR_LLM_RETRY_COUNT,
+  ATTR_LLM_STREAM_ABANDONED,
   ATTR_LLM_STREAMING,
   ATTR_LLM_TEMPERATURE,
   ATTR_LLM_TIME_TO_FIRST_CHUNK_MS,
   ATTR_LLM_TOTAL_TOKENS,
-  ATTR_SERVER_ADDRESS,
-  ATTR_SERVER_PORT,
-  recordError,
-  SPAN_LLM_INFERENCE,
-} from '@autobot/tracing';
-import { type Attributes, type Context, context, type Span, SpanKind, trace } from '@opentelemetry/api';
-import { captureMessages } from './content.js';
-import type { LlmProviderError } from './errors.js';
-import {
-  ATTR_GEN_AI_RESPONSE_ID,
-  ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
-  ATTR_LLM_CHUNK_COUNT,
-  ATTR_LLM_ERROR_CODE,
-  ATTR_LLM_LOAD_DURATION_MS,
-  ATTR_LLM_STREAM_ABANDONED,
   EVENT_LLM_FIRST_CHUNK,
   EVENT_LLM_RETRY,
+  SPAN_LLM_INFERENCE,
 } from './semconv.js';
 import type { ChatChunk, ChatMessage, ChatResponse } from './types.js';
 

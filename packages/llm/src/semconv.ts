@@ -1,7 +1,45 @@
 /**
- * Attribute keys this package records that `@autobot/tracing`'s semconv does not (yet) define.
- * Everything else comes from `@autobot/tracing`.
+ * The attribute keys and span names of LLM calls, as typed constants: the spec's `llm.*` keys
+ * (so `llm.duration_ms > 5000` works verbatim) beside the OpenTelemetry GenAI `gen_ai.*` keys.
+ * HTTP and server keys (`server.address`, …) come from `@autobot/tracing`.
  */
+
+// ── LLM (spec) ──────────────────────────────────────────────────────────────
+export const ATTR_LLM_PROVIDER = 'llm.provider';
+export const ATTR_LLM_MODEL = 'llm.model';
+export const ATTR_LLM_STREAMING = 'llm.streaming';
+export const ATTR_LLM_TEMPERATURE = 'llm.temperature';
+export const ATTR_LLM_PROMPT_MESSAGES = 'llm.prompt_messages';
+/** Wall time of the whole inference in milliseconds (float), stream included. */
+export const ATTR_LLM_DURATION_MS = 'llm.duration_ms';
+/** Length of the completion text in characters. */
+export const ATTR_LLM_RESPONSE_LENGTH = 'llm.response_length';
+export const ATTR_LLM_PROMPT_TOKENS = 'llm.prompt_tokens';
+export const ATTR_LLM_COMPLETION_TOKENS = 'llm.completion_tokens';
+export const ATTR_LLM_TOTAL_TOKENS = 'llm.total_tokens';
+/** Time from request start to the first streamed chunk, in milliseconds. */
+export const ATTR_LLM_TIME_TO_FIRST_CHUNK_MS = 'llm.time_to_first_chunk_ms';
+export const ATTR_LLM_FINISH_REASON = 'llm.finish_reason';
+/** Number of retries the provider SDK made inside this one inference. */
+export const ATTR_LLM_RETRY_COUNT = 'llm.retry_count';
+
+// ── LLM (OpenTelemetry gen_ai semconv) ──────────────────────────────────────
+export const ATTR_GEN_AI_PROVIDER_NAME = 'gen_ai.provider.name';
+export const ATTR_GEN_AI_OPERATION_NAME = 'gen_ai.operation.name';
+export const ATTR_GEN_AI_REQUEST_MODEL = 'gen_ai.request.model';
+export const ATTR_GEN_AI_RESPONSE_MODEL = 'gen_ai.response.model';
+export const ATTR_GEN_AI_REQUEST_TEMPERATURE = 'gen_ai.request.temperature';
+export const ATTR_GEN_AI_REQUEST_MAX_TOKENS = 'gen_ai.request.max_tokens';
+export const ATTR_GEN_AI_USAGE_INPUT_TOKENS = 'gen_ai.usage.input_tokens';
+export const ATTR_GEN_AI_USAGE_OUTPUT_TOKENS = 'gen_ai.usage.output_tokens';
+export const ATTR_GEN_AI_RESPONSE_FINISH_REASONS = 'gen_ai.response.finish_reasons';
+/** JSON text of the prompt messages; recorded only when content capture is enabled. */
+export const ATTR_GEN_AI_INPUT_MESSAGES = 'gen_ai.input.messages';
+/** JSON text of the completion messages; recorded only when content capture is enabled. */
+export const ATTR_GEN_AI_OUTPUT_MESSAGES = 'gen_ai.output.messages';
+
+// ── Span names ───────────────────────────────────────────────────────────────
+export const SPAN_LLM_INFERENCE = 'llm.inference';
 
 /** OpenTelemetry GenAI: id of the completion as the provider reported it. */
 export const ATTR_GEN_AI_RESPONSE_ID = 'gen_ai.response.id';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LlmConfigError, resetLlmConfigWarnings, resolveLlmConfig } from '../src/index.js';
+import { resetLlmConfigWarnings } from '../src/config.js';
+import { LlmConfigError, resolveLlmConfig } from '../src/index.js';
 
 function capture() {
   const warnings: string[] = [];

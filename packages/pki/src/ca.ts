@@ -1,13 +1,6 @@
 import type { webcrypto as WebCrypto } from 'node:crypto';
 import { randomBytes } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
-import {
-  ATTR_PKI_NOT_AFTER,
-  ATTR_PKI_OPERATION,
-  ATTR_PKI_SERIAL,
-  ATTR_PKI_SUBJECT,
-  SPAN_PKI_ISSUE_CERTIFICATE,
-} from '@autobot/tracing';
 import { CaExistsError, CaMissingError, PkiOptionError } from './errors.js';
 import { CERT_FILE_MODE, KEY_FILE_MODE, writeFileAtomic } from './files.js';
 import {
@@ -19,7 +12,14 @@ import {
   signingAlgorithmOf,
 } from './keys.js';
 import { type PkiLayout, pkiLayout } from './layout.js';
-import { PKI_OPERATION_INIT_CA } from './semconv.js';
+import {
+  ATTR_PKI_NOT_AFTER,
+  ATTR_PKI_OPERATION,
+  ATTR_PKI_SERIAL,
+  ATTR_PKI_SUBJECT,
+  PKI_OPERATION_INIT_CA,
+  SPAN_PKI_ISSUE_CERTIFICATE,
+} from './semconv.js';
 import { inSpan, safely } from './tracer.js';
 import { x509 } from './x509.js';
 

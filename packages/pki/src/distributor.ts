@@ -1,14 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import {
-  ATTR_PKI_OPERATION,
-  ATTR_SSH_ERROR_TYPE,
-  ATTR_SSH_FILES_COPIED,
-  ATTR_SSH_TARGET_IP,
-  ATTR_SSH_TARGET_VM,
-  ATTR_SSH_USER,
-  recordError,
-  SPAN_SSH_DISTRIBUTE_CERTIFICATES,
-} from '@autobot/tracing';
+import { recordError } from '@autobot/tracing';
 import { type Span, SpanStatusCode } from '@opentelemetry/api';
 import {
   CertMissingError,
@@ -35,13 +26,20 @@ import {
   ATTR_PKI_CONCURRENCY,
   ATTR_PKI_DRY_RUN,
   ATTR_PKI_FAILED_VMS,
+  ATTR_PKI_OPERATION,
   ATTR_PKI_SUCCEEDED_VMS,
   ATTR_PKI_TARGETS_FAILED,
   ATTR_PKI_TARGETS_TOTAL,
+  ATTR_SSH_ERROR_TYPE,
+  ATTR_SSH_FILES_COPIED,
+  ATTR_SSH_TARGET_IP,
+  ATTR_SSH_TARGET_VM,
+  ATTR_SSH_USER,
   EVENT_PKI_TARGET_RESULT,
   PKI_OPERATION_DISTRIBUTE,
   PKI_OPERATION_DISTRIBUTE_RUN,
   SPAN_PKI_DISTRIBUTE_RUN,
+  SPAN_SSH_DISTRIBUTE_CERTIFICATES,
 } from './semconv.js';
 import { checkPrivateKey, SshSession, safeMessage } from './ssh-session.js';
 import type { Topology, VmName, VmTarget } from './topology.js';

@@ -1,11 +1,4 @@
 import { isIP } from 'node:net';
-import {
-  ATTR_PKI_NOT_AFTER,
-  ATTR_PKI_OPERATION,
-  ATTR_PKI_SERIAL,
-  ATTR_PKI_SUBJECT,
-  SPAN_PKI_ISSUE_CERTIFICATE,
-} from '@autobot/tracing';
 import { type CertificateAuthority, checkCommonName, checkValidity, randomSerial } from './ca.js';
 import { PkiOptionError } from './errors.js';
 import { CERT_FILE_MODE, KEY_FILE_MODE, writeFileAtomic } from './files.js';
@@ -17,7 +10,14 @@ import {
   signingAlgorithmOf,
 } from './keys.js';
 import { type CertPaths, certPaths } from './layout.js';
-import { PKI_OPERATION_ISSUE } from './semconv.js';
+import {
+  ATTR_PKI_NOT_AFTER,
+  ATTR_PKI_OPERATION,
+  ATTR_PKI_SERIAL,
+  ATTR_PKI_SUBJECT,
+  PKI_OPERATION_ISSUE,
+  SPAN_PKI_ISSUE_CERTIFICATE,
+} from './semconv.js';
 import { inSpan, safely } from './tracer.js';
 import { x509 } from './x509.js';
 

@@ -1,7 +1,23 @@
 /**
- * Attribute keys and span names this package adds on top of `@autobot/tracing`'s conventions
- * (which hold the spec's `ssh.*` and `pki.*` keys).
+ * Attribute keys and span names of certificate issuance and distribution: the spec's `ssh.*` and
+ * `pki.*` keys and this package's additions.
  */
+
+// ── SSH / PKI (spec) ────────────────────────────────────────────────────────
+export const ATTR_SSH_TARGET_VM = 'ssh.target_vm';
+export const ATTR_SSH_TARGET_IP = 'ssh.target_ip';
+export const ATTR_SSH_USER = 'ssh.user';
+export const ATTR_SSH_FILES_COPIED = 'ssh.files_copied';
+/** Short machine-readable failure class, e.g. `auth_failed`, `host_key_mismatch`, `timeout`. */
+export const ATTR_SSH_ERROR_TYPE = 'ssh.error_type';
+export const ATTR_PKI_OPERATION = 'pki.operation';
+export const ATTR_PKI_SUBJECT = 'pki.subject';
+export const ATTR_PKI_SERIAL = 'pki.serial';
+export const ATTR_PKI_NOT_AFTER = 'pki.not_after';
+
+// ── Span names ───────────────────────────────────────────────────────────────
+export const SPAN_SSH_DISTRIBUTE_CERTIFICATES = 'ssh.distribute_certificates';
+export const SPAN_PKI_ISSUE_CERTIFICATE = 'pki.issue_certificate';
 
 /** Parent span of one distribution run over several VMs. */
 export const SPAN_PKI_DISTRIBUTE_RUN = 'pki.distribute_certificates';

@@ -9,7 +9,7 @@ import {
   parseText,
   resolveLayers,
 } from './env.js';
-import { TracingConfigError } from './tracing-errors.js';
+import { TracingConfigError } from './errors.js';
 
 /** How spans leave the process. */
 export type ExportProtocol = 'grpc' | 'http/protobuf';

@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { register } from 'node:module';
-import { autoInstrument } from './auto-instrument.js';
+import { autoInstrument } from './instrumentation/auto-instrument.js';
 import { warn } from './logger.js';
 import { getTracingService } from './tracing-service.js';
 

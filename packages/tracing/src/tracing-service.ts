@@ -15,7 +15,6 @@ import type { TracerProvider } from '@opentelemetry/sdk-trace';
 import type { FastifyInstance } from 'fastify';
 import { resolveTracingConfig, type TracingConfig, type TracingOptions } from './config.js';
 import type { Env } from './env.js';
-import { recordError } from './errors.js';
 import type { ExportStats, ExportStatsRecorder } from './export-stats.js';
 import { type HeaderCarrier, lowercaseGetter, normalizeHeaders } from './headers.js';
 import {
@@ -26,6 +25,7 @@ import {
 import { info, warn } from './logger.js';
 import { createPropagator } from './propagation.js';
 import { createTracerProvider } from './provider.js';
+import { recordError } from './record-error.js';
 import { installShutdownHooks } from './shutdown-hooks.js';
 import { checkSpanName } from './span-names.js';
 

@@ -14,7 +14,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const VIEWER_DIST = resolve(here, '../dist');
 /** The collector CLI entry point (`VIEWER_TEST_COLLECTOR_CLI` overrides it, e.g. for a local build). */
 export const COLLECTOR_CLI =
-  process.env.VIEWER_TEST_COLLECTOR_CLI ?? resolve(here, '../../collector/dist/cli.js');
+  process.env.VIEWER_TEST_COLLECTOR_CLI ?? resolve(here, '../../collector/dist/cli/main.js');
 
 /** A running collector. */
 export interface CollectorProcess {

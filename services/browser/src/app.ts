@@ -4,7 +4,6 @@ import {
   ATTR_URL_FULL,
   getTracingService,
   redactUrl,
-  SPAN_BROWSER_NAVIGATE,
 } from '@autobot/tracing';
 import type { FastifyInstance } from 'fastify';
 import type { BrowserWorkerConfig } from './config.js';
@@ -14,6 +13,7 @@ import {
   ATTR_BROWSER_ENGINE,
   ATTR_BROWSER_FALLBACK_REASON,
   ATTR_BROWSER_TITLE_LENGTH,
+  SPAN_BROWSER_NAVIGATE,
 } from './semconv.js';
 
 export const SERVICE_NAME = 'autobot-browser';

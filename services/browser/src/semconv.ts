@@ -1,3 +1,6 @@
+/** Name of the span this worker makes per page load (`{domain}.{operation}`). */
+export const SPAN_BROWSER_NAVIGATE = 'browser.navigate';
+
 /** Attribute keys of the `browser.navigate` span. */
 export const ATTR_BROWSER_ENGINE = 'browser.engine';
 export const ATTR_BROWSER_FALLBACK_REASON = 'browser.fallback_reason';

@@ -1,5 +1,5 @@
 import { createServiceApp, ServiceError } from '@autobot/service-kit';
-import { getTracingService, SPAN_NPU_INFERENCE } from '@autobot/tracing';
+import { getTracingService } from '@autobot/tracing';
 import type { FastifyInstance } from 'fastify';
 import type { NpuWorkerConfig } from './config.js';
 import { embedText, HASHING_MODEL } from './hashing-embedder.js';
@@ -11,6 +11,7 @@ import {
   ATTR_NPU_INPUT_TOKENS,
   ATTR_NPU_MODEL,
   ATTR_NPU_VECTOR_DIMENSIONS,
+  SPAN_NPU_INFERENCE,
 } from './semconv.js';
 
 export const SERVICE_NAME = 'autobot-npu-worker';

@@ -1,3 +1,6 @@
+/** Name of the span this worker makes per embedding request (`{domain}.{operation}`). */
+export const SPAN_NPU_INFERENCE = 'npu.inference';
+
 /** Attribute keys of the `npu.inference` span. */
 export const ATTR_NPU_MODEL = 'npu.model';
 export const ATTR_NPU_DEVICE = 'npu.device';

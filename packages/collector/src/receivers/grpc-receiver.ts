@@ -1,7 +1,8 @@
 import * as grpc from '@grpc/grpc-js';
 import type { IngestSink } from '../ingest.js';
 import type { DecodedBatch } from '../model.js';
-import { type DecodeLimits, decodeProtobufRequest } from '../otlp/decode.js';
+import type { DecodeLimits } from '../otlp/decode-common.js';
+import { decodeProtobufRequest } from '../otlp/decode-protobuf.js';
 import { encodeExportResponse, OTLP_TRACE_EXPORT_PATH } from '../otlp/schema.js';
 
 /** Options of the OTLP/gRPC receiver. */

@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { type CollectorError, UnsupportedMediaTypeError } from '../errors.js';
 import type { IngestSink } from '../ingest.js';
 import type { DecodedBatch } from '../model.js';
-import { type DecodeLimits, decodeJsonRequest, decodeProtobufRequest } from '../otlp/decode.js';
+import type { DecodeLimits } from '../otlp/decode-common.js';
+import { decodeJsonRequest } from '../otlp/decode-json.js';
+import { decodeProtobufRequest } from '../otlp/decode-protobuf.js';
 import { encodeExportResponse, RpcStatus } from '../otlp/schema.js';
 
 /** Options of the OTLP/HTTP receiver. */

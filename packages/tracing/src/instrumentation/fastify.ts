@@ -9,8 +9,8 @@ import {
   trace,
 } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { recordError } from '../errors.js';
 import { warn } from '../logger.js';
+import { recordError } from '../record-error.js';
 import {
   ATTR_CLIENT_ADDRESS,
   ATTR_ERROR_TYPE,

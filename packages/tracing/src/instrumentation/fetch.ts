@@ -9,7 +9,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
-import { recordError } from '../errors.js';
+import { recordError } from '../record-error.js';
 import {
   ATTR_ERROR_TYPE,
   ATTR_HTTP_DURATION_MS,

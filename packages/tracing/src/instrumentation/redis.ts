@@ -1,7 +1,7 @@
 import diagnostics from 'node:diagnostics_channel';
 import { type Attributes, context, type Span, SpanKind, trace } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
-import { recordError } from '../errors.js';
+import { recordError } from '../record-error.js';
 import {
   ATTR_DB_NAMESPACE,
   ATTR_DB_OPERATION_BATCH_SIZE,

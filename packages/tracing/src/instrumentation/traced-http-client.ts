@@ -1,6 +1,6 @@
 import { context, propagation, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
-import { recordError } from '../errors.js';
+import { recordError } from '../record-error.js';
 import {
   ATTR_ERROR_TYPE,
   ATTR_HTTP_DURATION_MS,

@@ -68,6 +68,5 @@ export function startPageTracing(config: PageConfig): PageTracing {
   addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'hidden') void provider.forceFlush();
   });
-  trace.getTracer('autobot.frontend');
   return { flush: () => provider.forceFlush() };
 }

@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 import { existsSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { type Output, runQuery, runServices, runShow } from './cli/client-commands.js';
-import { runDoctor } from './cli/doctor.js';
-import { formatBytes, parseAgeMs, parseSizeBytes } from './cli/sizes.js';
-import { startCollector } from './collector.js';
-import { DEFAULT_DB_PATH } from './store/store.js';
+import { startCollector } from '../collector.js';
+import { DEFAULT_DB_PATH } from '../store/store.js';
+import { type Output, runQuery, runServices, runShow } from './client-commands.js';
+import { runDoctor } from './doctor.js';
+import { formatBytes, parseAgeMs, parseSizeBytes } from './sizes.js';
 
 const USAGE = `usage: autobot-trace <command> [options]
 

@@ -1,10 +1,10 @@
 import diagnostics from 'node:diagnostics_channel';
 import type { FastifyInstance } from 'fastify';
-import { instrumentFastify } from './instrumentation/fastify.js';
-import { instrumentFetch } from './instrumentation/fetch.js';
-import { instrumentRedis } from './instrumentation/redis.js';
-import { info, warn } from './logger.js';
-import type { TracingService } from './tracing-service.js';
+import { info, warn } from '../logger.js';
+import type { TracingService } from '../tracing-service.js';
+import { instrumentFastify } from './fastify.js';
+import { instrumentFetch } from './fetch.js';
+import { instrumentRedis } from './redis.js';
 
 /**
  * Zero-code instrumentation for `node --import @autobot/tracing/register`: every Fastify instance
