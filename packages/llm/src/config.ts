@@ -1,11 +1,12 @@
 import {
   type Env,
+  EnvReader,
   integerInRange,
   type Parser,
   parseBoolean,
   parseHttpUrl,
   parseText,
-  resolveLayers,
+  warnOnce,
 } from '@autobot/tracing';
 import { LlmConfigError } from './errors.js';
 
@@ -14,7 +15,7 @@ export type { Env };
 /** Which provider API the interface speaks. */
 export type ProviderName = 'ollama' | 'openai';
 
-/** Where configuration warnings go; default one line on stderr. */
+/** Where configuration warnings go; default the tracing library's logger (`setTracingLogger`). */
 export interface LlmLogger {
   warn(message: string): void;
 }
@@ -69,47 +70,6 @@ const DEFAULTS = {
   maxRetries: 2,
 } as const;
 
-const stderrLogger: LlmLogger = {
-  warn: (message) => process.stderr.write(`[autobot-llm] warning: ${message}\n`),
-};
-
-// Warn once per variable and value per process: a bad value read on every call must not flood logs.
-const warned = new Set<string>();
-
-function warnOnce(logger: LlmLogger, warning: string): void {
-  if (warned.has(warning)) return;
-  warned.add(warning);
-  try {
-    logger.warn(warning);
-  } catch {
-    // A broken logger must not break configuration.
-  }
-}
-
-/** Forget which invalid values were already warned about (for tests). */
-export function resetLlmConfigWarnings(): void {
-  warned.clear();
-}
-
-/** The tracing library's layered env reader (one warning per invalid variable, naming the fallback used). */
-function fromEnv<T>(
-  env: Env,
-  logger: LlmLogger,
-  variables: readonly string[],
-  parse: Parser<T>,
-  fallback: T,
-): T {
-  const warnings: string[] = [];
-  const value = resolveLayers(
-    env,
-    variables.map((variable) => ({ variable, parse })),
-    fallback,
-    warnings,
-  );
-  for (const warning of warnings) warnOnce(logger, warning);
-  return value;
-}
-
 const parseProvider: Parser<ProviderName> = (raw) => {
   const v = raw.trim().toLowerCase();
   return v === 'ollama' || v === 'openai'
@@ -147,14 +107,16 @@ function checkOption<T>(
  * and falls back, never throws.
  */
 export function resolveLlmConfig(options: LlmOptions = {}, env: Env = process.env): LlmConfig {
-  const logger = options.logger ?? stderrLogger;
+  const reader = new EnvReader(env);
+  const fromEnv = <T>(variables: readonly string[], parse: Parser<T>, fallback: T): T =>
+    reader.layered(variables, parse, fallback);
   const provider =
     checkOption(
       options.provider,
       'provider',
       (v) => v === 'ollama' || v === 'openai',
       '"ollama" or "openai"',
-    ) ?? fromEnv(env, logger, ['AUTOBOT_LLM_PROVIDER'], parseProvider, 'ollama' as ProviderName);
+    ) ?? fromEnv(['AUTOBOT_LLM_PROVIDER'], parseProvider, 'ollama' as ProviderName);
   const url = (v: string) => parseBaseUrl(v).ok;
   const baseUrlOption = (v: string | undefined) => {
     const parsed = v === undefined ? undefined : parseBaseUrl(v);
@@ -164,31 +126,25 @@ export function resolveLlmConfig(options: LlmOptions = {}, env: Env = process.en
     provider,
     ollamaUrl:
       baseUrlOption(checkOption(options.ollamaUrl, 'ollamaUrl', url, 'an http(s) URL')) ??
-      fromEnv(env, logger, ['AUTOBOT_OLLAMA_URL', 'OLLAMA_HOST'], parseBaseUrl, DEFAULTS.ollamaUrl),
+      fromEnv(['AUTOBOT_OLLAMA_URL', 'OLLAMA_HOST'], parseBaseUrl, DEFAULTS.ollamaUrl),
     openaiBaseUrl:
       baseUrlOption(checkOption(options.openaiBaseUrl, 'openaiBaseUrl', url, 'an http(s) URL')) ??
-      fromEnv(
-        env,
-        logger,
-        ['AUTOBOT_OPENAI_BASE_URL', 'OPENAI_BASE_URL'],
-        parseBaseUrl,
-        DEFAULTS.openaiBaseUrl,
-      ),
+      fromEnv(['AUTOBOT_OPENAI_BASE_URL', 'OPENAI_BASE_URL'], parseBaseUrl, DEFAULTS.openaiBaseUrl),
     // The key is never echoed: a bad key is not detectable here, and warnings never print it.
     openaiApiKey: options.openaiApiKey ?? (env.OPENAI_API_KEY?.trim() || undefined),
     model:
       checkOption(options.model, 'model', (v) => typeof v === 'string' && v !== '', 'a non-empty string') ??
-      fromEnv(env, logger, ['AUTOBOT_LLM_MODEL'], parseModelName, DEFAULTS.model[provider]),
+      fromEnv(['AUTOBOT_LLM_MODEL'], parseModelName, DEFAULTS.model[provider]),
     embedModel:
       checkOption(
         options.embedModel,
         'embedModel',
         (v) => typeof v === 'string' && v !== '',
         'a non-empty string',
-      ) ?? fromEnv(env, logger, ['AUTOBOT_LLM_EMBED_MODEL'], parseModelName, DEFAULTS.embedModel[provider]),
+      ) ?? fromEnv(['AUTOBOT_LLM_EMBED_MODEL'], parseModelName, DEFAULTS.embedModel[provider]),
     captureContent:
       checkOption(options.captureContent, 'captureContent', (v) => typeof v === 'boolean', 'a boolean') ??
-      fromEnv(env, logger, ['AUTOBOT_TRACE_CAPTURE_CONTENT'], parseBoolean, false),
+      fromEnv(['AUTOBOT_TRACE_CAPTURE_CONTENT'], parseBoolean, false),
     contentMaxChars:
       checkOption(
         options.contentMaxChars,
@@ -196,24 +152,19 @@ export function resolveLlmConfig(options: LlmOptions = {}, env: Env = process.en
         (v) => Number.isInteger(v) && v >= 0,
         'an integer ≥ 0',
       ) ??
-      fromEnv(
-        env,
-        logger,
-        ['AUTOBOT_TRACE_CONTENT_MAX_CHARS'],
-        integerInRange(0, 10_000_000),
-        DEFAULTS.contentMaxChars,
-      ),
+      fromEnv(['AUTOBOT_TRACE_CONTENT_MAX_CHARS'], integerInRange(0, 10_000_000), DEFAULTS.contentMaxChars),
     timeoutMs:
       checkOption(
         options.timeoutMs,
         'timeoutMs',
         (v) => Number.isInteger(v) && v > 0,
         'a positive integer',
-      ) ??
-      fromEnv(env, logger, ['AUTOBOT_LLM_TIMEOUT_MS'], integerInRange(1, 86_400_000), DEFAULTS.timeoutMs),
+      ) ?? fromEnv(['AUTOBOT_LLM_TIMEOUT_MS'], integerInRange(1, 86_400_000), DEFAULTS.timeoutMs),
     maxRetries:
       checkOption(options.maxRetries, 'maxRetries', (v) => Number.isInteger(v) && v >= 0, 'an integer ≥ 0') ??
-      fromEnv(env, logger, ['AUTOBOT_LLM_MAX_RETRIES'], integerInRange(0, 10), DEFAULTS.maxRetries),
+      fromEnv(['AUTOBOT_LLM_MAX_RETRIES'], integerInRange(0, 10), DEFAULTS.maxRetries),
   };
+  // Once per process: a client built per request must not repeat the same warning.
+  for (const warning of reader.warnings) warnOnce(warning, options.logger);
   return Object.freeze(config);
 }

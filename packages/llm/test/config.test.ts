@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { resetLlmConfigWarnings } from '../src/config.js';
 import { LlmConfigError, resolveLlmConfig } from '../src/index.js';
 
 function capture() {
@@ -42,7 +41,6 @@ describe('resolveLlmConfig', () => {
   });
 
   it('an invalid env value warns once, naming variable, value and fallback, and never throws', () => {
-    resetLlmConfigWarnings();
     const { warnings, logger } = capture();
     const env = {
       AUTOBOT_LLM_PROVIDER: 'anthropic',

@@ -1,5 +1,3 @@
-export type { Env } from './env-config.js';
-export { EnvReader } from './env-config.js';
 export { serializeRequest, serviceLogger } from './logging.js';
 export { readNdjson } from './ndjson.js';
 export type { RunningService, RunServiceOptions } from './run-service.js';

@@ -1,6 +1,6 @@
+import type { Env } from '@autobot/tracing';
 import { redactUrl } from '@autobot/tracing';
 import type { FastifyRequest, FastifyServerOptions } from 'fastify';
-import type { Env } from './env-config.js';
 
 /**
  * The `logger` option of the reference services' Fastify apps: off unless `enabled`; level from

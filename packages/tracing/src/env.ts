@@ -101,3 +101,80 @@ export function resolveLayers<T>(
   }
   return result;
 }
+
+/**
+ * The one environment reader of every AutoBot package, service and CLI: typed settings read with
+ * {@link resolveLayers}, so every process words configuration warnings the same way. An invalid
+ * value never throws: it adds one line to {@link EnvReader.warnings} naming the variable, the
+ * value, what was expected and the fallback used. The caller decides where warnings go (a
+ * service logs them at start; libraries pass them to `warnOnce`).
+ */
+export class EnvReader {
+  /** One line per invalid value read so far. */
+  readonly warnings: string[] = [];
+
+  constructor(private readonly env: Env = process.env) {}
+
+  /** Trimmed text, or `fallback` when unset or empty. */
+  text(variable: string, fallback: string): string {
+    const raw = this.env[variable]?.trim();
+    return raw === undefined || raw === '' ? fallback : raw;
+  }
+
+  /** TCP port 0–65535 (0 = any free port). */
+  port(variable: string, fallback: number): number {
+    return this.integer(variable, fallback, 0, 65_535);
+  }
+
+  /** Whole number in `[min, max]`. */
+  integer(variable: string, fallback: number, min: number, max: number): number {
+    return this.layered([variable], integerInRange(min, max), fallback);
+  }
+
+  /** `true/false`, `1/0`, `yes/no`, `on/off`. */
+  boolean(variable: string, fallback: boolean): boolean {
+    return this.layered([variable], parseBoolean, fallback);
+  }
+
+  /** An http(s) URL without a trailing slash. */
+  url(variable: string, fallback: string): string {
+    const parse: Parser<string> = (raw) => {
+      const parsed = parseHttpUrl(raw);
+      return parsed.ok ? { ok: true, value: parsed.value.href.replace(/\/+$/, '') } : parsed;
+    };
+    return this.layered([variable], parse, fallback);
+  }
+
+  /** Comma-separated list (empty items dropped). */
+  list(variable: string, fallback: readonly string[]): string[] {
+    const raw = this.env[variable];
+    if (raw === undefined || raw.trim() === '') return [...fallback];
+    return raw
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
+  }
+
+  /** One of `choices` (case-insensitive). */
+  choice<T extends string>(variable: string, choices: readonly T[], fallback: T): T {
+    const parse: Parser<T> = (raw) => {
+      const found = choices.find((c) => c === raw.trim().toLowerCase());
+      return found ? { ok: true, value: found } : { ok: false, expected: `one of ${choices.join(', ')}` };
+    };
+    return this.layered([variable], parse, fallback);
+  }
+
+  /**
+   * The first valid value of `variables`, tried in order (`AUTOBOT_*` before `OTEL_*`), else
+   * `fallback`; each set-but-invalid variable adds a warning naming the value finally used.
+   */
+  layered<T>(variables: readonly string[], parse: Parser<T>, fallback: T, show?: (value: T) => string): T {
+    return resolveLayers(
+      this.env,
+      variables.map((variable) => ({ variable, parse })),
+      fallback,
+      this.warnings,
+      show,
+    );
+  }
+}

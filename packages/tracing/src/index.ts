@@ -2,6 +2,7 @@ export type { ExportProtocol, TracingConfig, TracingOptions } from './config.js'
 export { DEFAULT_ENDPOINT, resolveTracingConfig } from './config.js';
 export type { Env, EnvSource, Parsed, Parser } from './env.js';
 export {
+  EnvReader,
   integerInRange,
   numberInRange,
   parseBoolean,
@@ -30,7 +31,7 @@ export { instrumentRedis, redisStatement } from './instrumentation/redis.js';
 export type { RequestOptions, TracedHttpClientOptions } from './instrumentation/traced-http-client.js';
 export { TracedHttpClient } from './instrumentation/traced-http-client.js';
 export type { TracingLogger } from './logger.js';
-export { setTracingLogger } from './logger.js';
+export { setTracingLogger, warnOnce } from './logger.js';
 export { createPropagator } from './propagation.js';
 export { createSampler } from './provider.js';
 export { errorTypeOf, recordError } from './record-error.js';

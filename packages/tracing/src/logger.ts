@@ -37,3 +37,22 @@ export function info(message: string): void {
     // A broken logger must not break the traced program.
   }
 }
+
+// Messages already given by warnOnce; bounded so a stream of distinct bad values cannot grow it.
+const warnedOnce = new Set<string>();
+const WARN_ONCE_LIMIT = 1000;
+
+/**
+ * Log a warning once per process (configuration read again on every client construction must
+ * not repeat itself); `sink` replaces the library's logger for this message. Never throws.
+ */
+export function warnOnce(message: string, sink?: Pick<TracingLogger, 'warn'>): void {
+  if (warnedOnce.has(message)) return;
+  if (warnedOnce.size >= WARN_ONCE_LIMIT) warnedOnce.clear();
+  warnedOnce.add(message);
+  try {
+    (sink ?? current).warn(message);
+  } catch {
+    // A broken logger must not break the traced program.
+  }
+}

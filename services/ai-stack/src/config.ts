@@ -1,4 +1,4 @@
-import { type Env, EnvReader } from '@autobot/service-kit';
+import { type Env, EnvReader } from '@autobot/tracing';
 
 /** Effective configuration of the AI stack. */
 export interface AiStackConfig {

@@ -1,4 +1,4 @@
-import { type Env, EnvReader } from '@autobot/service-kit';
+import { type Env, EnvReader } from '@autobot/tracing';
 
 /** How pages are loaded: Chromium when available (`auto`), always Chromium, or plain HTTP fetch. */
 export type EngineChoice = 'auto' | 'chromium' | 'fetch';

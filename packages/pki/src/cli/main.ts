@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { getTracingService } from '@autobot/tracing';
+import { EnvReader, getTracingService } from '@autobot/tracing';
 import { initCa, loadCa } from '../ca.js';
 import { distributeCertificates } from '../distributor.js';
 import { PkiError } from '../errors.js';
@@ -81,9 +81,12 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
   }
   const tracing = getTracingService();
   tracing.initialize({ serviceName: 'autobot-pki', handleSignals: false }, io.env);
+  const env = new EnvReader(io.env);
   try {
-    const pkiDir = localPath('.', values['pki-dir'] ?? io.env.AUTOBOT_PKI_DIR ?? '.autobot/pki');
-    const topologyPath = localPath('.', values.topology ?? io.env.AUTOBOT_PKI_TOPOLOGY ?? 'topology.json');
+    const pkiDir = localPath('.', values['pki-dir'] ?? env.text('AUTOBOT_PKI_DIR', '.autobot/pki'));
+    const topologyPath = localPath('.', values.topology ?? env.text('AUTOBOT_PKI_TOPOLOGY', 'topology.json'));
+    // A passphrase is taken byte for byte (never trimmed, never echoed in a warning).
+    const passphrase = io.env.AUTOBOT_PKI_KEY_PASSPHRASE ?? '';
     switch (command) {
       case 'init-ca': {
         const ca = await initCa({
@@ -135,8 +138,8 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
           ...(values.vm === undefined ? {} : { vms: values.vm }),
           dryRun: values['dry-run'] ?? false,
           ...(values.identity === undefined ? {} : { privateKey: await readKey(values.identity) }),
-          ...(io.env.AUTOBOT_PKI_KEY_PASSPHRASE ? { passphrase: io.env.AUTOBOT_PKI_KEY_PASSPHRASE } : {}),
-          ...(values.agent ? { agent: io.env.SSH_AUTH_SOCK } : {}),
+          ...(passphrase === '' ? {} : { passphrase }),
+          ...(values.agent ? { agent: env.text('SSH_AUTH_SOCK', '') || undefined } : {}),
           ...(values['known-hosts'] === undefined
             ? {}
             : { knownHostsPath: localPath('.', values['known-hosts']) }),

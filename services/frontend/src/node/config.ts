@@ -1,4 +1,4 @@
-import { type Env, EnvReader } from '@autobot/service-kit';
+import { type Env, EnvReader, numberInRange } from '@autobot/tracing';
 
 /** Effective configuration of the frontend server and of the page it serves. */
 export interface FrontendConfig {
@@ -10,7 +10,7 @@ export interface FrontendConfig {
   otlpUrl: string;
   /** Viewer base URL for "view trace" links (`<viewer>/trace/<id>`). */
   viewerUrl: string;
-  /** Root sampling ratio of the page (`AUTOBOT_TRACE_SAMPLE_RATE`, default 1). */
+  /** Root sampling ratio of the page (`AUTOBOT_TRACE_SAMPLE_RATE`, then `OTEL_TRACES_SAMPLER_ARG`; default 1). */
   sampleRate: number;
   /** Directory with the built page (`dist/web`). */
   webDir: string;
@@ -20,23 +20,18 @@ export interface FrontendConfig {
 /** Resolve the configuration from the environment; invalid values warn and fall back. */
 export function resolveFrontendConfig(webDir: string, env: Env = process.env): FrontendConfig {
   const read = new EnvReader(env);
-  const rawRate = env.AUTOBOT_TRACE_SAMPLE_RATE?.trim();
-  let sampleRate = 1;
-  if (rawRate !== undefined && rawRate !== '') {
-    const value = Number(rawRate);
-    if (Number.isFinite(value) && value >= 0 && value <= 1) sampleRate = value;
-    else
-      read.warnings.push(
-        `AUTOBOT_TRACE_SAMPLE_RATE=${JSON.stringify(rawRate)} is invalid: expected a number from 0 to 1; using 1`,
-      );
-  }
   return {
     host: read.text('AUTOBOT_FRONTEND_HOST', '127.0.0.1'),
     port: read.port('AUTOBOT_FRONTEND_PORT', 5173),
     backendUrl: read.url('AUTOBOT_BACKEND_PUBLIC_URL', 'http://127.0.0.1:8001'),
     otlpUrl: read.url('AUTOBOT_BROWSER_OTLP_URL', 'http://127.0.0.1:4318/v1/traces'),
     viewerUrl: read.url('AUTOBOT_VIEWER_URL', 'http://127.0.0.1:16686'),
-    sampleRate,
+    // The page samples as every service does: AUTOBOT_TRACE_SAMPLE_RATE, then OTEL_TRACES_SAMPLER_ARG.
+    sampleRate: read.layered(
+      ['AUTOBOT_TRACE_SAMPLE_RATE', 'OTEL_TRACES_SAMPLER_ARG'],
+      numberInRange(0, 1),
+      1,
+    ),
     webDir: read.text('AUTOBOT_FRONTEND_DIR', webDir),
     warnings: read.warnings,
   };
