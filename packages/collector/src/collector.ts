@@ -10,6 +10,7 @@ import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from './otlp/decode-common.j
 import { decompress, readBody } from './receivers/body.js';
 import { startGrpcReceiver } from './receivers/grpc-receiver.js';
 import { startHttpReceiver } from './receivers/http-receiver.js';
+import { inlineSearcher, type Searcher, SearchPool } from './store/search-pool.js';
 import { DEFAULT_DB_PATH, type RetentionOptions, TraceStore } from './store/store.js';
 
 /** Options of {@link startCollector}. */
@@ -33,6 +34,13 @@ export interface CollectorOptions {
   maxBodyBytes?: number;
   /** Per-span validation limits. */
   limits?: Partial<DecodeLimits>;
+  /**
+   * Time budget of one search in ms (default 10,000): a search still running then is stopped and
+   * answered 503 `AUTOBOT_ERR_COLLECTOR_QUERY_TIMEOUT`. Searches run in worker threads with their
+   * own read-only connection, so they never hold up ingest; a `:memory:` store cannot be opened
+   * twice and searches on the collector's thread without a budget.
+   */
+  queryTimeoutMs?: number;
 }
 
 /** A running collector. */
@@ -47,6 +55,9 @@ export interface RunningCollector {
   /** Stops the servers and closes the database. Idempotent. */
   close(): Promise<void>;
 }
+
+/** Default time budget of one search: 10 s. */
+export const DEFAULT_QUERY_TIMEOUT_MS = 10_000;
 
 /** Default body limit: 16 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -81,6 +92,10 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes <= 0) {
     throw new InvalidOptionError(`maxBodyBytes must be a positive integer, got ${maxBodyBytes}`);
   }
+  const queryTimeoutMs = options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+  if (!Number.isInteger(queryTimeoutMs) || queryTimeoutMs <= 0) {
+    throw new InvalidOptionError(`queryTimeoutMs must be a positive integer, got ${queryTimeoutMs}`);
+  }
   const limits: DecodeLimits = { ...DEFAULT_DECODE_LIMITS, ...options.limits };
   const corsOrigins = options.corsOrigins ?? [];
   const uiDir = options.uiDir === null ? undefined : (options.uiDir ?? defaultUiDir());
@@ -99,6 +114,9 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
     if (++inserts % 64 === 0 && store.retentionSettings.maxBytes > 0) runRetention();
   });
   runRetention();
+  const searcher: Searcher = store.searchableOffThread
+    ? new SearchPool({ path: store.path, timeoutMs: queryTimeoutMs })
+    : inlineSearcher(store);
   const timer = setInterval(runRetention, store.retentionSettings.intervalMs || 60_000);
   timer.unref();
 
@@ -135,6 +153,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
       }
       if (queryApp !== undefined) tasks.push(queryApp.close());
       await Promise.allSettled(tasks);
+      await searcher.close();
       store.close();
     })();
     return closed;
@@ -159,6 +178,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
     ports.httpPort = httpStarted.port;
     queryApp = buildQueryServer({
       store,
+      searcher,
       stats: sink.stats,
       corsOrigins,
       uiDir,

@@ -14,6 +14,11 @@ export class CollectorError extends Error {
     this.code = code;
     this.statusCode = statusCode;
   }
+
+  /** Extra fields for the HTTP error body (besides `code`, `msg` and `errorCode`). */
+  details(): Record<string, unknown> {
+    return {};
+  }
 }
 
 /** The request body could not be decoded (malformed protobuf/JSON, bad gzip, bad ids). HTTP 400. */
@@ -50,6 +55,75 @@ export class QuerySyntaxError extends CollectorError {
     this.name = 'QuerySyntaxError';
     this.column = column;
     this.expected = expected;
+  }
+
+  override details(): Record<string, unknown> {
+    return { column: this.column, expected: this.expected };
+  }
+}
+
+/**
+ * A `=~`/`!~` pattern uses a construct the linear-time regex engine cannot run (backreference,
+ * lookaround, large counted repetition). `construct` names it; `column` is 1-based. HTTP 400.
+ */
+export class RegexUnsupportedError extends CollectorError {
+  readonly column: number;
+  readonly construct: string;
+
+  constructor(message: string, column: number, construct: string) {
+    super('AUTOBOT_ERR_COLLECTOR_QUERY_REGEX_UNSUPPORTED', message, 400);
+    this.name = 'RegexUnsupportedError';
+    this.column = column;
+    this.construct = construct;
+  }
+
+  override details(): Record<string, unknown> {
+    return { column: this.column, construct: this.construct };
+  }
+}
+
+/** A `=~`/`!~` pattern is longer than the limit (1024 characters). HTTP 400. */
+export class RegexTooLongError extends CollectorError {
+  readonly column: number;
+
+  constructor(message: string, column: number) {
+    super('AUTOBOT_ERR_COLLECTOR_QUERY_REGEX_TOO_LONG', message, 400);
+    this.name = 'RegexTooLongError';
+    this.column = column;
+  }
+
+  override details(): Record<string, unknown> {
+    return { column: this.column };
+  }
+}
+
+/**
+ * A search ran past the query time budget (`--query-timeout-ms`) and was stopped. HTTP 503: the
+ * request was valid, the server declined to spend more on it.
+ */
+export class QueryTimeoutError extends CollectorError {
+  readonly timeoutMs: number;
+
+  constructor(timeoutMs: number) {
+    super(
+      'AUTOBOT_ERR_COLLECTOR_QUERY_TIMEOUT',
+      `query exceeded its time budget of ${timeoutMs} ms and was stopped; narrow it (time window, service, fewer regexes) or raise --query-timeout-ms`,
+      503,
+    );
+    this.name = 'QueryTimeoutError';
+    this.timeoutMs = timeoutMs;
+  }
+
+  override details(): Record<string, unknown> {
+    return { timeoutMs: this.timeoutMs };
+  }
+}
+
+/** The search worker failed (database unreadable, worker crashed). HTTP 500. */
+export class QueryFailedError extends CollectorError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('AUTOBOT_ERR_COLLECTOR_QUERY_FAILED', message, 500, options);
+    this.name = 'QueryFailedError';
   }
 }
 

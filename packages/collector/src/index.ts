@@ -2,14 +2,18 @@ export type { JaegerSpan, JaegerTag, JaegerTrace } from './api/jaeger-format.js'
 export { toJaegerTrace } from './api/jaeger-format.js';
 export { toOtlpJson } from './api/otlp-json.js';
 export type { CollectorOptions, RunningCollector } from './collector.js';
-export { DEFAULT_MAX_BODY_BYTES, startCollector } from './collector.js';
+export { DEFAULT_MAX_BODY_BYTES, DEFAULT_QUERY_TIMEOUT_MS, startCollector } from './collector.js';
 export {
   CollectorError,
   InvalidOptionError,
   InvalidParameterError,
   InvalidPayloadError,
   PayloadTooLargeError,
+  QueryFailedError,
   QuerySyntaxError,
+  QueryTimeoutError,
+  RegexTooLongError,
+  RegexUnsupportedError,
   UnsupportedMediaTypeError,
 } from './errors.js';
 export type { IngestStats } from './ingest.js';
@@ -31,6 +35,11 @@ export { DEFAULT_DECODE_LIMITS } from './otlp/decode-common.js';
 export { decodeJsonRequest } from './otlp/decode-json.js';
 export { decodeProtobufRequest } from './otlp/decode-protobuf.js';
 export type { CompareOp, Comparison, Field, Literal, QueryNode } from './query/ast.js';
+export {
+  MAX_REGEX_PATTERN_CHARS,
+  MAX_REGEX_REPETITION,
+  MAX_REGEX_SUBJECT_CHARS,
+} from './query/linear-regex.js';
 export { parseDurationUs, parseQuery } from './query/parser.js';
 export type { DependencyLink } from './store/dependencies.js';
 export type {

@@ -164,7 +164,7 @@ describe('store search', () => {
           ),
         );
       }
-      expect(s.blocks.length).toBeGreaterThan(10);
+      expect(s.status().blockCount).toBeGreaterThan(10);
       expect(
         s.search({ query: parseQuery('ssh.target_vm = needle'), limit: 20 }).map((t) => t.traceID),
       ).toEqual([needle.traceId]);

@@ -1,11 +1,12 @@
 import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
-import { CollectorError, InvalidParameterError, QuerySyntaxError } from '../errors.js';
+import { CollectorError, InvalidParameterError } from '../errors.js';
 import type { IngestStats } from '../ingest.js';
 import type { TraceSummary } from '../model.js';
 import { SPAN_KIND_NAMES } from '../model.js';
 import { KIND_CODES } from '../query/ast.js';
 import { parseQuery } from '../query/parser.js';
+import type { Searcher } from '../store/search-pool.js';
 import type { TraceStore } from '../store/store.js';
 import { toJaegerTrace } from './jaeger-format.js';
 import { toOtlpJson } from './otlp-json.js';
@@ -24,6 +25,8 @@ import { resolveStatic } from './static-ui.js';
 /** Options of the query server. */
 export interface QueryServerOptions {
   store: TraceStore;
+  /** Runs the searches (off the collector's thread for file stores). */
+  searcher: Searcher;
   stats: IngestStats;
   corsOrigins: string[];
   uiDir?: string;
@@ -56,7 +59,7 @@ function searchWindow(q: Query): { startUs?: number; endUs?: number } {
 
 /** Builds the Fastify app of the query port (Jaeger v1/v3 API, `/api/search`, `/status`, UI). */
 export function buildQueryServer(options: QueryServerOptions): FastifyInstance {
-  const { store } = options;
+  const { store, searcher } = options;
   const app = Fastify({ logger: false, routerOptions: { maxParamLength: 200 } });
   if (options.corsOrigins.length > 0) {
     void app.register(cors, { origin: options.corsOrigins.includes('*') ? true : options.corsOrigins });
@@ -68,9 +71,15 @@ export function buildQueryServer(options: QueryServerOptions): FastifyInstance {
         ? error.statusCode
         : ((error as { statusCode?: number }).statusCode ?? 500);
     const msg = status >= 500 ? `internal error: ${(error as Error).message}` : (error as Error).message;
+    // Every error body carries a stable code; errors from Fastify itself keep theirs (FST_ERR_*).
+    const foreignCode = (error as { code?: unknown }).code;
+    const coded =
+      error instanceof CollectorError
+        ? { errorCode: error.code, ...error.details() }
+        : { errorCode: typeof foreignCode === 'string' ? foreignCode : 'AUTOBOT_ERR_COLLECTOR_INTERNAL' };
     if (request.url.startsWith('/api/v3/'))
-      return reply.code(status).send({ error: { httpCode: status, message: msg } });
-    return jaegerError(reply, status, msg);
+      return reply.code(status).send({ error: { httpCode: status, message: msg, ...coded } });
+    return jaegerError(reply, status, msg, coded);
   });
 
   const statusBody = () => ({
@@ -127,7 +136,7 @@ export function buildQueryServer(options: QueryServerOptions): FastifyInstance {
       minDurationUs: durationParam('minDuration', q.minDuration),
       maxDurationUs: durationParam('maxDuration', q.maxDuration),
     });
-    const traceIds = store.searchTraceIds({ query, ...searchWindow(q), limit });
+    const traceIds = await searcher.searchTraceIds({ query, ...searchWindow(q), limit });
     const traces = traceIds.map((id) => store.getTrace(id)).filter((s) => s !== null);
     return jaegerOk(traces.map(toJaegerTrace), traces.length, 0);
   });
@@ -139,20 +148,13 @@ export function buildQueryServer(options: QueryServerOptions): FastifyInstance {
   });
 
   // --- Query language --------------------------------------------------------------------------
-  app.get('/api/search', async (req, reply) => {
+  app.get('/api/search', async (req) => {
     const q = req.query as Query;
     const text = one(q.q) ?? '';
-    let query: ReturnType<typeof parseQuery>;
-    try {
-      query = parseQuery(text);
-    } catch (error) {
-      if (error instanceof QuerySyntaxError) {
-        return jaegerError(reply, 400, error.message, { column: error.column, expected: error.expected });
-      }
-      throw error;
-    }
+    // Coded errors (syntax, regex not linear or too long) reach the error handler: 400 + details.
+    const query = parseQuery(text);
     const limit = limitParam(q.limit, 20);
-    const data: TraceSummary[] = store.search({ query, ...searchWindow(q), limit });
+    const data: TraceSummary[] = await searcher.search({ query, ...searchWindow(q), limit });
     return { data, total: data.length, limit, offset: 0, errors: null };
   });
 
@@ -186,7 +188,7 @@ export function buildQueryServer(options: QueryServerOptions): FastifyInstance {
       maxDurationUs: durationParam('query.duration_max', q['query.duration_max']),
     });
     const limit = limitParam(q['query.search_depth'] ?? q['query.num_traces'], 20);
-    const traceIds = store.searchTraceIds({
+    const traceIds = await searcher.searchTraceIds({
       query,
       startUs: rfc3339Param('query.start_time_min', q['query.start_time_min']),
       endUs: rfc3339Param('query.start_time_max', q['query.start_time_max']),

@@ -5,6 +5,7 @@ import { startCollector } from '../collector.js';
 import { DEFAULT_DB_PATH } from '../store/store.js';
 import { type Output, runQuery, runServices, runShow } from './client-commands.js';
 import { runDoctor } from './doctor.js';
+import { MAX_QUERY_TIMEOUT_MS, parseQueryTimeoutFlag, resolveQueryTimeoutMs } from './query-timeout.js';
 import { formatBytes, parseAgeMs, parseSizeBytes } from './sizes.js';
 
 const USAGE = `usage: autobot-trace <command> [options]
@@ -14,6 +15,7 @@ commands:
              --host 127.0.0.1  --grpc-port 4317  --http-port 4318  --query-port 16686
              --db .autobot/traces.db (or :memory:)  --retention-age 7d  --retention-size 1GiB
              --cors-origin <origin> (repeatable, * = any)  --ui-dir <dir>  --max-body 16MiB
+             --query-timeout-ms 10000 (or AUTOBOT_COLLECTOR_QUERY_TIMEOUT_MS)
   query      query '<expr>' [--json] [--limit 20] [--since 1h] [--url http://127.0.0.1:16686]
              e.g. 'llm.duration_ms > 5000', 'ssh.target_vm = frontend', 'service = backend and duration > 2s'
   show       show <traceId> [--json] [--url ...]   span tree with durations, services, errors
@@ -54,6 +56,7 @@ async function serve(argv: string[]): Promise<void> {
       'ui-dir': { type: 'string' },
       'no-ui': { type: 'boolean' },
       'max-body': { type: 'string' },
+      'query-timeout-ms': { type: 'string' },
     },
     strict: true,
   });
@@ -70,6 +73,16 @@ async function serve(argv: string[]): Promise<void> {
   if (values['max-body'] !== undefined && (maxBody === undefined || maxBody <= 0)) {
     fail(`--max-body must be a size like 16MiB, got "${values['max-body']}"`);
   }
+  const timeoutFlag = values['query-timeout-ms'];
+  const timeoutFlagMs = timeoutFlag === undefined ? undefined : parseQueryTimeoutFlag(timeoutFlag);
+  if (timeoutFlag !== undefined && timeoutFlagMs === undefined) {
+    fail(
+      `--query-timeout-ms must be a whole number of ms from 1 to ${MAX_QUERY_TIMEOUT_MS}, got "${timeoutFlag}"`,
+    );
+  }
+  const warnings: string[] = [];
+  const queryTimeoutMs = resolveQueryTimeoutMs(timeoutFlagMs, process.env, warnings);
+  for (const warning of warnings) io.err(`autobot-trace: warning: ${warning}`);
   const dbPath = values.db ?? DEFAULT_DB_PATH;
   if (dbPath !== ':memory:' && existsSync(dbPath)) {
     // Opening a large store (recovery, retention sweep) can take a while: say what is happening.
@@ -85,6 +98,7 @@ async function serve(argv: string[]): Promise<void> {
     corsOrigins: values['cors-origin'],
     uiDir: values['no-ui'] ? null : values['ui-dir'],
     maxBodyBytes: maxBody,
+    queryTimeoutMs,
   });
   // One machine-readable line on stdout: tests and scripts parse it.
   io.out(

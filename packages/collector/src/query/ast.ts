@@ -25,7 +25,10 @@ export interface Comparison {
   field: Field;
   op: CompareOp;
   value: Literal;
-  /** Compiled regular expression for `=~` / `!~` (fully anchored). */
+  /**
+   * Compiled regular expression for `=~` / `!~` (fully anchored, V8's linear-time engine). Set by
+   * the parser; matching goes through the pattern text, so an AST built in code needs none.
+   */
   regex?: RegExp;
   column: number;
 }

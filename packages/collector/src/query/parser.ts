@@ -1,4 +1,4 @@
-import { QuerySyntaxError } from '../errors.js';
+import { CollectorError, QuerySyntaxError } from '../errors.js';
 import {
   type CompareOp,
   type Comparison,
@@ -9,6 +9,7 @@ import {
   type QueryNode,
   STATUS_CODES,
 } from './ast.js';
+import { compileLinearRegex } from './linear-regex.js';
 
 type TokenType =
   | 'ident'
@@ -288,8 +289,10 @@ function validate(cmp: Comparison, token: Token, fail: (expected: string) => nev
   if (op === '=~' || op === '!~') {
     if (value.type !== 'string' && value.type !== 'word') fail('a quoted regular expression');
     try {
-      cmp.regex = new RegExp(`^(?:${value.value})$`);
+      cmp.regex = compileLinearRegex(value.value, token.column + (value.type === 'string' ? 1 : 0));
     } catch (error) {
+      // Too long / not linear: coded errors of their own, naming the construct.
+      if (error instanceof CollectorError) throw error;
       throw new QuerySyntaxError(
         `invalid regular expression at column ${token.column}: ${(error as Error).message}`,
         token.column,

@@ -14,6 +14,15 @@ export interface ResourceRow {
   attributes: Attributes;
 }
 
+function prepareInserts(db: Database.Database) {
+  return {
+    service: db.prepare('INSERT INTO services (name) VALUES (?)'),
+    op: db.prepare('INSERT INTO ops (svc_id, name, kind) VALUES (?,?,?)'),
+    resource: db.prepare('INSERT INTO resources (svc_id, attrs) VALUES (?,?)'),
+    scope: db.prepare('INSERT INTO scopes (name, version, attrs) VALUES (?,?,?)'),
+  };
+}
+
 /**
  * Interned services, operations, resources and scopes, mirrored in memory: ingest resolves ids
  * without a query once a name has been seen, and reads resolve names without a join.
@@ -27,29 +36,35 @@ export class Catalog {
   readonly resources = new Map<number, ResourceRow>();
   readonly scopeIds = new Map<string, number>();
   readonly scopes = new Map<number, ScopeInfo>();
-  private readonly insertService: Database.Statement;
-  private readonly insertOp: Database.Statement;
-  private readonly insertResource: Database.Statement;
-  private readonly insertScope: Database.Statement;
+  /** Highest id loaded per table. */
+  private readonly loaded = { services: 0, ops: 0, resources: 0, scopes: 0 };
+  // Prepared on first insert: a read-only connection never inserts.
+  private inserts: ReturnType<typeof prepareInserts> | undefined;
 
   constructor(private readonly db: Database.Database) {
-    this.insertService = db.prepare('INSERT INTO services (name) VALUES (?)');
-    this.insertOp = db.prepare('INSERT INTO ops (svc_id, name, kind) VALUES (?,?,?)');
-    this.insertResource = db.prepare('INSERT INTO resources (svc_id, attrs) VALUES (?,?)');
-    this.insertScope = db.prepare('INSERT INTO scopes (name, version, attrs) VALUES (?,?,?)');
     this.load();
   }
 
-  /** Loads every interned row. */
+  private get insert(): ReturnType<typeof prepareInserts> {
+    this.inserts ??= prepareInserts(this.db);
+    return this.inserts;
+  }
+
+  /**
+   * Loads the interned rows not loaded yet (ids only grow and rows are never updated, so a reader
+   * on its own connection catches up by calling this again).
+   */
   load(): void {
-    for (const r of this.db.prepare('SELECT id, name FROM services').all() as {
+    const since = this.loaded;
+    for (const r of this.db.prepare('SELECT id, name FROM services WHERE id > ?').all(since.services) as {
       id: number;
       name: string;
     }[]) {
       this.serviceIds.set(r.name, r.id);
       this.serviceNames.set(r.id, r.name);
+      since.services = Math.max(since.services, r.id);
     }
-    for (const r of this.db.prepare('SELECT id, svc_id, name, kind FROM ops').all() as {
+    for (const r of this.db.prepare('SELECT id, svc_id, name, kind FROM ops WHERE id > ?').all(since.ops) as {
       id: number;
       svc_id: number;
       name: string;
@@ -57,27 +72,25 @@ export class Catalog {
     }[]) {
       this.opIds.set(`${r.svc_id}\u0000${r.kind}\u0000${r.name}`, r.id);
       this.ops.set(r.id, { svcId: r.svc_id, name: r.name, kind: r.kind });
+      since.ops = Math.max(since.ops, r.id);
     }
-    for (const r of this.db.prepare('SELECT id, svc_id, attrs FROM resources').all() as {
-      id: number;
-      svc_id: number;
-      attrs: string;
-    }[]) {
+    for (const r of this.db
+      .prepare('SELECT id, svc_id, attrs FROM resources WHERE id > ?')
+      .all(since.resources) as { id: number; svc_id: number; attrs: string }[]) {
       this.resourceIds.set(r.attrs, r.id);
       this.resources.set(r.id, { svcId: r.svc_id, attributes: JSON.parse(r.attrs) as Attributes });
+      since.resources = Math.max(since.resources, r.id);
     }
-    for (const r of this.db.prepare('SELECT id, name, version, attrs FROM scopes').all() as {
-      id: number;
-      name: string;
-      version: string;
-      attrs: string;
-    }[]) {
+    for (const r of this.db
+      .prepare('SELECT id, name, version, attrs FROM scopes WHERE id > ?')
+      .all(since.scopes) as { id: number; name: string; version: string; attrs: string }[]) {
       this.scopeIds.set(`${r.name}\u0000${r.version}\u0000${r.attrs}`, r.id);
       this.scopes.set(r.id, {
         name: r.name,
         version: r.version,
         attributes: JSON.parse(r.attrs) as Attributes,
       });
+      since.scopes = Math.max(since.scopes, r.id);
     }
   }
 
@@ -85,7 +98,7 @@ export class Catalog {
   serviceId(name: string): number {
     let id = this.serviceIds.get(name);
     if (id === undefined) {
-      id = Number(this.insertService.run(name).lastInsertRowid);
+      id = Number(this.insert.service.run(name).lastInsertRowid);
       this.serviceIds.set(name, id);
       this.serviceNames.set(id, name);
     }
@@ -97,7 +110,7 @@ export class Catalog {
     const key = `${svcId}\u0000${kind}\u0000${name}`;
     let id = this.opIds.get(key);
     if (id === undefined) {
-      id = Number(this.insertOp.run(svcId, name, kind).lastInsertRowid);
+      id = Number(this.insert.op.run(svcId, name, kind).lastInsertRowid);
       this.opIds.set(key, id);
       this.ops.set(id, { svcId, name, kind });
     }
@@ -109,7 +122,7 @@ export class Catalog {
     const json = JSON.stringify(attributes);
     let id = this.resourceIds.get(json);
     if (id === undefined) {
-      id = Number(this.insertResource.run(svcId, json).lastInsertRowid);
+      id = Number(this.insert.resource.run(svcId, json).lastInsertRowid);
       this.resourceIds.set(json, id);
       this.resources.set(id, { svcId, attributes });
     }
@@ -122,7 +135,7 @@ export class Catalog {
     const key = `${scope.name}\u0000${scope.version}\u0000${attrs}`;
     let id = this.scopeIds.get(key);
     if (id === undefined) {
-      id = Number(this.insertScope.run(scope.name, scope.version, attrs).lastInsertRowid);
+      id = Number(this.insert.scope.run(scope.name, scope.version, attrs).lastInsertRowid);
       this.scopeIds.set(key, id);
       this.scopes.set(id, scope);
     }

@@ -1,11 +1,13 @@
 import type { Comparison, QueryNode } from '../query/ast.js';
 import { KIND_CODES, STATUS_CODES } from '../query/ast.js';
+import { linearRegexTest } from '../query/linear-regex.js';
 import { literalNumber, literalString } from '../query/sql.js';
 import type { BlockMeta } from './block-index.js';
 import { RESOURCE_KEY_PREFIX, SPAN_KEY_PREFIX } from './block-index.js';
 import { bloomHas } from './bloom.js';
 
-interface KeyStatsRow {
+/** Statistics of one attribute key in one block (a `block_keys` row). */
+export interface KeyStatsRow {
   min: number | null;
   max: number | null;
   other: number;
@@ -36,9 +38,9 @@ function textTest(cmp: Comparison): (value: string) => boolean {
     case '<=':
       return (v) => v <= text;
     case '=~':
-      return (v) => cmp.regex?.test(v) ?? false;
+      return (v) => linearRegexTest(text, v);
     default:
-      return (v) => !(cmp.regex?.test(v) ?? false);
+      return (v) => !linearRegexTest(text, v);
   }
 }
 

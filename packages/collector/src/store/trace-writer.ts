@@ -1,0 +1,287 @@
+import type Database from 'better-sqlite3';
+import type { Attributes, DecodedBatch, SpanInput } from '../model.js';
+import { BLOCK_TARGET_SPANS, type BlockMeta, OpenBlock } from './block-index.js';
+import type { Catalog } from './catalog.js';
+import { extraJson } from './rows.js';
+import type { TraceRow } from './trace-reader.js';
+
+/** One span of a batch with its interned ids. */
+interface BatchItem {
+  span: SpanInput;
+  resId: number;
+  scopeId: number;
+  svcId: number;
+  attrs: Attributes;
+}
+
+/** What one batch adds to one trace. */
+interface PendingTrace {
+  traceId: string;
+  lo: number;
+  hi: number;
+  start: number;
+  end: number;
+  count: number;
+  errors: number;
+  svcs: Set<number>;
+  rootSvc: number;
+  rootOp: number;
+  rootStart: number;
+  hasRoot: boolean;
+}
+
+function prepareWrites(db: Database.Database) {
+  return {
+    insertSpan: db.prepare(
+      'INSERT INTO spans (id, trace_id, span_id, parent_id, res_id, scope_id, svc_id, op_id, kind, start_us, dur_us, status, status_msg, attrs, extra) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)',
+    ),
+    getTraceRow: db.prepare('SELECT * FROM traces WHERE trace_id = ?'),
+    putTraceRow: db.prepare(
+      'INSERT OR REPLACE INTO traces (trace_id, start_us, end_us, root_svc, root_op, has_root, span_count, error_count, svcs, ranges, max_row) VALUES (?,?,?,?,?,?,?,?,?,?,?)',
+    ),
+    putBlock: db.prepare(
+      'INSERT OR REPLACE INTO blocks (id, lo, hi, min_start, max_start, min_dur, max_dur, kinds, errors, svcs, ops) VALUES (?,?,?,?,?,?,?,?,?,?,?)',
+    ),
+    putBlockKey: db.prepare(
+      'INSERT OR REPLACE INTO block_keys (key, block_id, min_num, max_num, other, bloom) VALUES (?,?,?,?,?,?)',
+    ),
+    putMeta: db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
+  };
+}
+
+/** Folds one span into the trace it belongs to (counts, time range, root candidate). */
+function addToTrace(t: PendingTrace, s: SpanInput, rowId: number, svcId: number, opId: number): void {
+  t.hi = rowId;
+  t.count++;
+  if (s.statusCode === 2) t.errors++;
+  t.svcs.add(svcId);
+  if (s.startUs < t.start) t.start = s.startUs;
+  if (s.startUs + s.durationUs > t.end) t.end = s.startUs + s.durationUs;
+  const isRoot = s.parentSpanId === '';
+  if (
+    (isRoot && (!t.hasRoot || s.startUs < t.rootStart)) ||
+    (!t.hasRoot && !isRoot && s.startUs < t.rootStart)
+  ) {
+    t.rootSvc = svcId;
+    t.rootOp = opId;
+    t.rootStart = s.startUs;
+    t.hasRoot = t.hasRoot || isRoot;
+  }
+}
+
+function newTrace(s: SpanInput, rowId: number, svcId: number, opId: number): PendingTrace {
+  return {
+    traceId: s.traceId,
+    lo: rowId,
+    hi: rowId,
+    start: s.startUs,
+    end: s.startUs + s.durationUs,
+    count: 0,
+    errors: 0,
+    svcs: new Set(),
+    rootSvc: svcId,
+    rootOp: opId,
+    rootStart: s.startUs,
+    hasRoot: s.parentSpanId === '',
+  };
+}
+
+/**
+ * Ingest: appends batches of spans, keeps the per-trace rows and the block-range index. Every
+ * batch is one transaction, so a reader never sees half a batch.
+ */
+export class TraceWriter {
+  private readonly stmts: ReturnType<typeof prepareWrites>;
+  private open: OpenBlock | null = null;
+  private nextRow: number;
+
+  /** @param blocks the shared block list; the writer appends each new block to it. */
+  constructor(
+    private readonly db: Database.Database,
+    private readonly catalog: Catalog,
+    private readonly blocks: BlockMeta[],
+  ) {
+    this.stmts = prepareWrites(db);
+    const maxId = (db.prepare('SELECT max(id) AS m FROM spans').get() as { m: number | null }).m ?? 0;
+    const metaNext = db.prepare("SELECT value FROM meta WHERE key = 'next_row'").get() as
+      | { value: string }
+      | undefined;
+    this.nextRow = Math.max(maxId + 1, Number(metaNext?.value ?? 1));
+  }
+
+  /** Row id the next span gets (row ids are never reused, even after retention). */
+  get nextRowId(): number {
+    return this.nextRow;
+  }
+
+  /** Persists the next row id (retention calls this before deleting the newest rows). */
+  saveNextRowId(): void {
+    this.stmts.putMeta.run('next_row', String(this.nextRow));
+  }
+
+  /** Retention deleted blocks up to `blockId`: never append to the open block if it was one. */
+  blocksDropped(blockId: number): void {
+    if (this.open !== null && this.open.meta.id <= blockId) this.open = null;
+  }
+
+  /**
+   * Stores a decoded batch in one transaction and returns the number of spans stored.
+   * Spans are grouped by trace so each trace's spans occupy one contiguous row range.
+   */
+  insert(batch: DecodedBatch): number {
+    if (batch.spanCount === 0) return 0;
+    this.db.transaction(() => this.insertInner(batch))();
+    return batch.spanCount;
+  }
+
+  /** Resolves interned ids per group, then orders all spans by trace. */
+  private collect(batch: DecodedBatch): BatchItem[] {
+    const items: BatchItem[] = [];
+    for (const group of batch.groups) {
+      const svcId = this.catalog.serviceId(group.resource.serviceName);
+      const resId = this.catalog.resourceId(svcId, group.resource.attributes);
+      const scopeId = this.catalog.scopeId(group.scope);
+      for (const span of group.spans)
+        items.push({ span, resId, scopeId, svcId, attrs: group.resource.attributes });
+    }
+    items.sort((a, b) => (a.span.traceId < b.span.traceId ? -1 : a.span.traceId > b.span.traceId ? 1 : 0));
+    return items;
+  }
+
+  /** The open block when the batch still fits in it, else a new one. */
+  private blockFor(spanCount: number): OpenBlock {
+    let block = this.open;
+    if (
+      block === null ||
+      block.spanCount + spanCount > BLOCK_TARGET_SPANS ||
+      block.meta.hi !== this.nextRow - 1
+    ) {
+      block = new OpenBlock(this.nextRow, this.nextRow);
+      this.open = block;
+      this.blocks.push(block.meta);
+    }
+    return block;
+  }
+
+  private insertInner(batch: DecodedBatch): void {
+    const items = this.collect(batch);
+    const block = this.blockFor(items.length);
+    const traces: PendingTrace[] = [];
+    let current: PendingTrace | null = null;
+    let rowId = this.nextRow;
+    for (const item of items) {
+      const s = item.span;
+      const opId = this.catalog.opId(item.svcId, s.name, s.kind);
+      this.stmts.insertSpan.run(
+        rowId,
+        s.traceId,
+        s.spanId,
+        s.parentSpanId,
+        item.resId,
+        item.scopeId,
+        item.svcId,
+        opId,
+        s.kind,
+        s.startUs,
+        s.durationUs,
+        s.statusCode,
+        s.statusMessage === '' ? null : s.statusMessage,
+        JSON.stringify(s.attributes),
+        extraJson(s),
+      );
+      block.addSpan(
+        rowId,
+        s.startUs,
+        s.durationUs,
+        s.kind,
+        s.statusCode === 2,
+        item.svcId,
+        opId,
+        s.attributes,
+      );
+      block.addResource(item.resId, item.attrs);
+      if (current === null || current.traceId !== s.traceId) {
+        current = newTrace(s, rowId, item.svcId, opId);
+        traces.push(current);
+      }
+      addToTrace(current, s, rowId, item.svcId, opId);
+      rowId++;
+    }
+    this.nextRow = rowId;
+    for (const t of traces) this.mergeTrace(t);
+    this.writeBlock(block);
+    this.saveNextRowId();
+  }
+
+  private mergeTrace(t: PendingTrace): void {
+    const old = this.stmts.getTraceRow.get(t.traceId) as TraceRow | undefined;
+    let ranges: [number, number][] = [[t.lo, t.hi]];
+    let { start, end, count, errors, rootSvc, rootOp, hasRoot } = t;
+    let svcs = t.svcs;
+    if (old !== undefined) {
+      const oldRanges = JSON.parse(old.ranges) as [number, number][];
+      const last = oldRanges[oldRanges.length - 1];
+      if (last !== undefined && last[1] === t.lo - 1) last[1] = t.hi;
+      else oldRanges.push([t.lo, t.hi]);
+      ranges = oldRanges;
+      count += old.span_count;
+      errors += old.error_count;
+      svcs = new Set([...(JSON.parse(old.svcs) as number[]), ...t.svcs]);
+      // Keep the old root unless the new batch brings a real root (or an earlier candidate).
+      const oldRootWins =
+        old.has_root === 1
+          ? !hasRoot || old.start_us <= t.rootStart
+          : !hasRoot && old.start_us <= t.rootStart;
+      if (oldRootWins) {
+        rootSvc = old.root_svc;
+        rootOp = old.root_op;
+        hasRoot = old.has_root === 1;
+      }
+      start = Math.min(start, old.start_us);
+      end = Math.max(end, old.end_us);
+    }
+    this.stmts.putTraceRow.run(
+      t.traceId,
+      start,
+      end,
+      rootSvc,
+      rootOp,
+      hasRoot ? 1 : 0,
+      count,
+      errors,
+      JSON.stringify([...svcs]),
+      JSON.stringify(ranges),
+      t.hi,
+    );
+  }
+
+  private writeBlock(block: OpenBlock): void {
+    const m = block.meta;
+    this.stmts.putBlock.run(
+      m.id,
+      m.lo,
+      m.hi,
+      m.minStart,
+      m.maxStart,
+      m.minDur,
+      m.maxDur,
+      m.kinds,
+      m.errors,
+      JSON.stringify([...m.svcs]),
+      JSON.stringify([...m.ops]),
+    );
+    for (const key of block.dirty) {
+      const s = block.keys.get(key);
+      if (s === undefined) continue;
+      this.stmts.putBlockKey.run(
+        key,
+        m.id,
+        s.hasNum ? s.min : null,
+        s.hasNum ? s.max : null,
+        s.other ? 1 : 0,
+        s.bloom === null ? null : Buffer.from(s.bloom.buffer, s.bloom.byteOffset, s.bloom.byteLength),
+      );
+    }
+    block.dirty.clear();
+  }
+}
