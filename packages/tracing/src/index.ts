@@ -1,9 +1,13 @@
+export type { B3Fields, B3Hint, B3InjectMode, B3SamplingState } from './b3.js';
+export { B3Propagator, getB3Hint, parseB3Multi, parseB3Single } from './b3.js';
+export { B3AwareSampler } from './b3-sampler.js';
 export type { ExportProtocol, TracingConfig, TracingOptions } from './config.js';
 export { DEFAULT_ENDPOINT, resolveTracingConfig } from './config.js';
 export type { Env, EnvSource, Parsed, Parser } from './env.js';
 export {
   integerInRange,
   numberInRange,
+  oneOf,
   parseBoolean,
   parseHttpUrl,
   parseText,
@@ -31,8 +35,10 @@ export type { RequestOptions, TracedHttpClientOptions } from './instrumentation/
 export { TracedHttpClient } from './instrumentation/traced-http-client.js';
 export type { TracingLogger } from './logger.js';
 export { setTracingLogger } from './logger.js';
+export type { PropagatorOptions } from './propagation.js';
 export { createPropagator } from './propagation.js';
 export { createSampler } from './provider.js';
+export { RandomTraceFlagTracer, RandomTraceFlagTracerProvider } from './random-trace-flag.js';
 export {
   ATTR_CLIENT_ADDRESS,
   ATTR_DB_NAMESPACE,
@@ -98,5 +104,14 @@ export {
   SPAN_SSH_DISTRIBUTE_CERTIFICATES,
 } from './semconv.js';
 export { checkSpanName, isConventionalSpanName } from './span-names.js';
+export { isValidTraceStateKey, isValidTraceStateValue, W3CTraceState } from './tracestate.js';
 export { TracingConfigError, TracingError } from './tracing-errors.js';
 export { getTracingService, TracingService } from './tracing-service.js';
+export type { Traceparent } from './w3c-trace-context.js';
+export {
+  FLAG_RANDOM,
+  FLAG_SAMPLED,
+  formatTraceparent,
+  parseTraceparent,
+  W3CTraceContextPropagator,
+} from './w3c-trace-context.js';
