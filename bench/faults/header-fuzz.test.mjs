@@ -96,11 +96,13 @@ function fuzzHeaders() {
   return headers;
 }
 
-const TRACEPARENT = /^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-0[01]$/;
+// Flags: sampled (0x01) and random trace id (0x02), W3C Trace Context Level 2 §3.2.2.5.
+const TRACEPARENT = /^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-0[0-3]$/;
 const B3 = /^(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[01d]$/; // d = B3 debug (sampled)
-// W3C tracestate: at most 32 members of key=value, no control characters, at most 512 chars.
+// W3C tracestate (Level 2 §3.3.2): at most 32 members of key=value, no control characters, at
+// most 512 chars; "@" is an ordinary keychar in the Level 2 key grammar.
 const TRACESTATE_MEMBER =
-  /^[a-z0-9][_0-9a-z\-*/]{0,255}(@[a-z0-9][_0-9a-z\-*/]{0,13})?=[\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,255}[\x21-\x2b\x2d-\x3c\x3e-\x7e]$/;
+  /^[a-z0-9][_0-9a-z\-*/@]{0,255}=[\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,255}[\x21-\x2b\x2d-\x3c\x3e-\x7e]$/;
 
 let collector;
 let downstream;

@@ -1,8 +1,10 @@
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
+import type { B3InjectMode } from './b3.js';
 import {
   type Env,
   integerInRange,
   numberInRange,
+  oneOf,
   type Parser,
   parseBoolean,
   parseHttpUrl,
@@ -50,6 +52,11 @@ export interface TracingOptions {
   reportIntervalMs?: number;
   /** Use this exporter instead of OTLP (tests, custom backends). */
   spanExporter?: SpanExporter;
+  /**
+   * B3 encodings written on outgoing requests: `single` (`b3: …`, default), `multi`
+   * (`X-B3-*`, for peers that only read those) or `both`. Extraction always reads both.
+   */
+  b3Inject?: B3InjectMode;
 }
 
 /** The effective configuration: resolved once, validated, frozen. */
@@ -70,11 +77,13 @@ export interface TracingConfig {
   readonly shutdownTimeoutMs: number;
   readonly handleSignals: boolean;
   readonly reportIntervalMs: number;
+  readonly b3Inject: B3InjectMode;
   /** One line per invalid environment value, each naming the variable, value and fallback. */
   readonly warnings: readonly string[];
 }
 
 export const DEFAULT_ENDPOINT = 'http://127.0.0.1:4317';
+const B3_INJECT_MODES: readonly B3InjectMode[] = ['single', 'multi', 'both'];
 const MAX_DURATION_MS = 600_000;
 
 /** Invert a boolean parser, for `OTEL_SDK_DISABLED` standing in for "enabled". */
@@ -198,6 +207,7 @@ export function resolveTracingConfig(options: TracingOptions = {}, env: Env = pr
     reportIntervalMs:
       options.reportIntervalMs ??
       layer([['AUTOBOT_TRACE_REPORT_INTERVAL_MS', integerInRange(0, 86_400_000)]], 30_000),
+    b3Inject: options.b3Inject ?? layer([['AUTOBOT_TRACE_B3_INJECT', oneOf(B3_INJECT_MODES)]], 'single'),
     warnings,
   };
   return Object.freeze({ ...config, warnings: Object.freeze([...warnings]) });
@@ -231,6 +241,9 @@ function validateOptions(options: TracingOptions): void {
   }
   if (options.endpoint !== undefined && !parseHttpUrl(options.endpoint).ok) {
     fail('endpoint', 'an http:// or https:// URL with a host', options.endpoint);
+  }
+  if (options.b3Inject !== undefined && !B3_INJECT_MODES.includes(options.b3Inject)) {
+    fail('b3Inject', B3_INJECT_MODES.join(', '), options.b3Inject);
   }
   if (options.serviceName !== undefined && options.serviceName.trim() === '') {
     fail('serviceName', 'a non-empty string', options.serviceName);

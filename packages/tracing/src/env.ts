@@ -64,6 +64,16 @@ export const parseText: Parser<string> = (raw) => {
   return value === '' ? { ok: false, expected: 'a non-empty value' } : { ok: true, value };
 };
 
+/** One of a fixed set of words (trimmed, case-insensitive), returned in lower case. */
+export function oneOf<T extends string>(choices: readonly T[]): Parser<T> {
+  return (raw) => {
+    const word = raw.trim().toLowerCase();
+    return (choices as readonly string[]).includes(word)
+      ? { ok: true, value: word as T }
+      : { ok: false, expected: choices.join(', ') };
+  };
+}
+
 /** One place a value may come from: a named environment variable. */
 export interface EnvSource<T> {
   variable: string;

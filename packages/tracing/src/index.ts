@@ -1,3 +1,6 @@
+export type { B3Fields, B3Hint, B3InjectMode, B3SamplingState } from './b3.js';
+export { B3Propagator, getB3Hint, parseB3Multi, parseB3Single } from './b3.js';
+export { B3AwareSampler } from './b3-sampler.js';
 export type { ExportProtocol, TracingConfig, TracingOptions } from './config.js';
 export { DEFAULT_ENDPOINT, resolveTracingConfig } from './config.js';
 export type { Env, EnvSource, Parsed, Parser } from './env.js';
@@ -5,6 +8,7 @@ export {
   EnvReader,
   integerInRange,
   numberInRange,
+  oneOf,
   parseBoolean,
   parseHttpUrl,
   parseText,
@@ -32,8 +36,10 @@ export type { RequestOptions, TracedHttpClientOptions } from './instrumentation/
 export { TracedHttpClient } from './instrumentation/traced-http-client.js';
 export type { TracingLogger } from './logger.js';
 export { setTracingLogger, warnOnce } from './logger.js';
+export type { PropagatorOptions } from './propagation.js';
 export { createPropagator } from './propagation.js';
 export { createSampler } from './provider.js';
+export { RandomTraceFlagTracer, RandomTraceFlagTracerProvider } from './random-trace-flag.js';
 export { errorTypeOf, recordError } from './record-error.js';
 export {
   ATTR_CLIENT_ADDRESS,
@@ -59,4 +65,13 @@ export {
   ATTR_USER_AGENT_ORIGINAL,
 } from './semconv.js';
 export { checkSpanName, isConventionalSpanName } from './span-names.js';
+export { isValidTraceStateKey, isValidTraceStateValue, W3CTraceState } from './tracestate.js';
 export { getTracingService, TracingService } from './tracing-service.js';
+export type { Traceparent } from './w3c-trace-context.js';
+export {
+  FLAG_RANDOM,
+  FLAG_SAMPLED,
+  formatTraceparent,
+  parseTraceparent,
+  W3CTraceContextPropagator,
+} from './w3c-trace-context.js';

@@ -8,11 +8,13 @@ import {
   SimpleSpanProcessor,
   type SpanProcessor,
   TraceIdRatioBasedSampler,
-  TracerProvider,
+  type TracerProvider,
 } from '@opentelemetry/sdk-trace';
+import { B3AwareSampler } from './b3-sampler.js';
 import type { TracingConfig, TracingOptions } from './config.js';
 import { ExportStatsRecorder } from './export-stats.js';
 import { createConsoleExporter, createOtlpExporter } from './exporter.js';
+import { RandomTraceFlagTracerProvider } from './random-trace-flag.js';
 
 /** A tracer provider with the pieces the TracingService needs to report on it. */
 export interface BuiltProvider {
@@ -42,7 +44,9 @@ export function createTracerProvider(
   ];
   if (config.console) spanProcessors.push(new SimpleSpanProcessor({ exporter: createConsoleExporter() }));
 
-  const provider = new TracerProvider({
+  // The subclass only wraps getTracer() so spans keep/set the W3C random trace-id flag (0x02),
+  // which the SDK itself drops; see random-trace-flag.ts. Everything else is the SDK provider.
+  const provider = new RandomTraceFlagTracerProvider({
     resource: resourceFromAttributes({
       'service.name': config.serviceName,
       'service.version': config.serviceVersion,
@@ -63,7 +67,12 @@ export function createTracerProvider(
   return { provider, stats };
 }
 
-/** The spec's sampler: a root is kept with probability `rate` (by trace id); children follow their parent. */
+/**
+ * The spec's sampler: a root is kept with probability `rate` (by trace id); children follow their
+ * parent. A B3 sampling state without ids decides a new root instead of `rate`, and B3 ids with a
+ * deferred decision are sampled by `rate` (see b3-sampler.ts).
+ */
 export function createSampler(rate: number): Sampler {
-  return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(rate) });
+  const root = new TraceIdRatioBasedSampler(rate);
+  return new B3AwareSampler(new ParentBasedSampler({ root }), root);
 }

@@ -82,7 +82,7 @@ export class TracingService {
       const { provider, stats } = createTracerProvider(config, options.spanExporter);
       this.provider = provider;
       this.statsRecorder = stats;
-      registerGlobals(provider);
+      registerGlobals(provider, config);
       this.tracer = provider.getTracer(TRACER_NAME, config.serviceVersion);
       this.checkNames = config.environment === 'development';
       if (config.handleSignals) this.removeShutdownHooks = installShutdownHooks(() => this.shutdown());
@@ -272,10 +272,10 @@ function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 }
 
-function registerGlobals(provider: TracerProvider): void {
+function registerGlobals(provider: TracerProvider, config: TracingConfig): void {
   const contextManager = new AsyncLocalStorageContextManager().enable();
   if (!context.setGlobalContextManager(contextManager)) contextManager.disable();
-  if (!propagation.setGlobalPropagator(createPropagator())) {
+  if (!propagation.setGlobalPropagator(createPropagator({ b3Inject: config.b3Inject }))) {
     warn('a global propagator was already registered; keeping it (B3 headers may not be read)');
   }
   if (!trace.setGlobalTracerProvider(provider)) {

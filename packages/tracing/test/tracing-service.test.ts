@@ -139,7 +139,8 @@ describe('TracingService', () => {
     tracing.span('unit.ctx', (span) => {
       const headers = tracing.getTraceContext();
       const { traceId, spanId } = span.spanContext();
-      expect(headers.traceparent).toBe(`00-${traceId}-${spanId}-01`);
+      // 03: sampled + random trace id (a new trace; W3C Trace Context Level 2 §3.2.2.5.2)
+      expect(headers.traceparent).toBe(`00-${traceId}-${spanId}-03`);
       expect(headers.b3).toBe(`${traceId}-${spanId}-1`);
       expect(tracing.currentTraceId()).toBe(traceId);
     });

@@ -66,7 +66,8 @@ describe('TracedHttpClient', () => {
     expect(clientSpan?.parentSpanContext?.spanId).toBe(caller?.spanContext().spanId);
     expect(server?.parentSpanContext?.spanId).toBe(clientSpan?.spanContext().spanId);
     const { traceId, spanId } = clientSpan?.spanContext() ?? { traceId: '', spanId: '' };
-    expect(body.headers.traceparent).toBe(`00-${traceId}-${spanId}-01`);
+    // 03: sampled + random trace id (a new trace; W3C Trace Context Level 2 §3.2.2.5.2)
+    expect(body.headers.traceparent).toBe(`00-${traceId}-${spanId}-03`);
     expect(body.headers.b3).toBe(`${traceId}-${spanId}-1`);
     expect(clientSpan?.attributes).toMatchObject({
       'http.method': 'GET',
@@ -167,7 +168,7 @@ describe('TracedHttpClient', () => {
     await tracing.span('test.fetch_caller', async () => {
       const response = await fetch(`${baseUrl}/api/echo?token=canary-9`);
       const { headers } = (await response.json()) as { headers: Record<string, string> };
-      expect(headers.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+      expect(headers.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-03$/);
     });
     const all = await spans();
     const clientSpans = all.filter((s) => s.kind === SpanKind.CLIENT);

@@ -1,0 +1,229 @@
+import {
+  type Context,
+  createContextKey,
+  isSpanContextValid,
+  type TextMapGetter,
+  type TextMapPropagator,
+  type TextMapSetter,
+  TraceFlags,
+  trace,
+} from '@opentelemetry/api';
+import { isTracingSuppressed } from '@opentelemetry/core';
+
+/**
+ * B3 propagation exactly as https://github.com/openzipkin/b3-propagation (README) specifies.
+ * Comments cite the README's section names.
+ */
+
+/** Which B3 encodings `inject` writes. Extraction always reads both. */
+export type B3InjectMode = 'single' | 'multi' | 'both';
+
+/** "Sampling State": Defer is the absence of a decision. */
+export type B3SamplingState = 'accept' | 'deny' | 'debug' | 'defer';
+
+/** What one B3 header set carried. Ids are absent when only a sampling state was sent. */
+export interface B3Fields {
+  /** 32 lower-hex; a 64-bit id is left-padded with zeros. */
+  traceId?: string;
+  spanId?: string;
+  parentSpanId?: string;
+  state: B3SamplingState;
+}
+
+/**
+ * The B3 sampling state that came with the request, kept in the context next to the span
+ * context (which can only say sampled or not). `traceId` is absent for a sampling-only header.
+ * Read by {@link createB3AwareSampler} (sampling-only and deferred decisions) and by `inject`
+ * (debug).
+ */
+export interface B3Hint {
+  traceId?: string;
+  state: B3SamplingState;
+}
+
+const B3_HINT_KEY = createContextKey('autobot.b3.sampling-state');
+
+export const B3_SINGLE_HEADER = 'b3';
+export const B3_TRACE_ID_HEADER = 'x-b3-traceid';
+export const B3_SPAN_ID_HEADER = 'x-b3-spanid';
+export const B3_PARENT_SPAN_ID_HEADER = 'x-b3-parentspanid';
+export const B3_SAMPLED_HEADER = 'x-b3-sampled';
+export const B3_FLAGS_HEADER = 'x-b3-flags';
+
+/**
+ * "Single Header": `{TraceId}-{SpanId}[-{SamplingState}[-{ParentSpanId}]]`, or the sampling
+ * state alone. Anchored: nothing before or after, lower-hex only.
+ */
+const SINGLE = /^([0-9a-f]{32}|[0-9a-f]{16})-([0-9a-f]{16})(?:-([01d])(?:-([0-9a-f]{16}))?)?$/;
+const SINGLE_SAMPLING_ONLY = /^[01d]$/;
+const TRACE_ID = /^(?:[0-9a-f]{32}|[0-9a-f]{16})$/;
+const SPAN_ID = /^[0-9a-f]{16}$/;
+const ALL_ZEROS = /^0+$/;
+const OWS_EDGES = /^[ \t]+|[ \t]+$/g;
+
+const SINGLE_STATE: Record<string, B3SamplingState> = { '0': 'deny', '1': 'accept', d: 'debug' };
+
+/** "TraceId": 64-bit ids are carried as 32 hex, left-padded with zeros. */
+function padTraceId(traceId: string): string {
+  return traceId.length === 16 ? `0000000000000000${traceId}` : traceId;
+}
+
+/**
+ * Parse a `b3` single header value; `undefined` when malformed. Surrounding OWS is not part of
+ * an HTTP field value (RFC 9110 §5.5) and is ignored; anything else out of grammar is rejected,
+ * as are all-zero ids (an all-zero id is the "invalid" id in every tracer, and cannot be sent
+ * on as a traceparent).
+ */
+export function parseB3Single(header: string): B3Fields | undefined {
+  const value = header.replace(OWS_EDGES, '');
+  if (SINGLE_SAMPLING_ONLY.test(value)) return { state: SINGLE_STATE[value] as B3SamplingState };
+  const match = SINGLE.exec(value);
+  if (!match) return undefined;
+  const [, traceId = '', spanId = '', sampling, parentSpanId] = match;
+  if (ALL_ZEROS.test(traceId) || ALL_ZEROS.test(spanId)) return undefined;
+  if (parentSpanId !== undefined && ALL_ZEROS.test(parentSpanId)) return undefined;
+  return {
+    traceId: padTraceId(traceId),
+    spanId,
+    ...(parentSpanId === undefined ? {} : { parentSpanId }),
+    state: sampling === undefined ? 'defer' : (SINGLE_STATE[sampling] as B3SamplingState),
+  };
+}
+
+/**
+ * Parse the `X-B3-*` headers; `undefined` when none is present or the set is malformed.
+ * `read` returns a header's raw value by lower-case name.
+ *
+ * - "Multiple Headers": "When extracting state headers, the first value wins" — of a repeated
+ *   header (joined with `,` by HTTP stacks) only the first value is read.
+ * - "TraceId"/"SpanId": both required unless only a sampling state is sent; 32 or 16 lower-hex
+ *   and 16 lower-hex.
+ * - "ParentSpanId": 16 lower-hex, only next to ids.
+ * - "Sampling State": `1` accept, `0` deny, absent defer; `true`/`false` accepted (the README's
+ *   "a lenient implementation may accept them"); anything else, including empty, is malformed.
+ * - "Debug Flag": `X-B3-Flags: 1` is debug, which implies accept; "Absent or any other value can
+ *   be ignored".
+ */
+export function parseB3Multi(read: (name: string) => string | undefined): B3Fields | undefined {
+  const first = (name: string) => {
+    const raw = read(name);
+    return raw === undefined ? undefined : (raw.split(',')[0] as string).replace(OWS_EDGES, '');
+  };
+  const traceId = first(B3_TRACE_ID_HEADER);
+  const spanId = first(B3_SPAN_ID_HEADER);
+  const parentSpanId = first(B3_PARENT_SPAN_ID_HEADER);
+  const sampled = first(B3_SAMPLED_HEADER);
+  const debug = first(B3_FLAGS_HEADER) === '1';
+  if (traceId === undefined && spanId === undefined && parentSpanId === undefined && sampled === undefined) {
+    return debug ? { state: 'debug' } : undefined;
+  }
+  let state: B3SamplingState;
+  if (sampled === undefined) state = 'defer';
+  else if (sampled === '1' || sampled === 'true') state = 'accept';
+  else if (sampled === '0' || sampled === 'false') state = 'deny';
+  else return undefined;
+  if (debug) state = 'debug';
+  if (traceId === undefined && spanId === undefined) {
+    // "Sampling State" alone: a predefined decision without identifiers.
+    return parentSpanId === undefined && state !== 'defer' ? { state } : undefined;
+  }
+  if (traceId === undefined || spanId === undefined) return undefined;
+  if (!TRACE_ID.test(traceId) || ALL_ZEROS.test(traceId)) return undefined;
+  if (!SPAN_ID.test(spanId) || ALL_ZEROS.test(spanId)) return undefined;
+  if (parentSpanId !== undefined && (!SPAN_ID.test(parentSpanId) || ALL_ZEROS.test(parentSpanId))) {
+    return undefined;
+  }
+  return {
+    traceId: padTraceId(traceId),
+    spanId,
+    ...(parentSpanId === undefined ? {} : { parentSpanId }),
+    state,
+  };
+}
+
+/** The B3 sampling state extracted into `context`, if any. */
+export function getB3Hint(context: Context): B3Hint | undefined {
+  return context.getValue(B3_HINT_KEY) as B3Hint | undefined;
+}
+
+function readHeader(getter: TextMapGetter, carrier: unknown, name: string): string | undefined {
+  const value = getter.get(carrier, name);
+  if (Array.isArray(value)) return value.length === 0 ? undefined : value.join(',');
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * B3 single + multi header propagator.
+ *
+ * Extraction: "The single-header variant takes precedence over the multiple header one"; an
+ * invalid `b3` falls back to valid `X-B3-*`. With ids, the context gets a remote span context
+ * (sampled for accept and debug) and a {@link B3Hint}; a sampling state alone only adds the
+ * hint, which the sampler uses for a new root. Anything malformed returns `context` unchanged,
+ * so it never disturbs what another format extracted.
+ *
+ * Injection: `b3: {traceid}-{spanid}-{1|0|d}` and/or `X-B3-TraceId`, `X-B3-SpanId` with
+ * `X-B3-Sampled: 1|0`, or `X-B3-Flags: 1` instead of `X-B3-Sampled` for debug ("Debug implies an
+ * accept decision, so don't also send the X-B3-Sampled header"). Debug is written when the
+ * extracted hint said debug for this trace (or came without ids) and the span is sampled, so
+ * debug survives the hop.
+ */
+export class B3Propagator implements TextMapPropagator {
+  private readonly single: boolean;
+  private readonly multi: boolean;
+
+  constructor(inject: B3InjectMode = 'single') {
+    this.single = inject !== 'multi';
+    this.multi = inject !== 'single';
+  }
+
+  inject(context: Context, carrier: unknown, setter: TextMapSetter): void {
+    const spanContext = trace.getSpanContext(context);
+    if (!spanContext || isTracingSuppressed(context) || !isSpanContextValid(spanContext)) return;
+    const sampled = (spanContext.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED;
+    const hint = getB3Hint(context);
+    const debug =
+      sampled &&
+      hint?.state === 'debug' &&
+      (hint.traceId === undefined || hint.traceId === spanContext.traceId);
+    if (this.single) {
+      const state = debug ? 'd' : sampled ? '1' : '0';
+      setter.set(carrier, B3_SINGLE_HEADER, `${spanContext.traceId}-${spanContext.spanId}-${state}`);
+    }
+    if (this.multi) {
+      setter.set(carrier, B3_TRACE_ID_HEADER, spanContext.traceId);
+      setter.set(carrier, B3_SPAN_ID_HEADER, spanContext.spanId);
+      if (debug) setter.set(carrier, B3_FLAGS_HEADER, '1');
+      else setter.set(carrier, B3_SAMPLED_HEADER, sampled ? '1' : '0');
+    }
+  }
+
+  extract(context: Context, carrier: unknown, getter: TextMapGetter): Context {
+    const single = readHeader(getter, carrier, B3_SINGLE_HEADER);
+    const fields =
+      (single === undefined ? undefined : parseB3Single(single)) ??
+      parseB3Multi((name) => readHeader(getter, carrier, name));
+    if (!fields) return context;
+    const hint: B3Hint =
+      fields.traceId === undefined
+        ? { state: fields.state }
+        : { traceId: fields.traceId, state: fields.state };
+    let result = context.setValue(B3_HINT_KEY, hint);
+    if (fields.traceId !== undefined && fields.spanId !== undefined) {
+      const sampled = fields.state === 'accept' || fields.state === 'debug';
+      result = trace.setSpanContext(result, {
+        traceId: fields.traceId,
+        spanId: fields.spanId,
+        traceFlags: sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
+        isRemote: true,
+      });
+    }
+    return result;
+  }
+
+  fields(): string[] {
+    const names: string[] = [];
+    if (this.single) names.push(B3_SINGLE_HEADER);
+    if (this.multi) names.push(B3_TRACE_ID_HEADER, B3_SPAN_ID_HEADER, B3_SAMPLED_HEADER, B3_FLAGS_HEADER);
+    return names;
+  }
+}
