@@ -265,3 +265,23 @@ describe('health', () => {
     expect(body.queryPort).toBe(c.queryPort);
   });
 });
+
+describe('Jaeger v1 span flags', () => {
+  let own: RunningCollector;
+  beforeAll(async () => {
+    own = await startTestCollector();
+  });
+  afterAll(async () => {
+    await own?.close();
+  });
+
+  it('span flags: only the sampled bit reaches Jaeger v1 (W3C random flag 0x02 is not Jaeger debug)', async () => {
+    // W3C Trace Context Level 2 §3.2.2.5 flags 0x03 = sampled + random; Jaeger's model.Flags has
+    // 0x01 sampled, 0x02 debug, 0x04 firehose, so copying the W3C byte would mark it debug.
+    const span = makeSpan({ name: 'flags.check', flags: 0x03, startUs: now - 2_000_000 });
+    own.store.insert(batchOf('autobot-flags', [span]));
+    const { body } = await getJson(own, `/api/traces/${span.traceId}`);
+    const flags = (body as { data: { spans: { flags: number }[] }[] }).data[0]?.spans[0]?.flags;
+    expect(flags).toBe(1);
+  });
+});

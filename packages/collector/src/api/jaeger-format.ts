@@ -95,7 +95,9 @@ export function toJaegerTrace(spans: StoredSpan[]): JaegerTrace {
       })),
       processID,
       warnings: null,
-      flags: s.flags & 0xff,
+      // Jaeger v1 flags are its own bits (1 sampled, 2 debug, 4 firehose), not W3C trace flags:
+      // the W3C random-trace-id bit (0x02) must not show every span as debug. Sampled only.
+      flags: s.flags & 0x01,
     });
   }
   return { traceID: spans[0]?.traceId ?? '', spans: out, processes, warnings: null };
