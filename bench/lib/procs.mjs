@@ -3,7 +3,7 @@
 // collector on ephemeral ports, and stop everything that was started.
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { collectorCliPath, freePort, onLines, parseLine, ROOT } from '@autobot/test-kit';
+import { collectorCliPath, freePort, onLines, parseLine, ROOT, redisServerArgs } from '@autobot/test-kit';
 
 export { freePort, ROOT };
 export const COLLECTOR_CLI = collectorCliPath();
@@ -136,22 +136,7 @@ export async function startRedis() {
     throw new Error('redis-server is not on PATH: install it with `apt-get install redis-server`');
   }
   const port = await freePort();
-  const proc = startProcess(
-    'redis-server',
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--protected-mode',
-      'no',
-    ],
-    { name: 'redis-server' },
-  );
+  const proc = startProcess('redis-server', redisServerArgs(port), { name: 'redis-server' });
   await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('redis-server did not start in 10 s')), 10_000);
     const check = () => {

@@ -1,6 +1,25 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { freePort } from './free-port.js';
 
+/**
+ * Arguments for a throwaway `redis-server` on `port`: loopback only, no RDB or AOF persistence,
+ * protected mode off (no password on loopback).
+ */
+export function redisServerArgs(port: number): string[] {
+  return [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--protected-mode',
+    'no',
+  ];
+}
+
 /** A throwaway `redis-server`. */
 export interface RunningRedis {
   port: number;
@@ -23,22 +42,9 @@ export async function startRedisServer(): Promise<RunningRedis> {
     );
   }
   const port = await freePort();
-  const child: ChildProcess = spawn(
-    'redis-server',
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--protected-mode',
-      'no',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child: ChildProcess = spawn('redis-server', redisServerArgs(port), {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('redis-server did not start within 10 s')), 10_000);
     child.stdout?.on('data', (chunk: Buffer) => {
