@@ -26,10 +26,19 @@ export function parseLine(text: string): unknown {
   }
 }
 
-/** The non-blank lines of a complete NDJSON body, each parsed (throws on a line that is not JSON). */
-export function parseNdjson(text: string): Record<string, unknown>[] {
-  return text
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
+/**
+ * Every line of a complete NDJSON body, parsed. One trailing newline ends the last line; any
+ * other empty line, or a line that is not JSON, throws (a stream that writes them is broken).
+ * `T` is what the caller expects each line to be; it is not checked.
+ */
+export function parseNdjson<T = Record<string, unknown>>(text: string): T[] {
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  return lines.map((line, index) => {
+    try {
+      return JSON.parse(line) as T;
+    } catch {
+      throw new SyntaxError(`NDJSON line ${index + 1} is not JSON: ${JSON.stringify(line.slice(0, 200))}`);
+    }
+  });
 }
