@@ -15,6 +15,8 @@ const workspaces = [
   'services/browser',
   'services/backend',
   'services/frontend',
+  // Tests that cross packages (real processes end to end) live in their own workspace.
+  'e2e',
 ];
 
 export default defineConfig({

@@ -21,11 +21,9 @@ import {
 import { request } from 'node:http';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
+import { keygen, launchChromium, parseNdjson, ROOT, startSshd, startStack } from '@autobot/test-kit';
 import Database from 'better-sqlite3';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { keygen, startSshd } from '../../packages/pki/test/sshd.ts';
-import { ROOT, startStack } from '../../services/backend/test/helpers/stack.ts';
 import { freePort, startNode, startProcess, stopProcess, waitForLine } from '../lib/procs.mjs';
 import { record } from './record.mjs';
 
@@ -114,16 +112,7 @@ beforeAll(async () => {
   sshd = await startSshd(join(dir, 'sshd'), key.pub);
   cleanups.unshift(() => sshd.stop());
 
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
   cleanups.unshift(() => browser.close());
 }, 150_000);
 
@@ -174,12 +163,7 @@ describe('secrets canary over the whole stack', () => {
     for (const c of chats) expect(c.status, c.text).toBe(200);
     expect(rejected.status).toBe(400);
     expect(missing.status).toBe(404);
-    const answers = chats.map((c) =>
-      c.text
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l)),
-    );
+    const answers = chats.map((c) => parseNdjson(c.text));
     expect(answers.every((lines) => lines.at(-1)?.type === 'done')).toBe(true);
     const pageMeta = answers[1][0].page;
     expect(pageMeta?.title, JSON.stringify(pageMeta)).toBeTruthy();

@@ -3,22 +3,12 @@
 // collector on ephemeral ports, and stop everything that was started.
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import { collectorCliPath, freePort, onLines, parseLine, ROOT, redisServerArgs } from '@autobot/test-kit';
 
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const COLLECTOR_CLI = `${ROOT}packages/collector/dist/cli/main.js`;
+export { freePort, ROOT };
+export const COLLECTOR_CLI = collectorCliPath();
 
 const started = new Set();
-
-/** A free loopback port (bound, then released). */
-export async function freePort() {
-  const server = createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /**
  * Spawn `command args` and collect stdout lines (JSON-parsed where possible) and stderr.
@@ -28,21 +18,9 @@ export function startProcess(command, args, { env = {}, nice = 0, name = command
   const [cmd, argv] = nice > 0 ? ['nice', ['-n', String(nice), command, ...args]] : [command, args];
   const child = spawn(cmd, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const proc = { name, child, lines: [], stderr: '', waiters: new Set(), exitCode: undefined };
-  let buffer = '';
-  child.stdout.on('data', (chunk) => {
-    buffer += chunk.toString();
-    let nl = buffer.indexOf('\n');
-    while (nl !== -1) {
-      const text = buffer.slice(0, nl);
-      buffer = buffer.slice(nl + 1);
-      let line = text;
-      try {
-        line = JSON.parse(text);
-      } catch {}
-      proc.lines.push(line);
-      for (const wake of proc.waiters) wake();
-      nl = buffer.indexOf('\n');
-    }
+  onLines(child.stdout, (text) => {
+    proc.lines.push(parseLine(text));
+    for (const wake of proc.waiters) wake();
   });
   child.stderr.on('data', (chunk) => {
     proc.stderr += chunk.toString();
@@ -158,22 +136,7 @@ export async function startRedis() {
     throw new Error('redis-server is not on PATH: install it with `apt-get install redis-server`');
   }
   const port = await freePort();
-  const proc = startProcess(
-    'redis-server',
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--protected-mode',
-      'no',
-    ],
-    { name: 'redis-server' },
-  );
+  const proc = startProcess('redis-server', redisServerArgs(port), { name: 'redis-server' });
   await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('redis-server did not start in 10 s')), 10_000);
     const check = () => {

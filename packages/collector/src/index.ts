@@ -1,5 +1,12 @@
-export type { JaegerSpan, JaegerTag, JaegerTrace } from './api/jaeger-format.js';
 export { toJaegerTrace } from './api/jaeger-format.js';
+export type {
+  JaegerLog,
+  JaegerProcess,
+  JaegerReference,
+  JaegerSpan,
+  JaegerTag,
+  JaegerTrace,
+} from './api/jaeger-types.js';
 export { toOtlpJson } from './api/otlp-json.js';
 export type { CollectorOptions, RunningCollector } from './collector.js';
 export { DEFAULT_MAX_BODY_BYTES, DEFAULT_QUERY_TIMEOUT_MS, startCollector } from './collector.js';

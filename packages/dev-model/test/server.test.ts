@@ -2,8 +2,18 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { parseNdjson } from '@autobot/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerFor, type DevModelServer, startDevModel, tokenize } from '../src/index.js';
+
+/** One line of a streamed `/api/chat` answer (Ollama's NDJSON). */
+interface ChatChunk {
+  message: { content: string };
+  done?: boolean;
+  done_reason?: string;
+  eval_count?: number;
+  error?: string;
+}
 
 let server: DevModelServer;
 beforeAll(async () => {
@@ -54,15 +64,12 @@ describe('ollama api', () => {
   it('streams NDJSON token by token and ends with a done chunk (streaming is the default)', async () => {
     const res = await post('/api/chat', { model: 'm', messages, options: { num_predict: 4 } });
     expect(res.headers.get('content-type')).toBe('application/x-ndjson');
-    const lines = (await res.text())
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
+    const lines = parseNdjson<ChatChunk>(await res.text());
     expect(lines).toHaveLength(5);
     const last = lines.at(-1);
-    expect(last.done).toBe(true);
-    expect(last.done_reason).toBe('length');
-    expect(last.eval_count).toBe(4);
+    expect(last?.done).toBe(true);
+    expect(last?.done_reason).toBe('length');
+    expect(last?.eval_count).toBe(4);
     expect(
       lines
         .slice(0, 4)
@@ -139,12 +146,9 @@ describe('faults', () => {
       model: 'm',
       messages: [{ role: 'user', content: 'hi [[dev-model:error-after=2]]' }],
     });
-    const lines = (await res.text())
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
+    const lines = parseNdjson<ChatChunk>(await res.text());
     expect(lines).toHaveLength(3);
-    expect(lines[2].error).toMatch(/injected/);
+    expect(lines[2]?.error).toMatch(/injected/);
   });
 
   it('drops the connection mid-stream', async () => {

@@ -5,6 +5,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort, keygen, type RunningSshd, startSshd } from '@autobot/test-kit';
 import type { InMemorySpanExporter, ReadableSpan } from '@opentelemetry/sdk-trace';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -17,7 +18,6 @@ import {
   type Topology,
 } from '../src/index.js';
 import { setupTracing } from './helpers.js';
-import { freePort, keygen, type RunningSshd, startSshd } from './sshd.js';
 
 const run = promisify(execFile);
 const user = userInfo().username;

@@ -1,6 +1,6 @@
+import { freePort } from '@autobot/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setTracingLogger, TracingService } from '../src/index.js';
-import { freePort } from './helpers/redis-server.js';
 
 // A collector that is not there: nothing listens on the port.
 const warnings: string[] = [];

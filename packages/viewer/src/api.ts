@@ -3,54 +3,15 @@
  * URLs are absolute paths on the same origin, so the UI works wherever the collector binds.
  */
 
-/** A Jaeger key/value (tags, process tags, log fields). */
-export interface KeyValue {
-  key: string;
-  type?: string;
-  value: unknown;
-}
+import type { JaegerLog, JaegerSpan, JaegerTag, JaegerTrace } from '@autobot/collector';
 
-/** A Jaeger span reference. */
-export interface SpanReference {
-  refType: 'CHILD_OF' | 'FOLLOWS_FROM' | string;
-  traceID: string;
-  spanID: string;
-}
-
+// The Jaeger wire types are the collector's own (type-only: nothing of the collector's runtime
+// enters this bundle). The viewer's names for the parts it renders:
+/** A Jaeger key/value (span tags, process tags, log fields). */
+export type KeyValue = JaegerTag;
 /** A Jaeger log (an OpenTelemetry span event). `timestamp` in µs. */
-export interface SpanLog {
-  timestamp: number;
-  fields: KeyValue[];
-}
-
-/** A Jaeger JSON span. `startTime` and `duration` in µs. */
-export interface JaegerSpan {
-  traceID: string;
-  spanID: string;
-  operationName: string;
-  references?: SpanReference[] | null;
-  startTime: number;
-  duration: number;
-  tags?: KeyValue[] | null;
-  logs?: SpanLog[] | null;
-  processID: string;
-  warnings?: string[] | null;
-  flags?: number;
-}
-
-/** A Jaeger process (the OpenTelemetry resource). */
-export interface JaegerProcess {
-  serviceName: string;
-  tags?: KeyValue[] | null;
-}
-
-/** A Jaeger JSON trace. */
-export interface JaegerTrace {
-  traceID: string;
-  spans: JaegerSpan[];
-  processes: Record<string, JaegerProcess>;
-  warnings?: string[] | null;
-}
+export type SpanLog = JaegerLog;
+export type { JaegerSpan, JaegerTrace };
 
 /** One row of `/api/search`. Times in µs. */
 export interface TraceSummary {

@@ -1,35 +1,6 @@
 import type { Attributes, AttrValue, StoredSpan } from '../model.js';
 import { SPAN_KIND_NAMES } from '../model.js';
-
-/** A Jaeger key/value tag (`type` as Jaeger's JSON model spells it). */
-export interface JaegerTag {
-  key: string;
-  type: 'string' | 'bool' | 'int64' | 'float64' | 'binary';
-  value: string | number | boolean;
-}
-
-/** A span in Jaeger's JSON model (times and durations in microseconds). */
-export interface JaegerSpan {
-  traceID: string;
-  spanID: string;
-  operationName: string;
-  references: { refType: 'CHILD_OF' | 'FOLLOWS_FROM'; traceID: string; spanID: string }[];
-  startTime: number;
-  duration: number;
-  tags: JaegerTag[];
-  logs: { timestamp: number; fields: JaegerTag[] }[];
-  processID: string;
-  warnings: string[] | null;
-  flags: number;
-}
-
-/** A trace in Jaeger's JSON model. */
-export interface JaegerTrace {
-  traceID: string;
-  spans: JaegerSpan[];
-  processes: Record<string, { serviceName: string; tags: JaegerTag[] }>;
-  warnings: string[] | null;
-}
+import type { JaegerSpan, JaegerTag, JaegerTrace } from './jaeger-types.js';
 
 function tag(key: string, value: AttrValue, doubles?: Set<string>): JaegerTag {
   switch (typeof value) {

@@ -1,4 +1,4 @@
-import type { JaegerSpan, JaegerTrace } from '../api/jaeger-format.js';
+import type { JaegerSpan, JaegerTrace } from '../api/jaeger-types.js';
 import type { TraceSummary } from '../model.js';
 import { formatDurationUs, parseAgeMs } from './sizes.js';
 

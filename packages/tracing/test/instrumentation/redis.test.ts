@@ -1,9 +1,9 @@
+import { freePort, startRedisServer } from '@autobot/test-kit';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { redisStatement } from '../../src/index.js';
 import { initInMemoryTracing } from '../helpers/in-memory-tracing.js';
-import { freePort, startRedisServer } from '../helpers/redis-server.js';
 
 const { tracing, spans, reset } = initInMemoryTracing('redis-user');
 tracing.instrumentAll(undefined);

@@ -1,11 +1,11 @@
 import { createServer, type Server } from 'node:net';
 import { PassThrough } from 'node:stream';
+import { freePort } from '@autobot/test-kit';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HttpConnectionError, HttpStatusError, HttpTimeoutError, TracedHttpClient } from '../../src/index.js';
 import { initInMemoryTracing } from '../helpers/in-memory-tracing.js';
-import { freePort } from '../helpers/redis-server.js';
 
 const { tracing, spans, reset } = initInMemoryTracing('client-under-test');
 // forceCloseConnections: the aborted /api/slow request must not keep close() waiting.

@@ -1,21 +1,39 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from './free-port.js';
 
-/** A free TCP port on loopback (bound then released). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (typeof address !== 'object' || !address) throw new Error('no port');
-  return address.port;
+/**
+ * Arguments for a throwaway `redis-server` on `port`: loopback only, no RDB or AOF persistence,
+ * protected mode off (no password on loopback).
+ */
+export function redisServerArgs(port: number): string[] {
+  return [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--protected-mode',
+    'no',
+  ];
+}
+
+/** A throwaway `redis-server`. */
+export interface RunningRedis {
+  port: number;
+  /** `redis://127.0.0.1:<port>` */
+  url: string;
+  /** SIGTERM and wait for exit (no-op once it exited). */
+  stop(): Promise<void>;
 }
 
 /**
- * Start a throwaway `redis-server` on a free loopback port (no persistence). Fails with a clear
- * message when Redis is not installed.
+ * Starts a throwaway `redis-server` on a free loopback port (no persistence) and resolves once it
+ * accepts connections (10 s at most). Fails with a clear message when Redis is not installed.
  */
-export async function startRedisServer(): Promise<{ port: number; url: string; stop(): Promise<void> }> {
+export async function startRedisServer(): Promise<RunningRedis> {
   try {
     execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
   } catch {
@@ -24,22 +42,9 @@ export async function startRedisServer(): Promise<{ port: number; url: string; s
     );
   }
   const port = await freePort();
-  const child: ChildProcess = spawn(
-    'redis-server',
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--protected-mode',
-      'no',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child: ChildProcess = spawn('redis-server', redisServerArgs(port), {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('redis-server did not start within 10 s')), 10_000);
     child.stdout?.on('data', (chunk: Buffer) => {

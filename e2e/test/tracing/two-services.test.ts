@@ -1,11 +1,21 @@
+import {
+  parentOf,
+  type RunningChild,
+  type RunningRedis,
+  serviceOf,
+  startNode,
+  startRedisServer,
+  startTestCollector,
+  type TestCollector,
+  tag,
+  waitForTrace,
+} from '@autobot/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parentOf, serviceOf, startTestCollector, tag, waitForTrace } from '../helpers/collector.js';
-import { fixture, type RunningChild, startNode } from '../helpers/processes.js';
-import { startRedisServer } from '../helpers/redis-server.js';
+import { fixture } from './fixture-path.js';
 
 // Real processes: the collector (this process), redis-server, service A and service B.
-let collector: Awaited<ReturnType<typeof startTestCollector>>;
-let redis: Awaited<ReturnType<typeof startRedisServer>>;
+let collector: TestCollector;
+let redis: RunningRedis;
 let serviceA: RunningChild;
 let serviceB: RunningChild;
 let urlA = '';

@@ -3,10 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { onLines, parseNdjson } from './lines.js';
 
-export const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+/** The repository root (this file is `packages/test-kit/{src,dist}/stack.*`). */
+export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-/** The `ready` event of `scripts/start.mjs --json`. */
+/** The `ready` event of `scripts/start.mjs --json`: URLs and pids of every started process. */
 export interface StackState {
   pid: number;
   urls: Record<
@@ -26,11 +28,15 @@ export interface StackState {
   browserEngine: string;
 }
 
+/** A stack started by {@link startStack}. */
 export interface RunningStack {
   state: StackState;
+  /** The variables the launcher got on top of this process's (cleaned) environment. */
   env: Record<string, string>;
+  /** Every JSON event the launcher printed so far. */
   events: Record<string, unknown>[];
   child: ChildProcess;
+  /** Everything the launcher wrote to stderr so far. */
   stderr(): string;
   /** SIGTERM the launcher and wait for it (it stops every child). */
   stop(): Promise<number | null>;
@@ -38,7 +44,10 @@ export interface RunningStack {
 
 /**
  * `scripts/start.mjs --json --no-build` (the tests run after `npm run build`) on free ports with
- * an in-memory trace store and a private state file; resolves at the `ready` event.
+ * an in-memory trace store and a private state file; resolves at the `ready` event. `extraEnv`
+ * overrides those defaults; the caller's Redis and LLM settings are removed so the launcher
+ * starts its own. Rejects (after stopping the launcher) on an `error` event, an early exit, or
+ * `timeoutMs`.
  */
 export async function startStack(
   extraEnv: Record<string, string> = {},
@@ -84,28 +93,20 @@ export async function startStack(
       () => reject(new Error(`stack not ready in ${timeoutMs} ms:\n${stderr}`)),
       timeoutMs,
     );
-    let buffer = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      let newline = buffer.indexOf('\n');
-      while (newline !== -1) {
-        const line = buffer.slice(0, newline);
-        buffer = buffer.slice(newline + 1);
-        newline = buffer.indexOf('\n');
-        try {
-          const event = JSON.parse(line) as Record<string, unknown>;
-          events.push(event);
-          if (event.event === 'ready') {
-            clearTimeout(timer);
-            resolve(event as unknown as StackState);
-          }
-          if (event.event === 'error') {
-            clearTimeout(timer);
-            reject(new Error(`launcher error: ${event.message}`));
-          }
-        } catch {
-          // not JSON
+    onLines(child.stdout as NodeJS.ReadableStream, (line) => {
+      try {
+        const event = JSON.parse(line) as Record<string, unknown>;
+        events.push(event);
+        if (event.event === 'ready') {
+          clearTimeout(timer);
+          resolve(event as unknown as StackState);
         }
+        if (event.event === 'error') {
+          clearTimeout(timer);
+          reject(new Error(`launcher error: ${event.message}`));
+        }
+      } catch {
+        // not JSON
       }
     });
     void exited.then((code) => {
@@ -119,53 +120,10 @@ export async function startStack(
   return { state, env, events, child, stderr: () => stderr, stop };
 }
 
-export interface JaegerSpan {
-  traceID: string;
-  spanID: string;
-  operationName: string;
-  references: { refType: string; spanID: string }[];
-  tags: { key: string; value: unknown }[];
-  processID: string;
-  duration: number;
-}
-export interface JaegerTrace {
-  traceID: string;
-  spans: JaegerSpan[];
-  processes: Record<string, { serviceName: string }>;
-}
-
-/** The trace from the collector, or undefined when it has no spans. */
-export async function getTrace(viewerUrl: string, traceId: string): Promise<JaegerTrace | undefined> {
-  const response = await fetch(`${viewerUrl}/api/traces/${traceId}`);
-  if (!response.ok) return undefined;
-  return ((await response.json()) as { data: JaegerTrace[] }).data[0];
-}
-
-/** Poll until `done(trace)` holds; returns the last trace seen either way. */
-export async function waitForTrace(
-  viewerUrl: string,
-  traceId: string,
-  done: (trace: JaegerTrace) => boolean,
-  timeoutMs = 15_000,
-): Promise<JaegerTrace | undefined> {
-  const deadline = Date.now() + timeoutMs;
-  let last: JaegerTrace | undefined;
-  while (Date.now() < deadline) {
-    last = await getTrace(viewerUrl, traceId);
-    if (last && done(last)) return last;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return last;
-}
-
-export const services = (trace: JaegerTrace) =>
-  new Set(Object.values(trace.processes).map((p) => p.serviceName));
-export const serviceOf = (trace: JaegerTrace, span: JaegerSpan) =>
-  trace.processes[span.processID]?.serviceName;
-export const parentOf = (span: JaegerSpan) => span.references.find((r) => r.refType === 'CHILD_OF')?.spanID;
-export const tag = (span: JaegerSpan, key: string) => span.tags.find((t) => t.key === key)?.value;
-
-/** POST /api/chat and read the whole NDJSON answer. */
+/**
+ * POSTs `message` to the backend's `/api/chat` and reads the whole NDJSON answer. `traceId` comes
+ * from the `traceresponse` header; on an error status `body` holds the parsed JSON error instead.
+ */
 export async function chat(
   backendUrl: string,
   message: string,
@@ -179,9 +137,6 @@ export async function chat(
   const traceId = response.headers.get('traceresponse')?.split('-')[1];
   const text = await response.text();
   if (!response.ok) return { status: response.status, traceId, lines: [], body: JSON.parse(text) };
-  const lines = text
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = parseNdjson(text);
   return { status: response.status, traceId, lines, body: undefined };
 }

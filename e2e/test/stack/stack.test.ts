@@ -1,10 +1,9 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JaegerTrace } from '@autobot/collector';
 import {
   chat,
-  type JaegerTrace,
+  launchChromium,
   parentOf,
   ROOT,
   type RunningStack,
@@ -13,7 +12,9 @@ import {
   startStack,
   tag,
   waitForTrace,
-} from '../helpers/stack.js';
+} from '@autobot/test-kit';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ALL = [
   'autobot-frontend',
@@ -31,18 +32,7 @@ describe('the reference stack, end to end', () => {
 
   beforeAll(async () => {
     stack = await startStack();
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
@@ -91,7 +81,7 @@ describe('the reference stack, end to end', () => {
           t.spans.every((s) => !parentOf(s) || ids.has(parentOf(s) as string))
         );
       };
-      const trace = (await waitForTrace(stack.state.urls.viewer, traceId as string, complete)) as JaegerTrace;
+      const trace = await waitForTrace(stack.state.urls.viewer, traceId as string, complete);
       expect(trace).toBeDefined();
       expect([...services(trace)].sort()).toEqual([...ALL].sort());
 
@@ -183,11 +173,7 @@ describe('the reference stack, end to end', () => {
     );
     expect(body.traceId).toBe(answer.traceId);
 
-    const trace = (await waitForTrace(
-      stack.state.urls.viewer,
-      body.traceId,
-      (t) => t.spans.length >= 3,
-    )) as JaegerTrace;
+    const trace = await waitForTrace(stack.state.urls.viewer, body.traceId, 3);
     const server = trace.spans.find((s) => s.operationName === 'HTTP POST /api/chat');
     expect(server && tag(server, 'error')).toBe(true);
     expect(server && tag(server, 'http.status_code')).toBe(502);

@@ -1,8 +1,8 @@
+import { startNode, startTestCollector, type TestCollector, waitForTrace } from '@autobot/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestCollector, waitForTrace } from '../helpers/collector.js';
-import { fixture, startNode } from '../helpers/processes.js';
+import { fixture } from './fixture-path.js';
 
-let collector: Awaited<ReturnType<typeof startTestCollector>>;
+let collector: TestCollector;
 beforeAll(async () => {
   collector = await startTestCollector();
 });

@@ -1,11 +1,13 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from './free-port.js';
 
 const run = promisify(execFile);
+/** Path of the OpenSSH server binary (Debian's `openssh-server`). */
 export const SSHD = '/usr/sbin/sshd';
 
 /** Generates an ed25519 key pair with ssh-keygen; returns the private key path and public key line. */
@@ -14,21 +16,14 @@ export async function keygen(path: string, passphrase = ''): Promise<{ path: str
   return { path, pub: (await readFile(`${path}.pub`, 'utf8')).trim() };
 }
 
-/** A free loopback TCP port (bound then released). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
+/** A running sshd from {@link startSshd}. */
 export interface RunningSshd {
   readonly port: number;
   /** Public host key line: `ssh-ed25519 AAAA… comment`. */
   readonly hostKeyPub: string;
   /** known_hosts line for this server. */
   readonly knownHostsLine: string;
+  /** SIGTERM, SIGKILL after 3 s; resolves once it exited. */
   stop(): Promise<void>;
 }
 

@@ -1,25 +1,27 @@
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir, userInfo } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import {
+  freePort,
+  keygen,
+  type RunningSshd,
+  startSshd,
+  startTestCollector,
+  type TestCollector,
+} from '@autobot/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, keygen, type RunningSshd, startSshd } from './sshd.js';
 
 // End to end, black box: the built CLI in its own process exports over OTLP/gRPC to the real
 // collector, whose query API must then answer the spec's queries.
-const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli', 'bin.js');
+// `autobot-pki`: the bin beside the installed package's built entry point.
+const BIN = join(dirname(createRequire(import.meta.url).resolve('@autobot/pki')), 'cli', 'bin.js');
 const user = userInfo().username;
-
-interface Collector {
-  grpcPort: number;
-  queryPort: number;
-  close(): Promise<void>;
-}
 
 let root: string;
 let sshd: RunningSshd;
-let collector: Collector;
+let collector: TestCollector;
 const cleanups: Array<() => Promise<unknown>> = [];
 
 function cli(
@@ -42,10 +44,7 @@ function cli(
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'pki-e2e-'));
   cleanups.push(() => rm(root, { recursive: true, force: true }));
-  const { startCollector } = (await import('@autobot/collector')) as {
-    startCollector: (o: Record<string, unknown>) => Promise<Collector>;
-  };
-  collector = await startCollector({ grpcPort: 0, httpPort: 0, queryPort: 0, dbPath: ':memory:' });
+  collector = await startTestCollector();
   cleanups.unshift(() => collector.close());
   const key = await keygen(join(root, 'id_ed25519'));
   await mkdir(join(root, 'sshd'));

@@ -4,11 +4,18 @@
  * canary and a 10,000-span trace. Screenshots go to `test-artifacts/` at the repo root.
  */
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import {
+  type CollectorProcess,
+  launchChromium,
+  postOtlp,
+  ROOT,
+  startCollectorProcess,
+  waitForTrace,
+} from '@autobot/test-kit';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CollectorProcess, postOtlp, startCollectorProcess, waitForTrace } from './collector-process.js';
 import {
   bigTrace,
   CANARY_NAME,
@@ -18,10 +25,11 @@ import {
   multiServiceTrace,
 } from './otlp-fixtures.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const ARTIFACTS = resolve(here, '../../../test-artifacts');
+/** The installed `@autobot/viewer` package: its `dist` is the build under test, `docs` its README's. */
+const VIEWER = dirname(createRequire(import.meta.url).resolve('@autobot/viewer/package.json'));
+const ARTIFACTS = resolve(ROOT, 'test-artifacts');
 // Set UPDATE_VIEWER_DOCS=1 to refresh the README screenshots in packages/viewer/docs.
-const DOCS = process.env.UPDATE_VIEWER_DOCS === '1' ? resolve(here, '../docs') : undefined;
+const DOCS = process.env.UPDATE_VIEWER_DOCS === '1' ? resolve(VIEWER, 'docs') : undefined;
 /** Upper bound for opening the 10,000-span trace (generous: 2 shared cores, cold browser). */
 const BIG_TRACE_BUDGET_MS = 10_000;
 
@@ -60,7 +68,7 @@ async function runExample(query: string): Promise<string[]> {
 describe('viewer in Chromium against the collector', () => {
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    collector = await startCollectorProcess();
+    collector = await startCollectorProcess({ uiDir: resolve(VIEWER, 'dist') });
     const now = Date.now();
     multi = multiServiceTrace(now - 60_000);
     canary = canaryTrace(now - 30_000);
@@ -72,18 +80,7 @@ describe('viewer in Chromium against the collector', () => {
     await waitForTrace(collector.baseUrl, canary.traceId, 2);
     await waitForTrace(collector.baseUrl, big.traceId, 10_000, 30_000);
 
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     page = await context.newPage();
     page.on('dialog', (d) => {

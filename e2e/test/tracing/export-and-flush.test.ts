@@ -1,10 +1,10 @@
+import { startNode, startTestCollector, type TestCollector } from '@autobot/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestCollector } from '../helpers/collector.js';
-import { fixture, startNode } from '../helpers/processes.js';
+import { fixture } from './fixture-path.js';
 
 // The official exporters our provider builds (gRPC and HTTP/protobuf) deliver to a real OTLP
 // receiver, and SIGTERM flushes every ended span before the process exits.
-let collector: Awaited<ReturnType<typeof startTestCollector>>;
+let collector: TestCollector;
 
 beforeAll(async () => {
   collector = await startTestCollector();

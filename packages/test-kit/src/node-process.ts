@@ -1,23 +1,26 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { onLines, parseLine } from './lines.js';
 
-export const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
-
+/** A child `node` process whose stdout lines are collected. */
 export interface RunningChild {
   child: ChildProcess;
   /** Every stdout line so far, parsed as JSON where possible. */
   lines: unknown[];
-  /** Resolve with the first stdout JSON line matching `predicate`. */
+  /**
+   * Resolves with the first stdout JSON line matching `predicate`; rejects after `timeoutMs`
+   * (default 15,000) or when the process exits without printing it. Both errors carry stderr.
+   */
   waitFor(
     predicate: (line: Record<string, unknown>) => boolean,
     timeoutMs?: number,
   ): Promise<Record<string, unknown>>;
+  /** Sends `signal` (default SIGTERM) unless it already exited; resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
   /** Everything written to stderr so far. */
   stderr(): string;
 }
 
-/** Spawn `node script` with `env` added; stdout lines are collected, stderr is kept for errors. */
+/** Spawns `node [nodeArgs] script` with `env` added to this process's environment. */
 export function startNode(
   script: string,
   env: Record<string, string>,
@@ -30,22 +33,12 @@ export function startNode(
   const lines: unknown[] = [];
   const waiters = new Set<() => void>();
   let stderr = '';
-  let buffer = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString();
-    let newline = buffer.indexOf('\n');
-    while (newline !== -1) {
-      const text = buffer.slice(0, newline);
-      buffer = buffer.slice(newline + 1);
-      try {
-        lines.push(JSON.parse(text));
-      } catch {
-        lines.push(text);
-      }
+  if (child.stdout) {
+    onLines(child.stdout, (text) => {
+      lines.push(parseLine(text));
       for (const wake of waiters) wake();
-      newline = buffer.indexOf('\n');
-    }
-  });
+    });
+  }
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
   });
