@@ -108,62 +108,7 @@ export function createWaterfall(opts: WaterfallOptions): Waterfall {
     const isCollapsed = collapsed.has(node.spanID);
     const color = serviceColor(node.service);
     const indent = Math.min(node.depth, MAX_INDENT_LEVELS) * INDENT_PX;
-    const toggle = hasChildren
-      ? h(
-          'button',
-          {
-            type: 'button',
-            class: 'wf-toggle',
-            tabindex: '-1',
-            'aria-label': isCollapsed ? `Expand ${node.name}` : `Collapse ${node.name}`,
-            onclick: (e: Event) => {
-              e.stopPropagation();
-              toggleNode(node.spanID);
-            },
-          },
-          isCollapsed ? '▸' : '▾',
-        )
-      : h('span', { class: 'wf-toggle-space' });
-    const bar = h('div', {
-      class: 'wf-bar',
-      style: {
-        left: pct(node.startTime),
-        width: `max(2px, ${(node.duration / total) * 100}%)`,
-        background: color,
-      },
-    });
-    if (showCritical) {
-      const sections = opts.critical.get(node.spanID);
-      if (sections && node.duration > 0) {
-        for (const sec of sections) {
-          bar.append(
-            h('div', {
-              class: 'wf-critical',
-              title: 'critical path',
-              style: {
-                left: `${((sec.start - node.startTime) / node.duration) * 100}%`,
-                width: `${((sec.end - sec.start) / node.duration) * 100}%`,
-              },
-            }),
-          );
-        }
-      }
-    }
-    if (node.name === 'llm.inference') {
-      const info = llmInfo(node.tags, node.logs, node.startTime);
-      if (info.firstChunkOffsetUs !== undefined && node.duration > 0) {
-        const f = Math.max(0, Math.min(1, info.firstChunkOffsetUs / node.duration));
-        bar.append(
-          h('div', {
-            class: 'wf-ttfc',
-            title: `first chunk after ${formatDuration(info.firstChunkOffsetUs)}`,
-            style: { left: `${f * 100}%` },
-          }),
-        );
-      }
-    }
-    const labelLeft = (node.startTime - model.startTime) / total > 0.8;
-    const row = h(
+    return h(
       'div',
       {
         class: `wf-row${node.spanID === selectedId ? ' selected' : ''}${node.isError ? ' error' : ''}`,
@@ -179,7 +124,9 @@ export function createWaterfall(opts: WaterfallOptions): Waterfall {
       h(
         'div',
         { class: 'wf-name-col', style: { 'padding-left': `${indent + 4}px` } },
-        toggle,
+        hasChildren
+          ? toggleButton(node, isCollapsed, () => toggleNode(node.spanID))
+          : h('span', { class: 'wf-toggle-space' }),
         h('span', { class: 'wf-svc-mark', style: { background: color }, 'aria-hidden': 'true' }),
         node.isError ? h('span', { class: 'wf-error-mark', title: 'error' }, '!') : null,
         h('span', { class: 'wf-svc' }, node.service),
@@ -191,20 +138,65 @@ export function createWaterfall(opts: WaterfallOptions): Waterfall {
       h(
         'div',
         { class: 'wf-time-col' },
-        bar,
-        h(
-          'span',
-          {
-            class: `wf-dur${labelLeft ? ' left' : ''}`,
-            style: labelLeft
-              ? { right: `calc(${100 - parseFloat(pct(node.startTime))}% + 4px)` }
-              : { left: `calc(${pct(node.startTime + node.duration)} + 4px)` },
-          },
-          formatDuration(node.duration),
-        ),
+        spanBar(node, color, showCritical ? opts.critical.get(node.spanID) : undefined),
+        durationLabel(node),
       ),
     );
-    return row;
+  }
+
+  /** The span's bar to scale, with its critical-path sections and the LLM first-chunk mark. */
+  function spanBar(node: SpanNode, color: string, sections: CriticalSection[] | undefined): HTMLElement {
+    const bar = h('div', {
+      class: 'wf-bar',
+      style: {
+        left: pct(node.startTime),
+        width: `max(2px, ${(node.duration / total) * 100}%)`,
+        background: color,
+      },
+    });
+    if (node.duration <= 0) return bar;
+    for (const sec of sections ?? []) {
+      bar.append(
+        h('div', {
+          class: 'wf-critical',
+          title: 'critical path',
+          style: {
+            left: `${((sec.start - node.startTime) / node.duration) * 100}%`,
+            width: `${((sec.end - sec.start) / node.duration) * 100}%`,
+          },
+        }),
+      );
+    }
+    const firstChunkUs =
+      node.name === 'llm.inference'
+        ? llmInfo(node.tags, node.logs, node.startTime).firstChunkOffsetUs
+        : undefined;
+    if (firstChunkUs !== undefined) {
+      const f = Math.max(0, Math.min(1, firstChunkUs / node.duration));
+      bar.append(
+        h('div', {
+          class: 'wf-ttfc',
+          title: `first chunk after ${formatDuration(firstChunkUs)}`,
+          style: { left: `${f * 100}%` },
+        }),
+      );
+    }
+    return bar;
+  }
+
+  /** The duration beside the bar, or before it when the bar starts in the last fifth. */
+  function durationLabel(node: SpanNode): HTMLElement {
+    const labelLeft = (node.startTime - model.startTime) / total > 0.8;
+    return h(
+      'span',
+      {
+        class: `wf-dur${labelLeft ? ' left' : ''}`,
+        style: labelLeft
+          ? { right: `calc(${100 - parseFloat(pct(node.startTime))}% + 4px)` }
+          : { left: `calc(${pct(node.startTime + node.duration)} + 4px)` },
+      },
+      formatDuration(node.duration),
+    );
   }
 
   let lastRange = '';
@@ -354,6 +346,23 @@ export function createWaterfall(opts: WaterfallOptions): Waterfall {
 }
 
 const descendantCache = new WeakMap<SpanNode, number>();
+function toggleButton(node: SpanNode, isCollapsed: boolean, onToggle: () => void): HTMLElement {
+  return h(
+    'button',
+    {
+      type: 'button',
+      class: 'wf-toggle',
+      tabindex: '-1',
+      'aria-label': isCollapsed ? `Expand ${node.name}` : `Collapse ${node.name}`,
+      onclick: (e: Event) => {
+        e.stopPropagation();
+        onToggle();
+      },
+    },
+    isCollapsed ? '▸' : '▾',
+  );
+}
+
 function countDescendants(node: SpanNode): number {
   const cached = descendantCache.get(node);
   if (cached !== undefined) return cached;
