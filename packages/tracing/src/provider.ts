@@ -13,6 +13,7 @@ import {
 import type { TracingConfig, TracingOptions } from './config.js';
 import { ExportStatsRecorder } from './export-stats.js';
 import { createConsoleExporter, createOtlpExporter } from './exporter.js';
+import { idGenerator } from './instrumentation/fast-path.js';
 
 /** A tracer provider with the pieces the TracingService needs to report on it. */
 export interface BuiltProvider {
@@ -57,6 +58,8 @@ export function createTracerProvider(
       'telemetry.sdk.language': 'nodejs',
     }),
     sampler: createSampler(config.sampleRate),
+    // Hands the SDK the trace id the unsampled fast path already sampled a root by.
+    idGenerator,
     spanProcessors,
     forceFlushTimeoutMillis: config.shutdownTimeoutMs,
   });
