@@ -14,7 +14,7 @@
 // AUTOBOT_BENCH_NODE). --prof writes one .cpuprofile per variant (last pass) into <dir> and
 // prints where @autobot/tracing's own time goes.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, renameSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -57,7 +57,8 @@ if (process.argv[2] === '--child') {
   if (only) {
     const unknown = only.filter((name) => !(name in VARIANTS));
     if (unknown.length > 0) throw new Error(`unknown variant(s): ${unknown.join(', ')}`);
-    for (const name of Object.keys(VARIANTS)) if (name !== 'none' && !only.includes(name)) delete VARIANTS[name];
+    for (const name of Object.keys(VARIANTS))
+      if (name !== 'none' && !only.includes(name)) delete VARIANTS[name];
   }
   // A second build of the library (e.g. the previous commit's) measured in the same passes.
   const other = positionals[3];
@@ -105,7 +106,9 @@ if (process.argv[2] === '--child') {
   }
   const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
   const base = median(results.none);
-  process.stdout.write(`node ${node.version}; CPU µs per request, median of ${passes} (each pass in brackets)\n`);
+  process.stdout.write(
+    `node ${node.version}; CPU µs per request, median of ${passes} (each pass in brackets)\n`,
+  );
   for (const [name, xs] of Object.entries(results)) {
     const m = median(xs);
     process.stdout.write(

@@ -18,12 +18,12 @@ import type { Env } from './env.js';
 import { recordError } from './errors.js';
 import type { ExportStats, ExportStatsRecorder } from './export-stats.js';
 import { type HeaderCarrier, lowercaseGetter, normalizeHeaders } from './headers.js';
+import { setSamplingHint } from './instrumentation/fast-path.js';
 import {
   type InstrumentAllOptions,
   type InstrumentationResult,
   instrumentAll,
 } from './instrumentation/instrument-all.js';
-import { setSamplingHint } from './instrumentation/fast-path.js';
 import { setRedisRootSpans } from './instrumentation/redis.js';
 import { info, warn } from './logger.js';
 import { createPropagator } from './propagation.js';

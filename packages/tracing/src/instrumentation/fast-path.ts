@@ -1,10 +1,10 @@
 import {
   type Context,
+  isSpanContextValid,
   ROOT_CONTEXT,
   type Span,
   SpanKind,
   TraceFlags,
-  isSpanContextValid,
   trace,
 } from '@opentelemetry/api';
 import { type IdGenerator, type Sampler, SamplingDecision } from '@opentelemetry/sdk-trace';

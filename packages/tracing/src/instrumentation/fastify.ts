@@ -172,7 +172,8 @@ function hasTraceHeaders(headers: FastifyRequest['headers']): boolean {
     propagatorFields = fields;
     traceHeaders = [...new Set([...EXTRACTED_HEADERS, ...fields.map((f) => f.toLowerCase())])];
   }
-  for (let i = 0; i < traceHeaders.length; i++) if (headers[traceHeaders[i] as string] !== undefined) return true;
+  for (let i = 0; i < traceHeaders.length; i++)
+    if (headers[traceHeaders[i] as string] !== undefined) return true;
   return false;
 }
 

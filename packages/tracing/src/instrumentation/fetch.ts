@@ -22,8 +22,8 @@ import {
   ATTR_SERVER_PORT,
   ATTR_URL_FULL,
 } from '../semconv.js';
-import { redactUrl } from './redact.js';
 import { parentNotSampled, unsampledSpan } from './fast-path.js';
+import { redactUrl } from './redact.js';
 
 /**
  * CLIENT spans for every `fetch` (and undici) request of the process, from undici's

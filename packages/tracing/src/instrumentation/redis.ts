@@ -85,7 +85,11 @@ function namesOf(command: string): { span: string; operation: string; allKeys: b
   let names = commandNames.get(command);
   if (names === undefined) {
     const lower = command.toLowerCase();
-    names = { span: `redis.${lower}`, operation: command.toUpperCase(), allKeys: ALL_ARGS_ARE_KEYS.has(lower) };
+    names = {
+      span: `redis.${lower}`,
+      operation: command.toUpperCase(),
+      allKeys: ALL_ARGS_ARE_KEYS.has(lower),
+    };
     // Command names are a closed set, but a misbehaving caller could invent them: stay bounded.
     if (commandNames.size < 1024) commandNames.set(command, names);
   }
