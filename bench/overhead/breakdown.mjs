@@ -34,7 +34,7 @@ const VARIANTS = {
   'ours@0 redis only': { rate: 0, redis: true, redisRoots: true },
   'ours@0 fetch only': { rate: 0, fetch: true },
   'ours@0 all': { rate: 0, fastify: true, redis: true, fetch: true },
-  'ours@1 all, parent sampled=0': { rate: 1, fastify: true, redis: true, fetch: true, parent: true },
+  'ours@1 all parent-unsampled': { rate: 1, fastify: true, redis: true, fetch: true, parent: true },
   'ours@1 fastify only': { rate: 1, fastify: true },
   'ours@1 redis only': { rate: 1, redis: true, redisRoots: true },
   'ours@1 fetch only': { rate: 1, fetch: true },
