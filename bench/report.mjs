@@ -170,7 +170,8 @@ for (const { major, result: overhead } of overheads) {
         `${s.config}: spans/request stored = ${SPANS_PER_SAMPLED_REQUEST} (nothing lost)`,
         s.spansPerRequest.toFixed(3),
         lost === null ? '' : `${lost} dropped`,
-        verdict(Math.abs(s.spansPerRequest - SPANS_PER_SAMPLED_REQUEST) < 0.005 && lost === 0),
+        // Requests in flight when a load run stops are served but not counted as sent: ≥, not =.
+        verdict(s.spansPerRequest >= SPANS_PER_SAMPLED_REQUEST * 0.995 && lost === 0),
       ]),
     );
   }
