@@ -7,6 +7,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rssOf, startCollectorProcess, startNode, stopProcess, waitForLine } from '../lib/procs.mjs';
+import { writeResult } from '../lib/results.mjs';
+
+const startedAt = new Date().toISOString();
 
 const here = dirname(fileURLToPath(import.meta.url));
 const [batches = '300', concurrency = '4'] = process.argv.slice(2);
@@ -48,26 +51,24 @@ try {
   clearInterval(sampler);
   const status = await collector.status();
   await stopProcess(collector.proc);
-  console.log(
-    JSON.stringify(
-      {
-        node: process.version,
-        batches: Number(batches),
-        concurrency: Number(concurrency),
-        baselineSpansPerSec: baseline.spansPerSec,
-        collectorSpansPerSec: result.spansPerSec,
-        collectorGrpcSpansPerSec: grpcResult.spansPerSec,
-        ratioToBaseline: Number((result.spansPerSec / baseline.spansPerSec).toFixed(2)),
-        batchMB: Number(result.mbPerBatch.toFixed(3)),
-        rssIdleMB: Math.round(idle),
-        rssPeakMB: Math.round(peak),
-        storedSpans: status.store.spanCount,
-        dbMB: Math.round(status.store.sizeBytes / 1e6),
-      },
-      null,
-      2,
-    ),
-  );
+  const record = {
+    node: process.version,
+    batches: Number(batches),
+    concurrency: Number(concurrency),
+    baselineSpansPerSec: baseline.spansPerSec,
+    collectorSpansPerSec: result.spansPerSec,
+    collectorGrpcSpansPerSec: grpcResult.spansPerSec,
+    ratioToBaseline: Number((result.spansPerSec / baseline.spansPerSec).toFixed(2)),
+    batchMB: Number(result.mbPerBatch.toFixed(3)),
+    rssIdleMB: Math.round(idle),
+    rssPeakMB: Math.round(peak),
+    storedSpans: status.store.spanCount,
+    dbMB: Math.round(status.store.sizeBytes / 1e6),
+  };
+  record.startedAt = startedAt;
+  // bench/report.mjs renders RESULTS.md from this file (figures and verdicts).
+  writeResult('collector-ingest', record);
+  console.log(JSON.stringify(record, null, 2));
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -6,7 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TraceStore } from '../../packages/collector/dist/index.js';
 import { startCollectorProcess, stopProcess } from '../lib/procs.mjs';
+import { writeResult } from '../lib/results.mjs';
 import { makeSpans } from './gen.mjs';
+
+const startedAt = new Date().toISOString();
 
 const total = Number(process.argv[2] ?? 1_000_000);
 const runs = Number(process.argv[3] ?? 40);
@@ -139,22 +142,20 @@ try {
     results.push({ query: name, results: count, p50ms: Number(q(0.5)), p95ms: Number(q(0.95)) });
   }
   await stopProcess(collector.proc);
-  console.log(
-    JSON.stringify(
-      {
-        node: process.version,
-        spans: status.spanCount,
-        traces: status.traceCount,
-        blocks: status.blockCount,
-        dbMB: Math.round(status.sizeBytes / 1e6),
-        directInsertSpansPerSec: Math.round(status.spanCount / (insertMs / 1000)),
-        runs,
-        results,
-      },
-      null,
-      2,
-    ),
-  );
+  const record = {
+    node: process.version,
+    spans: status.spanCount,
+    traces: status.traceCount,
+    blocks: status.blockCount,
+    dbMB: Math.round(status.sizeBytes / 1e6),
+    directInsertSpansPerSec: Math.round(status.spanCount / (insertMs / 1000)),
+    runs,
+    results,
+  };
+  record.startedAt = startedAt;
+  // bench/report.mjs renders RESULTS.md from this file (figures and verdicts).
+  writeResult('collector-query', record);
+  console.log(JSON.stringify(record, null, 2));
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -43,13 +43,17 @@ export function configEnv(config, collector, role) {
   return { env, nodeArgs, service };
 }
 
-/** Start B, then A pointing at B. Returns { a, b, url, services, stop() }. */
-export async function startPair(config, { collector, redisUrl }) {
+/**
+ * Start B, then A pointing at B, under the Node binary `node` (default: this one).
+ * Returns { a, b, url, services, stop() }.
+ */
+export async function startPair(config, { collector, redisUrl, node }) {
   const bConf = configEnv(config, collector, 'b');
-  const b = startNode(APP, { nodeArgs: bConf.nodeArgs, env: bConf.env });
+  const b = startNode(APP, { nodeArgs: bConf.nodeArgs, env: bConf.env, node });
   const bUp = await waitForLine(b, (l) => l.event === 'listening', 60_000);
   const aConf = configEnv(config, collector, 'a');
   const a = startNode(APP, {
+    node,
     nodeArgs: aConf.nodeArgs,
     env: { ...aConf.env, REDIS_URL: redisUrl, DOWNSTREAM_URL: bUp.url },
   });

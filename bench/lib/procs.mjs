@@ -38,9 +38,19 @@ export function startProcess(command, args, { env = {}, nice = 0, name = command
   return proc;
 }
 
-/** Spawn `node [nodeArgs] script [args]`. */
-export function startNode(script, { nodeArgs = [], args = [], ...options } = {}) {
-  return startProcess(process.execPath, [...nodeArgs, script, ...args], { name: script, ...options });
+/**
+ * The Node binary the measured processes run under: `path` (from `--node`), else
+ * `AUTOBOT_BENCH_NODE`, else the one running the harness. Throws when it cannot be run.
+ */
+export function benchNode(path = process.env.AUTOBOT_BENCH_NODE || undefined) {
+  const binary = path ?? process.execPath;
+  const version = execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim();
+  return { path: binary, version };
+}
+
+/** Spawn `node [nodeArgs] script [args]`; `node` picks another Node binary (default: this one). */
+export function startNode(script, { nodeArgs = [], args = [], node = process.execPath, ...options } = {}) {
+  return startProcess(node, [...nodeArgs, script, ...args], { name: script, ...options });
 }
 
 /** Resolve with the first JSON stdout line matching `predicate`. */

@@ -1,59 +1,104 @@
 // Where does tracing's per-request CPU go? One process per variant, each serving the A → B
 // request (A via fastify.inject → Redis GET → fetch to B listening on loopback) N times with 20
 // in flight, measuring process CPU time per request (process.cpuUsage, robust to a busy machine).
-// Variants switch the pieces on one at a time. Spans go to an exporter that discards them.
+// Variants switch the pieces on one at a time, at rate 0 and at rate 1. Spans go to an exporter
+// that discards them, except the `export` variants: those send real OTLP/HTTP protobuf (gzip or
+// uncompressed) to a sink in another process that reads and discards each request, so the
+// export path's serialization, compression and HTTP cost lands in the measured process.
 //
-//   node bench/overhead/breakdown.mjs [requests=6000] [passes=3] [variant,variant…] [/abs/path/to/other/dist/index.js]
+//   node bench/overhead/breakdown.mjs [requests=6000] [passes=3] [variant,variant…|all] [/abs/path/to/other/dist/index.js]
+//        [--node <path>] [--prof <dir>]
+// The optional 5th argument is a second build of the library (e.g. the previous commit's),
+// measured in the same interleaved passes as `<variant> [<its folder name>]`.
+// --node runs the measured processes under another Node binary (default: this one, or
+// AUTOBOT_BENCH_NODE). --prof writes one .cpuprofile per variant (last pass) into <dir> and
+// prints where @autobot/tracing's own time goes.
 import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startRedis, stopAll } from '../lib/procs.mjs';
+import { parseArgs } from 'node:util';
+import { summarizeProfile } from '../lib/cpuprofile.mjs';
+import { benchNode, startNode, startRedis, stopAll, waitForLine } from '../lib/procs.mjs';
 
+/**
+ * Each variant: `rate` (absent = no tracing library loaded), the pieces switched on, and
+ * `parent`: an incoming traceparent that is not sampled (flags 00), the "parent sampled=0" case.
+ * `redisRoots` records Redis commands outside any span (needed when the server is not traced).
+ */
 const VARIANTS = {
   none: {},
   'als only (context manager, no instrumentation)': { als: true },
+  'ours@0 init only': { rate: 0 },
+  'ours@0 fastify only': { rate: 0, fastify: true },
+  'ours@0 redis only': { rate: 0, redis: true, redisRoots: true },
+  'ours@0 fetch only': { rate: 0, fetch: true },
   'ours@0 all': { rate: 0, fastify: true, redis: true, fetch: true },
+  'ours@1 all parent-unsampled': { rate: 1, fastify: true, redis: true, fetch: true, parent: true },
   'ours@1 fastify only': { rate: 1, fastify: true },
-  'ours@1 fastify+redis': { rate: 1, fastify: true, redis: true },
-  'ours@1 fastify+fetch': { rate: 1, fastify: true, fetch: true },
+  'ours@1 redis only': { rate: 1, redis: true, redisRoots: true },
+  'ours@1 fetch only': { rate: 1, fetch: true },
   'ours@1 all': { rate: 1, fastify: true, redis: true, fetch: true },
+  'ours@1 all + export gzip': { rate: 1, fastify: true, redis: true, fetch: true, export: 'gzip' },
+  'ours@1 all + export none': { rate: 1, fastify: true, redis: true, fetch: true, export: 'none' },
 };
 
 if (process.argv[2] === '--child') {
   await child(JSON.parse(process.argv[3]));
 } else {
-  const requests = Number(process.argv[2] ?? 6000);
-  const passes = Number(process.argv[3] ?? 3);
-  const only = process.argv[4]?.split(',');
-  if (only)
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { node: { type: 'string' }, prof: { type: 'string' } },
+  });
+  const node = benchNode(values.node);
+  const requests = Number(positionals[0] ?? 6000);
+  const passes = Number(positionals[1] ?? 3);
+  const only = positionals[2] && positionals[2] !== 'all' ? positionals[2].split(',') : undefined;
+  if (only) {
+    const unknown = only.filter((name) => !(name in VARIANTS));
+    if (unknown.length > 0) throw new Error(`unknown variant(s): ${unknown.join(', ')}`);
     for (const name of Object.keys(VARIANTS))
       if (name !== 'none' && !only.includes(name)) delete VARIANTS[name];
+  }
   // A second build of the library (e.g. the previous commit's) measured in the same passes.
-  const other = process.argv[5];
+  const other = positionals[3];
   if (other) {
+    const label = other.split('/').slice(-5, -4)[0] ?? 'other';
     for (const [name, variant] of Object.entries(VARIANTS)) {
       if (name !== 'none' && variant.rate !== undefined)
-        VARIANTS[`${name} [${other.split('/').slice(-5, -4)[0] ?? 'other'}]`] = {
-          ...variant,
-          tracing: other,
-        };
+        VARIANTS[`${name} [${label}]`] = { ...variant, tracing: resolve(other) };
     }
   }
+  const profDir = values.prof ? resolve(values.prof) : undefined;
+  if (profDir) mkdirSync(profDir, { recursive: true });
   const redis = await startRedis();
+  const sink = startNode(fileURLToPath(new URL('../collector/null-sink.mjs', import.meta.url)));
+  const { httpPort } = await waitForLine(sink, (l) => l.event === 'listening');
+  const sinkUrl = `http://127.0.0.1:${httpPort}/v1/traces`;
   const results = Object.fromEntries(Object.keys(VARIANTS).map((k) => [k, []]));
+  const profiles = {};
+  process.stderr.write(`node ${node.path} (${node.version}), ${requests} requests × ${passes} passes\n`);
   try {
     for (let pass = 0; pass < passes; pass++) {
       for (const [name, variant] of Object.entries(VARIANTS)) {
+        const profile = profDir !== undefined && pass === passes - 1;
+        const file = `${name.replace(/[^a-z0-9@]+/gi, '-')}.cpuprofile`;
         const out = spawnSync(
-          process.execPath,
+          node.path,
           [
+            ...(profile ? ['--cpu-prof', '--cpu-prof-dir', profDir, '--cpu-prof-name', file] : []),
             fileURLToPath(import.meta.url),
             '--child',
-            JSON.stringify({ ...variant, requests, redisUrl: redis.url }),
+            JSON.stringify({ ...variant, requests, redisUrl: redis.url, sinkUrl }),
           ],
           { encoding: 'utf8' },
         );
         if (out.status !== 0) throw new Error(`${name}: ${out.stderr}`);
-        results[name].push(JSON.parse(out.stdout).cpuUsPerReq);
+        const line = JSON.parse(out.stdout);
+        results[name].push(line.cpuUsPerReq);
+        if (line.stats && (line.stats.dropped > 0 || line.stats.failed > 0))
+          process.stderr.write(`${name}: dropped ${line.stats.dropped}, failed ${line.stats.failed}\n`);
+        if (profile) profiles[name] = join(profDir, file);
       }
     }
   } finally {
@@ -61,11 +106,18 @@ if (process.argv[2] === '--child') {
   }
   const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
   const base = median(results.none);
+  process.stdout.write(
+    `node ${node.version}; CPU µs per request, median of ${passes} (each pass in brackets)\n`,
+  );
   for (const [name, xs] of Object.entries(results)) {
     const m = median(xs);
     process.stdout.write(
-      `${name.padEnd(48)} ${m.toFixed(1).padStart(7)} µs/req  +${(m - base).toFixed(1)}  [${xs.map((x) => x.toFixed(0)).join(' ')}]\n`,
+      `${name.padEnd(56)} ${m.toFixed(1).padStart(7)} µs/req  +${(m - base).toFixed(1)}  [${xs.map((x) => x.toFixed(0)).join(' ')}]\n`,
     );
+  }
+  for (const [name, file] of Object.entries(profiles)) {
+    if (!readdirSync(profDir).includes(file.split('/').pop())) continue;
+    process.stdout.write(`\n== ${name}: ${summarizeProfile(file, 15)}`);
   }
 }
 
@@ -76,18 +128,30 @@ async function child(v) {
     const t = await import(v.tracing ?? '@autobot/tracing');
     t.setTracingLogger({ info() {}, warn() {} });
     tracing = t.getTracingService();
-    tracing.initialize({
-      serviceName: 'breakdown',
-      sampleRate: v.rate,
-      environment: 'production',
-      handleSignals: false,
-      reportIntervalMs: 0,
-      spanExporter: {
-        export: (_s, done) => done({ code: 0 }),
-        shutdown: async () => {},
-        forceFlush: async () => {},
+    const exporter =
+      v.export === undefined
+        ? {
+            spanExporter: {
+              export: (_s, done) => done({ code: 0 }),
+              shutdown: async () => {},
+              forceFlush: async () => {},
+            },
+          }
+        : { endpoint: v.sinkUrl, protocol: 'http/protobuf' };
+    tracing.initialize(
+      {
+        serviceName: 'breakdown',
+        sampleRate: v.rate,
+        environment: 'production',
+        handleSignals: false,
+        reportIntervalMs: 0,
+        ...exporter,
       },
-    });
+      {
+        ...(v.export ? { OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: v.export } : {}),
+        ...(v.redisRoots ? { AUTOBOT_TRACE_REDIS_ROOT_SPANS: 'true' } : {}),
+      },
+    );
   } else if (v.als) {
     const { context } = await import('@opentelemetry/api');
     const { AsyncLocalStorageContextManager } = await import('@opentelemetry/context-async-hooks');
@@ -120,8 +184,10 @@ async function child(v) {
     return { value, down: await response.json() };
   });
   await a.ready();
+  const headers = { 'user-agent': 'bench' };
+  if (v.parent) headers.traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00';
   const one = async () => {
-    const r = await a.inject({ method: 'GET', url: '/api/work/42', headers: { 'user-agent': 'bench' } });
+    const r = await a.inject({ method: 'GET', url: '/api/work/42', headers });
     if (r.statusCode !== 200) throw new Error(`status ${r.statusCode}`);
   };
   const run = async (n) => {
@@ -133,10 +199,14 @@ async function child(v) {
     );
   };
   await run(1500); // warm-up
+  if (tracing) await tracing.forceFlush();
   const before = process.cpuUsage();
   await run(v.requests);
+  // The export path's work for these requests belongs to them: flush it inside the measurement.
+  if (tracing) await tracing.forceFlush();
   const used = process.cpuUsage(before);
-  process.stdout.write(`${JSON.stringify({ cpuUsPerReq: (used.user + used.system) / v.requests })}\n`);
+  const stats = tracing?.stats();
+  process.stdout.write(`${JSON.stringify({ cpuUsPerReq: (used.user + used.system) / v.requests, stats })}\n`);
   redis.disconnect();
   await b.close();
   if (tracing) await tracing.shutdown();

@@ -1,8 +1,13 @@
 // Request overhead: the A → B pair (Redis GET + one downstream HTTP call) in every tracing
 // configuration, driven by autocannon from a separate process, configurations alternated round
-// by round in the same run. Writes bench/results/overhead.json (or scaling.json with --scaling).
+// by round in the same run. Writes bench/results/overhead-node<major>.json (scaling-… with --scaling).
 //
 //   node bench/overhead/run.mjs [--rounds 3] [--duration 6] [--connections 20] [--scaling]
+//        [--node <path>] [--force] [--max-load 0.5] [--settle-wait 180]
+// --node (or AUTOBOT_BENCH_NODE) runs services A and B under that Node binary; results go to
+// bench/results/overhead-node<major>.json (scaling-node<major>.json), one file per Node major.
+// Before measuring it waits up to --settle-wait seconds for the 1-minute load average to fall
+// below --max-load, and measures nothing (exit 3) if it does not, unless --force.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { startPair } from '../lib/app-pair.mjs';
 import { runLoad } from '../lib/load-client.mjs';
 import {
+  benchNode,
   cpuTimeUs,
   ROOT,
   sampleRss,
@@ -20,6 +26,7 @@ import {
   stopAll,
   stopProcess,
 } from '../lib/procs.mjs';
+import { perNodeName } from '../lib/results.mjs';
 import { spanCountsByService } from '../lib/span-counts.mjs';
 
 const { values } = parseArgs({
@@ -31,8 +38,13 @@ const { values } = parseArgs({
     scaling: { type: 'boolean', default: false },
     out: { type: 'string' },
     only: { type: 'string' },
+    node: { type: 'string' },
+    force: { type: 'boolean', default: false },
+    'max-load': { type: 'string', default: '0.5' },
+    'settle-wait': { type: 'string', default: '180' },
   },
 });
+const node = benchNode(values.node);
 const rounds = Number(values.rounds);
 const duration = Number(values.duration);
 const warmup = Number(values.warmup);
@@ -71,9 +83,31 @@ const cleanup = async () => {
 };
 process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
 
+/** Wait for the 1-minute load average to drop below `max`; true when it did. */
+async function waitForQuiet(max, waitS) {
+  const deadline = Date.now() + waitS * 1000;
+  for (;;) {
+    const load = loadavg()[0];
+    if (load < max) return true;
+    if (Date.now() >= deadline) return false;
+    log(`waiting for a quiet machine: 1-min load average ${load.toFixed(2)} ≥ ${max}`);
+    await sleep(10_000);
+  }
+}
+
+const maxLoad = Number(values['max-load']);
+const quiet = await waitForQuiet(maxLoad, Number(values['settle-wait']));
+if (!quiet && !values.force) {
+  log(
+    `refusing to measure: the 1-minute load average is still ${loadavg()[0].toFixed(2)} (≥ ${maxLoad}) after ${values['settle-wait']} s; other work is running. Use --force to measure anyway (results are marked forced).`,
+  );
+  process.exit(3);
+}
+
 try {
   const startedAt = new Date();
   const loadBefore = loadavg();
+  log(`services run under ${node.path} (${node.version})`);
   const redis = await startRedis();
   // The collector stands in for a remote backend: niced so its ingest work competes less with
   // the services under test (on a 2-core machine it would otherwise be part of the measurement).
@@ -81,7 +115,8 @@ try {
   log(`collector ${collector.httpUrl}, redis ${redis.url}`);
 
   const pairs = [];
-  for (const config of CONFIGS) pairs.push(await startPair(config, { collector, redisUrl: redis.url }));
+  for (const config of CONFIGS)
+    pairs.push(await startPair(config, { collector, redisUrl: redis.url, node: node.path }));
   const requestsSent = new Map(CONFIGS.map((c) => [c.id, 0]));
   const count = (id, r) => requestsSent.set(id, requestsSent.get(id) + r.ok + r.non2xx + r.errors);
 
@@ -170,7 +205,13 @@ try {
     kind: values.scaling ? 'scaling' : 'overhead',
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
-    node: process.version,
+    // The Node version of the measured services (A and B), not of this harness.
+    node: node.version,
+    nodePath: node.path,
+    harnessNode: process.version,
+    quiet,
+    forced: !quiet,
+    maxLoad,
     cpu: cpus()[0]?.model ?? 'unknown',
     cores: cpus().length,
     loadavgBefore: loadBefore,
@@ -183,7 +224,9 @@ try {
     runs,
   };
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
-  const file = values.out ?? join(ROOT, `bench/results/${values.scaling ? 'scaling' : 'overhead'}.json`);
+  const file =
+    values.out ??
+    join(ROOT, `bench/results/${perNodeName(values.scaling ? 'scaling' : 'overhead', node.version)}.json`);
   writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
   for (const s of summary) {
     log(

@@ -16,6 +16,9 @@ import { TracingConfigError } from './errors.js';
 /** How spans leave the process. */
 export type ExportProtocol = 'grpc' | 'http/protobuf';
 
+/** Compression of OTLP export requests. */
+export type ExportCompression = 'gzip' | 'none';
+
 /** Options a service passes in code; each wins over the environment. */
 export interface TracingOptions {
   /** `service.name`; falls back to `OTEL_SERVICE_NAME`, then `unknown_service:node`. */
@@ -57,6 +60,10 @@ export interface TracingOptions {
    * (`X-B3-*`, for peers that only read those) or `both`. Extraction always reads both.
    */
   b3Inject?: B3InjectMode;
+  /** Compression of OTLP export requests (default `none`: see README, "Export compression"). */
+  compression?: ExportCompression;
+  /** Trace Redis commands that run outside any span as root traces (default false). */
+  redisRootSpans?: boolean;
 }
 
 /** The effective configuration: resolved once, validated, frozen. */
@@ -78,6 +85,8 @@ export interface TracingConfig {
   readonly handleSignals: boolean;
   readonly reportIntervalMs: number;
   readonly b3Inject: B3InjectMode;
+  readonly compression: ExportCompression;
+  readonly redisRootSpans: boolean;
   /** One line per invalid environment value, each naming the variable, value and fallback. */
   readonly warnings: readonly string[];
 }
@@ -208,6 +217,19 @@ export function resolveTracingConfig(options: TracingOptions = {}, env: Env = pr
       options.reportIntervalMs ??
       layer([['AUTOBOT_TRACE_REPORT_INTERVAL_MS', integerInRange(0, 86_400_000)]], 30_000),
     b3Inject: options.b3Inject ?? layer([['AUTOBOT_TRACE_B3_INJECT', oneOf(B3_INJECT_MODES)]], 'single'),
+    // Default none, like stock OpenTelemetry: gzip costs the traced process CPU per span
+    // (measured in bench/overhead/breakdown.mjs, `export gzip` vs `export none`).
+    compression:
+      options.compression ??
+      layer(
+        [
+          ['OTEL_EXPORTER_OTLP_TRACES_COMPRESSION', parseCompression],
+          ['OTEL_EXPORTER_OTLP_COMPRESSION', parseCompression],
+        ],
+        'none',
+      ),
+    redisRootSpans:
+      options.redisRootSpans ?? layer([['AUTOBOT_TRACE_REDIS_ROOT_SPANS', parseBoolean]], false),
     warnings,
   };
   return Object.freeze({ ...config, warnings: Object.freeze([...warnings]) });
@@ -218,6 +240,12 @@ function parseProtocol(raw: string) {
   if (value === 'grpc' || value === 'http/protobuf')
     return { ok: true as const, value: value as ExportProtocol };
   return { ok: false as const, expected: 'grpc or http/protobuf' };
+}
+
+function parseCompression(raw: string) {
+  const value = raw.trim().toLowerCase();
+  if (value === 'gzip' || value === 'none') return { ok: true as const, value: value as ExportCompression };
+  return { ok: false as const, expected: 'gzip or none' };
 }
 
 /** Jaeger's ports: 4318 (or a `/v1/traces` path) is OTLP/HTTP, anything else gRPC. */
@@ -244,6 +272,9 @@ function validateOptions(options: TracingOptions): void {
   }
   if (options.b3Inject !== undefined && !B3_INJECT_MODES.includes(options.b3Inject)) {
     fail('b3Inject', B3_INJECT_MODES.join(', '), options.b3Inject);
+  }
+  if (options.compression !== undefined && options.compression !== 'gzip' && options.compression !== 'none') {
+    fail('compression', "'gzip' or 'none'", options.compression);
   }
   if (options.serviceName !== undefined && options.serviceName.trim() === '') {
     fail('serviceName', 'a non-empty string', options.serviceName);

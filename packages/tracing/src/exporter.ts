@@ -4,12 +4,14 @@ import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
 import { ConsoleSpanExporter, type SpanExporter } from '@opentelemetry/sdk-trace';
 import type { TracingConfig } from './config.js';
 
-/** The OTLP exporter the configuration asks for: gRPC, or HTTP/protobuf; gzip either way. */
+/** The OTLP exporter the configuration asks for: gRPC or HTTP/protobuf, gzip or uncompressed. */
 export function createOtlpExporter(config: TracingConfig): SpanExporter {
-  const common = { url: config.endpoint, timeoutMillis: config.exportTimeoutMs };
-  return config.protocol === 'grpc'
-    ? new OtlpGrpcExporter({ ...common, compression: CompressionAlgorithm.GZIP })
-    : new OtlpProtoExporter({ ...common, compression: CompressionAlgorithm.GZIP });
+  const common = {
+    url: config.endpoint,
+    timeoutMillis: config.exportTimeoutMs,
+    compression: config.compression === 'gzip' ? CompressionAlgorithm.GZIP : CompressionAlgorithm.NONE,
+  };
+  return config.protocol === 'grpc' ? new OtlpGrpcExporter(common) : new OtlpProtoExporter(common);
 }
 
 /** Console exporter for `AUTOBOT_TRACE_CONSOLE=true`. */

@@ -1,7 +1,7 @@
 export type { B3Fields, B3Hint, B3InjectMode, B3SamplingState } from './b3.js';
 export { B3Propagator, getB3Hint, parseB3Multi, parseB3Single } from './b3.js';
 export { B3AwareSampler } from './b3-sampler.js';
-export type { ExportProtocol, TracingConfig, TracingOptions } from './config.js';
+export type { ExportCompression, ExportProtocol, TracingConfig, TracingOptions } from './config.js';
 export { DEFAULT_ENDPOINT, resolveTracingConfig } from './config.js';
 export type { Env, EnvSource, Parsed, Parser } from './env.js';
 export {
@@ -31,6 +31,7 @@ export {
 export type { InstrumentAllOptions, InstrumentationResult } from './instrumentation/instrument-all.js';
 export { instrumentAll } from './instrumentation/instrument-all.js';
 export { REDACTED, redactUrl } from './instrumentation/redact.js';
+export type { RedisTracingOptions } from './instrumentation/redis.js';
 export { instrumentRedis, redisStatement } from './instrumentation/redis.js';
 export type { RequestOptions, TracedHttpClientOptions } from './instrumentation/traced-http-client.js';
 export { TracedHttpClient } from './instrumentation/traced-http-client.js';

@@ -14,6 +14,7 @@ import { B3AwareSampler } from './b3-sampler.js';
 import type { TracingConfig, TracingOptions } from './config.js';
 import { ExportStatsRecorder } from './export-stats.js';
 import { createConsoleExporter, createOtlpExporter } from './exporter.js';
+import { idGenerator } from './instrumentation/fast-path.js';
 import { RandomTraceFlagTracerProvider } from './random-trace-flag.js';
 
 /** A tracer provider with the pieces the TracingService needs to report on it. */
@@ -61,6 +62,8 @@ export function createTracerProvider(
       'telemetry.sdk.language': 'nodejs',
     }),
     sampler: createSampler(config.sampleRate),
+    // Hands the SDK the trace id the unsampled fast path already sampled a root by.
+    idGenerator,
     spanProcessors,
     forceFlushTimeoutMillis: config.shutdownTimeoutMs,
   });

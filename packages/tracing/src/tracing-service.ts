@@ -11,17 +11,19 @@ import {
   trace,
 } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import type { TracerProvider } from '@opentelemetry/sdk-trace';
+import { TraceIdRatioBasedSampler, type TracerProvider } from '@opentelemetry/sdk-trace';
 import type { FastifyInstance } from 'fastify';
 import { resolveTracingConfig, type TracingConfig, type TracingOptions } from './config.js';
 import type { Env } from './env.js';
 import type { ExportStats, ExportStatsRecorder } from './export-stats.js';
 import { type HeaderCarrier, lowercaseGetter, normalizeHeaders } from './headers.js';
+import { setSamplingHint } from './instrumentation/fast-path.js';
 import {
   type InstrumentAllOptions,
   type InstrumentationResult,
   instrumentAll,
 } from './instrumentation/instrument-all.js';
+import { setRedisRootSpans } from './instrumentation/redis.js';
 import { info, warn } from './logger.js';
 import { createPropagator } from './propagation.js';
 import { createTracerProvider } from './provider.js';
@@ -82,7 +84,11 @@ export class TracingService {
       const { provider, stats } = createTracerProvider(config, options.spanExporter);
       this.provider = provider;
       this.statsRecorder = stats;
-      registerGlobals(provider, config);
+      if (registerGlobals(provider, config)) {
+        // Our provider serves the global API: instrumentation may decide unsampled spans itself.
+        setSamplingHint({ root: new TraceIdRatioBasedSampler(config.sampleRate), rate: config.sampleRate });
+      }
+      setRedisRootSpans(config.redisRootSpans);
       this.tracer = provider.getTracer(TRACER_NAME, config.serviceVersion);
       this.checkNames = config.environment === 'development';
       if (config.handleSignals) this.removeShutdownHooks = installShutdownHooks(() => this.shutdown());
@@ -218,6 +224,7 @@ export class TracingService {
     this.removeShutdownHooks?.();
     if (this.reporter) clearInterval(this.reporter);
     this.tracer = undefined;
+    setSamplingHint(undefined);
     if (!provider || !config) return;
     await withTimeout(provider.shutdown(), config.shutdownTimeoutMs, 'shutdown');
     this.report(config);
@@ -272,7 +279,8 @@ function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 }
 
-function registerGlobals(provider: TracerProvider, config: TracingConfig): void {
+/** Register the globals; true when `provider` became the global tracer provider. */
+function registerGlobals(provider: TracerProvider, config: TracingConfig): boolean {
   const contextManager = new AsyncLocalStorageContextManager().enable();
   if (!context.setGlobalContextManager(contextManager)) contextManager.disable();
   if (!propagation.setGlobalPropagator(createPropagator({ b3Inject: config.b3Inject }))) {
@@ -282,7 +290,9 @@ function registerGlobals(provider: TracerProvider, config: TracingConfig): void 
     warn(
       'a global tracer provider was already registered; AutoBot spans still export, third-party ones may not',
     );
+    return false;
   }
+  return true;
 }
 
 async function withTimeout(promise: Promise<void>, timeoutMs: number, what: string): Promise<void> {

@@ -18,9 +18,40 @@ describe('resolveTracingConfig', () => {
       maxExportBatchSize: 512,
       shutdownTimeoutMs: 5000,
       handleSignals: true,
+      compression: 'none',
+      redisRootSpans: false,
     });
     expect(config.warnings).toEqual([]);
     expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('reads export compression from the OTLP variables, traces-specific first', () => {
+    expect(resolveTracingConfig({}, { OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip' }).compression).toBe('gzip');
+    expect(
+      resolveTracingConfig(
+        {},
+        { OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: 'none', OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip' },
+      ).compression,
+    ).toBe('none');
+    expect(
+      resolveTracingConfig({ compression: 'gzip' }, { OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: 'none' })
+        .compression,
+    ).toBe('gzip');
+    const bad = resolveTracingConfig({}, { OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: 'brotli' });
+    expect(bad.compression).toBe('none');
+    expect(bad.warnings).toEqual([
+      'OTEL_EXPORTER_OTLP_TRACES_COMPRESSION="brotli" is invalid (expected gzip or none); using none',
+    ]);
+    expect(() => resolveTracingConfig({ compression: 'zstd' as 'gzip' }, {})).toThrow(TracingConfigError);
+  });
+
+  it('reads AUTOBOT_TRACE_REDIS_ROOT_SPANS, warning once on an invalid value', () => {
+    expect(resolveTracingConfig({}, { AUTOBOT_TRACE_REDIS_ROOT_SPANS: 'true' }).redisRootSpans).toBe(true);
+    const bad = resolveTracingConfig({}, { AUTOBOT_TRACE_REDIS_ROOT_SPANS: 'sometimes' });
+    expect(bad.redisRootSpans).toBe(false);
+    expect(bad.warnings).toEqual([
+      'AUTOBOT_TRACE_REDIS_ROOT_SPANS="sometimes" is invalid (expected true or false); using false',
+    ]);
   });
 
   it('reads every AUTOBOT_* variable', () => {

@@ -28,10 +28,11 @@ export function autoInstrument(tracing: TracingService): () => void {
   return () => {
     const problems: string[] = [];
     if (!tracing.enabled) return;
+    // The probe is never ended: an SDK span reaches the export queue only when it ends, so the
+    // self-check leaves no `tracing.startup_check` trace in the user's backend.
     const probe = tracing.startSpan('tracing.startup_check');
     if (!probe.isRecording() && tracing.config?.sampleRate !== 0)
       problems.push('spans are not being recorded');
-    probe.end();
     if (!redis) problems.push('Redis spans are off (this Node has no diagnostics_channel.tracingChannel)');
     if (!fetch) problems.push('fetch spans are off');
     if (problems.length > 0) warn(`instrumentation did not fully take effect: ${problems.join('; ')}`);

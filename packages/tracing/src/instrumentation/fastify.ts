@@ -1,11 +1,13 @@
 import {
   type Attributes,
+  type Context,
   context,
   propagation,
   ROOT_CONTEXT,
   type Span,
   SpanKind,
   SpanStatusCode,
+  type Tracer,
   trace,
 } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -28,7 +30,8 @@ import {
   ATTR_URL_SCHEME,
   ATTR_USER_AGENT_ORIGINAL,
 } from '../semconv.js';
-import { redactQuery, splitTarget } from './redact.js';
+import { unsampledSpan } from './fast-path.js';
+import { redactQuery } from './redact.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -91,36 +94,22 @@ export function instrumentFastify(app: FastifyInstance, options: ServerTracingOp
   app.decorateRequest('traceSpan', null);
 
   app.addHook('onRequest', (request, reply, done) => {
-    const { path, query } = splitTarget(request.url);
+    const url = request.url;
+    const mark = url.indexOf('?');
+    const path = mark === -1 ? url : url.slice(0, mark);
     if (excluded.has(path)) return done();
-    const parent = propagation.extract(ROOT_CONTEXT, request.headers);
-    const method = request.method;
-    const route = request.routeOptions.url;
-    const scheme = request.protocol;
-    // The sampling-relevant attributes (semconv) go in at creation, where a sampler can read
-    // them; everything else is built only for a span that is recorded. Measured: building the
-    // full set for every unsampled request cost several µs of CPU per request (bench/RESULTS.md).
-    const attributes: Attributes = {
-      [ATTR_HTTP_METHOD]: method,
-      [ATTR_HTTP_REQUEST_METHOD]: method,
-      [ATTR_URL_PATH]: path,
-      [ATTR_URL_SCHEME]: scheme,
-    };
-    if (route !== undefined) attributes[ATTR_HTTP_ROUTE] = route;
-
-    const span = tracer.startSpan(
-      route === undefined ? `HTTP ${method}` : `HTTP ${method} ${route}`,
-      { kind: SpanKind.SERVER, attributes },
-      parent,
-    );
+    const headers = request.headers;
+    // Most requests carry no trace header: skip the propagators' extract (B3 + W3C + baggage).
+    const parent = hasTraceHeaders(headers) ? propagation.extract(ROOT_CONTEXT, headers) : ROOT_CONTEXT;
+    // Known unsampled (rate 0, a root failing the ratio test, a parent with sampled=0): ids only,
+    // no name, no attributes, no route lookup.
+    const span = unsampledSpan(parent) ?? startServerSpan(tracer, request, path, mark, parent);
     request.traceSpan = span;
-    if (span.isRecording()) {
-      addRequestDetails(span, request, path, query, scheme);
-      if (requestAttributes) addRequestAttributes(span, request, requestAttributes);
-    }
+    if (span.isRecording() && requestAttributes) addRequestAttributes(span, request, requestAttributes);
 
     const { traceId, spanId, traceFlags } = span.spanContext();
-    reply.header('traceresponse', `00-${traceId}-${spanId}-0${traceFlags & 1}`);
+    // Sampled and random trace-id flags (W3C Trace Context Level 2 §3.2.2.5), as in traceparent.
+    reply.header('traceresponse', `00-${traceId}-${spanId}-0${traceFlags & 3}`);
     if (logCorrelation) {
       // reply.log writes the "request completed" line: give it the same bindings.
       request.log = request.log.child({ trace_id: traceId, span_id: spanId });
@@ -155,6 +144,7 @@ function endServerSpan(request: FastifyRequest, reply: FastifyReply): void {
   const span = request.traceSpan;
   if (!span) return;
   request.traceSpan = null;
+  if (!span.isRecording()) return;
   const status = reply.statusCode;
   span.setAttribute(ATTR_HTTP_STATUS_CODE, status);
   span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
@@ -167,26 +157,63 @@ function endServerSpan(request: FastifyRequest, reply: FastifyReply): void {
   span.end();
 }
 
-/** The attributes only a recorded span needs: full (redacted) URL, addresses, user agent. */
-function addRequestDetails(
-  span: Span,
+/**
+ * Headers any of our propagators may read. `fields()` is not enough on its own: it lists what a
+ * propagator injects, and B3 injects one encoding but extracts both (`b3` and `X-B3-*`).
+ */
+const EXTRACTED_HEADERS = ['traceparent', 'b3', 'x-b3-traceid', 'x-b3-sampled', 'x-b3-flags', 'baggage'];
+let propagatorFields: readonly string[] | undefined;
+let traceHeaders: readonly string[] = EXTRACTED_HEADERS;
+
+/** True when `headers` hold any header the global propagator may read. */
+function hasTraceHeaders(headers: FastifyRequest['headers']): boolean {
+  const fields = propagation.fields();
+  if (fields !== propagatorFields) {
+    // The global propagator changed (or first call): add its own fields, e.g. a custom format's.
+    propagatorFields = fields;
+    traceHeaders = [...new Set([...EXTRACTED_HEADERS, ...fields.map((f) => f.toLowerCase())])];
+  }
+  for (let i = 0; i < traceHeaders.length; i++)
+    if (headers[traceHeaders[i] as string] !== undefined) return true;
+  return false;
+}
+
+/**
+ * The SERVER span through the SDK, with all its attributes in one object at creation (the
+ * sampler sees them; nothing is set twice). The span may still be unsampled (a foreign provider
+ * or sampler), in which case the attributes are simply dropped by the SDK.
+ */
+function startServerSpan(
+  tracer: Tracer,
   request: FastifyRequest,
   path: string,
-  query: string,
-  scheme: string,
-): void {
-  const shownQuery = query === '' ? '' : redactQuery(query);
+  mark: number,
+  parent: Context,
+): Span {
+  const method = request.method;
+  const route = request.routeOptions.url;
+  const scheme = request.protocol;
+  const shownQuery = mark === -1 ? '' : redactQuery(request.url.slice(mark + 1));
   const attributes: Attributes = {
+    [ATTR_HTTP_METHOD]: method,
+    [ATTR_HTTP_REQUEST_METHOD]: method,
+    [ATTR_URL_PATH]: path,
+    [ATTR_URL_SCHEME]: scheme,
     [ATTR_HTTP_URL]: `${scheme}://${request.host}${path}${shownQuery === '' ? '' : `?${shownQuery}`}`,
     [ATTR_SERVER_ADDRESS]: request.hostname,
     [ATTR_CLIENT_ADDRESS]: request.ip,
   };
+  if (route !== undefined) attributes[ATTR_HTTP_ROUTE] = route;
   if (shownQuery !== '') attributes[ATTR_URL_QUERY] = shownQuery;
   const port = request.port;
   if (port) attributes[ATTR_SERVER_PORT] = port;
   const userAgent = request.headers['user-agent'];
   if (userAgent) attributes[ATTR_USER_AGENT_ORIGINAL] = userAgent;
-  span.setAttributes(attributes);
+  return tracer.startSpan(
+    route === undefined ? `HTTP ${method}` : `HTTP ${method} ${route}`,
+    { kind: SpanKind.SERVER, attributes },
+    parent,
+  );
 }
 
 function addRequestAttributes(

@@ -1,11 +1,11 @@
 import diagnostics from 'node:diagnostics_channel';
 import {
-  type Context,
   context,
   propagation,
   type Span,
   SpanKind,
   SpanStatusCode,
+  type TextMapSetter,
   trace,
 } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
@@ -22,8 +22,8 @@ import {
   ATTR_SERVER_PORT,
   ATTR_URL_FULL,
 } from '../semconv.js';
+import { parentNotSampled, unsampledSpan } from './fast-path.js';
 import { redactUrl } from './redact.js';
-import { parentNotSampled } from './sampled.js';
 
 /**
  * CLIENT spans for every `fetch` (and undici) request of the process, from undici's
@@ -41,13 +41,41 @@ interface UndiciRequest {
 }
 
 const TRACER_NAME = 'autobot.fetch';
-const spans = new WeakMap<UndiciRequest, { span: Span; started: number }>();
+const kSpan = Symbol('autobot.fetch.span');
+type Traced = UndiciRequest & { [kSpan]?: { span: Span; started: number } };
 let subscribed = false;
 
-function injectInto(request: UndiciRequest, ctx: Context): void {
-  const headers: Record<string, string> = {};
-  propagation.inject(ctx, headers);
-  for (const name in headers) request.addHeader(name, headers[name] as string);
+/** Writes each injected header straight onto the undici request: no intermediate object. */
+const SETTER: TextMapSetter<UndiciRequest> = {
+  set: (request, name, value) => {
+    request.addHeader(name, value);
+  },
+};
+
+interface OriginInfo {
+  address: string;
+  port: number;
+  /** No credentials in the origin: `origin + path` is already the URL to record. */
+  plain: boolean;
+}
+
+/** Parsed origins (scheme://host:port), computed once per origin; bounded. */
+const origins = new Map<string, OriginInfo>();
+const MAX_ORIGINS = 256;
+
+function originInfo(origin: string): OriginInfo {
+  let info = origins.get(origin);
+  if (info === undefined) {
+    const url = new URL(origin);
+    info = {
+      address: url.hostname,
+      port: Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
+      plain: url.username === '' && url.password === '',
+    };
+    if (origins.size >= MAX_ORIGINS) origins.clear();
+    origins.set(origin, info);
+  }
+  return info;
 }
 
 /** Subscribe to undici's request channels once per process. */
@@ -55,42 +83,51 @@ export function instrumentFetch(): boolean {
   if (subscribed) return true;
   const tracer = trace.getTracer(TRACER_NAME);
   diagnostics.subscribe('undici:request:create', (message) => {
-    const { request } = message as { request: UndiciRequest };
+    const { request } = message as { request: Traced };
     const active = context.active();
     if (isTracingSuppressed(active)) return;
     try {
       if (parentNotSampled(active)) {
         // No span would be recorded: pass the unsampled context on as is, so the callee
         // continues the trace unsampled, and skip building the span.
-        injectInto(request, active);
+        propagation.inject(active, request, SETTER);
         return;
       }
-      const url = redactUrl(`${request.origin}${request.path}`);
-      const origin = new URL(request.origin);
+      // A root the sampler will drop (rate 0, or failing the ratio test): ids only.
+      const unsampled = unsampledSpan(active);
+      if (unsampled !== undefined) {
+        propagation.inject(trace.setSpan(active, unsampled), request, SETTER);
+        return;
+      }
+      const { method, origin, path } = request;
+      const info = originInfo(origin);
+      // undici's path is already serialized by the WHATWG URL parser: only a query (secrets)
+      // or credentials need the full redaction.
+      const url = info.plain && !path.includes('?') ? `${origin}${path}` : redactUrl(`${origin}${path}`);
       const span = tracer.startSpan(
-        `HTTP ${request.method}`,
+        `HTTP ${method}`,
         {
           kind: SpanKind.CLIENT,
           attributes: {
-            [ATTR_HTTP_METHOD]: request.method,
-            [ATTR_HTTP_REQUEST_METHOD]: request.method,
+            [ATTR_HTTP_METHOD]: method,
+            [ATTR_HTTP_REQUEST_METHOD]: method,
             [ATTR_HTTP_URL]: url,
             [ATTR_URL_FULL]: url,
-            [ATTR_SERVER_ADDRESS]: origin.hostname,
-            [ATTR_SERVER_PORT]: Number(origin.port) || (origin.protocol === 'https:' ? 443 : 80),
+            [ATTR_SERVER_ADDRESS]: info.address,
+            [ATTR_SERVER_PORT]: info.port,
           },
         },
         active,
       );
-      injectInto(request, trace.setSpan(active, span));
-      spans.set(request, { span, started: performance.now() });
+      propagation.inject(trace.setSpan(active, span), request, SETTER);
+      if (span.isRecording()) request[kSpan] = { span, started: performance.now() };
     } catch {
       // a request we cannot trace still goes out untouched
     }
   });
   diagnostics.subscribe('undici:request:headers', (message) => {
     const { request, response } = message as { request: UndiciRequest; response: { statusCode: number } };
-    const span = spans.get(request)?.span;
+    const span = (request as Traced)[kSpan]?.span;
     if (!span) return;
     span.setAttribute(ATTR_HTTP_STATUS_CODE, response.statusCode);
     span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, response.statusCode);
@@ -103,17 +140,17 @@ export function instrumentFetch(): boolean {
   // as the official undici instrumentation does: it ends when the body is complete or fails.
   diagnostics.subscribe('undici:request:trailers', (message) => {
     const { request } = message as { request: UndiciRequest };
-    const entry = spans.get(request);
+    const entry = (request as Traced)[kSpan];
     if (!entry) return;
-    spans.delete(request);
+    (request as Traced)[kSpan] = undefined;
     entry.span.setAttribute(ATTR_HTTP_DURATION_MS, performance.now() - entry.started);
     entry.span.end();
   });
   diagnostics.subscribe('undici:request:error', (message) => {
     const { request, error } = message as { request: UndiciRequest; error: unknown };
-    const entry = spans.get(request);
+    const entry = (request as Traced)[kSpan];
     if (!entry) return;
-    spans.delete(request);
+    (request as Traced)[kSpan] = undefined;
     recordError(entry.span, error);
     entry.span.setAttribute(ATTR_HTTP_DURATION_MS, performance.now() - entry.started);
     entry.span.end();

@@ -38,11 +38,3 @@ function redactSearchParams(params: URLSearchParams): void {
     if (SECRET_PARAM.test(name)) params.set(name, REDACTED);
   }
 }
-
-/** Split a raw request target (`/path?query`) into path and query without allocating a URL. */
-export function splitTarget(target: string): { path: string; query: string } {
-  const mark = target.indexOf('?');
-  return mark === -1
-    ? { path: target, query: '' }
-    : { path: target.slice(0, mark), query: target.slice(mark + 1) };
-}

@@ -11,7 +11,7 @@ import {
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
 } from '../semconv.js';
-import { parentNotSampled } from './sampled.js';
+import { parentNotSampled, unsampledSpan } from './fast-path.js';
 
 /**
  * Redis spans from ioredis's own `diagnostics_channel` tracing channels (`ioredis:command`,
@@ -49,6 +49,52 @@ const TRACER_NAME = 'autobot.redis';
 type Traced = { [kSpan]?: Span };
 
 let subscribed = false;
+/** Record commands issued outside any span as root spans (off: only commands inside a trace). */
+let rootSpans = false;
+
+/** Options of {@link instrumentRedis}. */
+export interface RedisTracingOptions {
+  /**
+   * Trace a command that runs outside any active span as a new root trace. Default false
+   * (`AUTOBOT_TRACE_REDIS_ROOT_SPANS`): connection handshakes, health pings and background jobs
+   * would otherwise each start a one-span trace.
+   */
+  rootSpans?: boolean;
+}
+
+/** Set the process-wide default for root Redis spans (the TracingService's `redisRootSpans`). */
+export function setRedisRootSpans(on: boolean): void {
+  rootSpans = on;
+}
+
+/**
+ * Connection bookkeeping ioredis sends on every (re)connect: `CLIENT SETINFO` / `CLIENT SETNAME`.
+ * Never traced, even inside a request (a lazily opened connection) or with root spans on: they
+ * are not the application's commands, and Redis < 7.2 answers SETINFO with an error.
+ */
+function isHandshake(command: string, args: readonly string[]): boolean {
+  if (command !== 'client' && command !== 'CLIENT') return false;
+  const sub = args[0]?.toLowerCase();
+  return sub === 'setinfo' || sub === 'setname';
+}
+
+/** Per command name: the span name and `db.operation.name`, computed once. */
+const commandNames = new Map<string, { span: string; operation: string; allKeys: boolean }>();
+
+function namesOf(command: string): { span: string; operation: string; allKeys: boolean } {
+  let names = commandNames.get(command);
+  if (names === undefined) {
+    const lower = command.toLowerCase();
+    names = {
+      span: `redis.${lower}`,
+      operation: command.toUpperCase(),
+      allKeys: ALL_ARGS_ARE_KEYS.has(lower),
+    };
+    // Command names are a closed set, but a misbehaving caller could invent them: stay bounded.
+    if (commandNames.size < 1024) commandNames.set(command, names);
+  }
+  return names;
+}
 /**
  * True while a MULTI batch is being sent. ioredis queues the batch's commands synchronously
  * between the batch's `start` and `end` events, so commands seen then belong to the batch, which
@@ -58,13 +104,18 @@ let sendingBatch = false;
 
 /** The statement recorded for a command: name plus keys, values replaced by `?`. */
 export function redisStatement(command: string, args: readonly string[]): string {
-  const name = command.toLowerCase();
-  const shown = args.map((arg, i) => (i === 0 || ALL_ARGS_ARE_KEYS.has(name) ? arg : '?'));
-  return [command.toUpperCase(), ...shown].join(' ');
+  const { operation, allKeys } = namesOf(command);
+  let text = operation;
+  for (let i = 0; i < args.length; i++) text += i === 0 || allKeys ? ` ${args[i]}` : ' ?';
+  return text;
 }
 
-/** Subscribe to ioredis's tracing channels once per process. Returns true when subscribed. */
-export function instrumentRedis(): boolean {
+/**
+ * Subscribe to ioredis's tracing channels once per process. Returns true when subscribed.
+ * `options.rootSpans` applies process-wide; a later call may change it.
+ */
+export function instrumentRedis(options: RedisTracingOptions = {}): boolean {
+  if (options.rootSpans !== undefined) rootSpans = options.rootSpans;
   if (subscribed) return true;
   if (typeof diagnostics.tracingChannel !== 'function') return false;
   const tracer = trace.getTracer(TRACER_NAME);
@@ -74,7 +125,10 @@ export function instrumentRedis(): boolean {
   const start = (name: string, message: CommandMessage | BatchMessage, attributesOf: () => Attributes) => {
     if (sendingBatch) return;
     const active = context.active();
+    if (!rootSpans && trace.getSpan(active) === undefined) return;
     if (isTracingSuppressed(active) || parentNotSampled(active)) return;
+    // A root the sampler will drop: no span at all (a Redis span propagates nothing).
+    if (unsampledSpan(active) !== undefined) return;
     const attributes = attributesOf();
     attributes[ATTR_DB_SYSTEM_NAME] = 'redis';
     attributes[ATTR_DB_NAMESPACE] = String(message.database);
@@ -108,8 +162,10 @@ export function instrumentRedis(): boolean {
   diagnostics.tracingChannel<unknown, CommandMessage>('ioredis:command').subscribe(
     handlers<CommandMessage>((message) => {
       const command = message.command;
-      start(`redis.${command.toLowerCase()}`, message, () => ({
-        [ATTR_DB_OPERATION_NAME]: command.toUpperCase(),
+      if (isHandshake(command, message.args)) return;
+      const names = namesOf(command);
+      start(names.span, message, () => ({
+        [ATTR_DB_OPERATION_NAME]: names.operation,
         [ATTR_DB_QUERY_TEXT]: redisStatement(command, message.args),
       }));
     }),

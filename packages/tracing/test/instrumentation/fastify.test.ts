@@ -81,7 +81,8 @@ describe('Fastify server tracing', () => {
     const response = await app.inject({ url: '/api/chat/1' });
     const [span] = await serverSpans();
     const { traceId, spanId } = span?.spanContext() ?? { traceId: '', spanId: '' };
-    expect(response.headers.traceresponse).toBe(`00-${traceId}-${spanId}-01`);
+    // Sampled + random trace-id flag of a new trace (W3C Trace Context Level 2 §3.2.2.5).
+    expect(response.headers.traceresponse).toBe(`00-${traceId}-${spanId}-03`);
     expect(response.json().traceId).toBe(traceId);
     const handlerLine = logLines.find((l) => l.msg === 'inside chat handler');
     expect(handlerLine).toMatchObject({ trace_id: traceId, span_id: spanId });

@@ -2,7 +2,7 @@ import { freePort, startRedisServer } from '@autobot/test-kit';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { redisStatement } from '../../src/index.js';
+import { instrumentRedis, redisStatement } from '../../src/index.js';
 import { initInMemoryTracing } from '../helpers/in-memory-tracing.js';
 
 const { tracing, spans, reset } = initInMemoryTracing('redis-user');
@@ -47,19 +47,53 @@ describe('Redis spans (ioredis tracing channels, real redis-server)', () => {
     expect(JSON.stringify(all.map((s) => s.attributes))).not.toContain('canary-value');
   });
 
+  const clientSpans = async () => (await spans()).filter((s) => s.kind === SpanKind.CLIENT);
+
   it('makes one span with the command count for MULTI', async () => {
-    await redis.multi().set('a', '1').incr('a').get('a').exec();
-    const all = await spans();
+    await tracing.span('test.parent', () => redis.multi().set('a', '1').incr('a').get('a').exec());
+    const all = await clientSpans();
     expect(all.map((s) => s.name)).toEqual(['redis.multi']);
     expect(all[0]?.attributes['db.operation.batch.size']).toBe(3);
     // the connection still traces single commands afterwards
+    await tracing.span('test.parent', () => redis.get('a'));
+    expect((await clientSpans()).map((s) => s.name)).toEqual(['redis.multi', 'redis.get']);
+  });
+
+  it('starts no trace for a command outside any span, unless root spans are configured', async () => {
     await redis.get('a');
-    expect((await spans()).map((s) => s.name)).toEqual(['redis.multi', 'redis.get']);
+    expect(await spans()).toEqual([]);
+    instrumentRedis({ rootSpans: true });
+    try {
+      await redis.get('a');
+      const [root] = await spans();
+      expect(root?.name).toBe('redis.get');
+      expect(root?.parentSpanContext).toBeUndefined();
+    } finally {
+      instrumentRedis({ rootSpans: false });
+    }
+  });
+
+  it('never traces the connection handshake (CLIENT SETINFO), even inside a span or with root spans', async () => {
+    instrumentRedis({ rootSpans: true });
+    const fresh = new Redis(server.url, { lazyConnect: true });
+    try {
+      await tracing.span('test.lazy-connect', async () => {
+        await fresh.connect();
+        await fresh.get('a');
+      });
+      const names = (await clientSpans()).map((s) => s.name);
+      // the command itself is traced, so the subscription is live
+      expect(names).toContain('redis.get');
+      expect(names).not.toContain('redis.client');
+    } finally {
+      fresh.disconnect();
+      instrumentRedis({ rootSpans: false });
+    }
   });
 
   it('marks a failing command as error and the caller sees the Redis error unchanged', async () => {
     await redis.set('str', 'x');
-    const error = await redis.incr('str').catch((e) => e);
+    const error = await tracing.span('test.parent', () => redis.incr('str')).catch((e) => e);
     expect(error?.name).toBe('ReplyError');
     const incr = (await spans()).find((s) => s.name === 'redis.incr');
     expect(incr?.status.code).toBe(SpanStatusCode.ERROR);

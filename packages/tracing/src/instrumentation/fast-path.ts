@@ -1,0 +1,121 @@
+import {
+  type Context,
+  isSpanContextValid,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  TraceFlags,
+  trace,
+} from '@opentelemetry/api';
+import { type IdGenerator, type Sampler, SamplingDecision } from '@opentelemetry/sdk-trace';
+import { getB3Hint } from '../b3.js';
+import { FLAG_RANDOM } from '../w3c-trace-context.js';
+
+/**
+ * The unsampled fast path. Our provider samples with ParentBased(TraceIdRatio(rate)), so for most
+ * unsampled spans the outcome is known before the SDK is asked: a child of an unsampled parent is
+ * never recorded, and a root is recorded only if its trace id passes the ratio test. For those
+ * spans instrumentation makes a non-recording span itself (ids only: what propagation and the
+ * `traceresponse` header need) and skips the span name, the attribute object, the SDK's
+ * attribute sanitizing and sampler call. Measured in bench/overhead/breakdown.mjs.
+ *
+ * Only active while the TracingService's own provider is the global one (it sets the hint);
+ * with any other provider every span goes through that provider's tracer as usual.
+ */
+interface SamplingHint {
+  /** The root sampler of the registered provider (TraceIdRatioBased). */
+  readonly root: Sampler;
+  /** Its ratio; 0 and 1 decide without looking at the trace id. */
+  readonly rate: number;
+}
+
+let hint: SamplingHint | undefined;
+
+/** Called by the TracingService when its provider becomes (or stops being) the global one. */
+export function setSamplingHint(next: SamplingHint | undefined): void {
+  hint = next;
+}
+
+const ID_BUFFER = Buffer.allocUnsafe(16);
+
+/** `bytes` random bytes as lower-case hex, never all zero (the SDK's RandomIdGenerator scheme). */
+function randomId(bytes: 8 | 16): string {
+  let any = 0;
+  for (let i = 0; i < bytes; i += 4) {
+    const word = (Math.random() * 2 ** 32) >>> 0;
+    ID_BUFFER.writeUInt32BE(word, i);
+    any |= word;
+  }
+  if (any === 0) ID_BUFFER[bytes - 1] = 1;
+  return ID_BUFFER.toString('hex', 0, bytes);
+}
+
+/**
+ * The provider's id generator. A root trace id drawn by {@link unsampledSpan} for its own
+ * sampling test is handed to the SDK through `preset`, so a root that passes the test keeps the
+ * id it was sampled by (the SDK would otherwise draw a second id and sample again).
+ */
+class PresetIdGenerator implements IdGenerator {
+  preset: string | undefined;
+
+  generateTraceId(): string {
+    const preset = this.preset;
+    if (preset === undefined) return randomId(16);
+    this.preset = undefined;
+    return preset;
+  }
+
+  generateSpanId(): string {
+    return randomId(8);
+  }
+}
+
+/** The id generator the TracingService's provider uses. */
+export const idGenerator = new PresetIdGenerator();
+
+/**
+ * A non-recording span for a span the sampler is known to drop, or undefined when the SDK must
+ * decide (a sampled parent, a root that passes the ratio test, or a provider that is not ours).
+ * When undefined is returned for a root, the next trace id the provider draws is the one tested
+ * here: call the tracer right away.
+ */
+export function unsampledSpan(parent: Context): Span | undefined {
+  if (hint === undefined) return undefined;
+  // A B3 sampling state (a lone `b3: 1|0|d`, or ids with a deferred decision) is decided by the
+  // provider's B3-aware sampler, not by ParentBased(ratio): leave those requests to the SDK.
+  if (getB3Hint(parent) !== undefined) return undefined;
+  const parentContext = trace.getSpanContext(parent);
+  if (parentContext !== undefined && isSpanContextValid(parentContext)) {
+    if ((parentContext.traceFlags & TraceFlags.SAMPLED) !== 0) return undefined;
+    return trace.wrapSpanContext({
+      traceId: parentContext.traceId,
+      spanId: randomId(8),
+      // W3C Level 2 §3.2.2.5: the random trace-id flag travels with the trace id.
+      traceFlags: parentContext.traceFlags & FLAG_RANDOM,
+      traceState: parentContext.traceState,
+    });
+  }
+  if (hint.rate === 1) return undefined;
+  const traceId = randomId(16);
+  if (
+    hint.rate !== 0 &&
+    hint.root.shouldSample(ROOT_CONTEXT, traceId, '', SpanKind.SERVER, {}, []).decision !==
+      SamplingDecision.NOT_RECORD
+  ) {
+    idGenerator.preset = traceId;
+    return undefined;
+  }
+  // A new trace: its id is random, so the random trace-id flag is set (W3C Level 2 §3.2.2.5).
+  return trace.wrapSpanContext({ traceId, spanId: randomId(8), traceFlags: FLAG_RANDOM });
+}
+
+/**
+ * True when a span started in `ctx` is known not to be recorded: the active span is a valid
+ * unsampled one (ParentBased sampling drops its children). Cheap: no allocation.
+ */
+export function parentNotSampled(ctx: Context): boolean {
+  const spanContext = trace.getSpanContext(ctx);
+  if (spanContext === undefined) return false;
+  // Flags first: the validity check is two regex tests, needed only for unsampled parents.
+  return (spanContext.traceFlags & TraceFlags.SAMPLED) === 0 && isSpanContextValid(spanContext);
+}

@@ -1,0 +1,89 @@
+import { randomBytes } from 'node:crypto';
+import { defaultTextMapGetter, ROOT_CONTEXT, SpanKind, TraceFlags, trace } from '@opentelemetry/api';
+import { TraceState } from '@opentelemetry/core';
+import { SamplingDecision, TraceIdRatioBasedSampler, TracerProvider } from '@opentelemetry/sdk-trace';
+import { afterEach, describe, expect, it } from 'vitest';
+import { B3Propagator } from '../../src/b3.js';
+import { idGenerator, setSamplingHint, unsampledSpan } from '../../src/instrumentation/fast-path.js';
+import { createSampler } from '../../src/provider.js';
+
+const hint = (rate: number) => setSamplingHint({ root: new TraceIdRatioBasedSampler(rate), rate });
+const parentWith = (flags: TraceFlags) =>
+  trace.setSpanContext(ROOT_CONTEXT, {
+    traceId: randomBytes(16).toString('hex'),
+    spanId: randomBytes(8).toString('hex'),
+    traceFlags: flags,
+    traceState: new TraceState('vendor=x'),
+    isRemote: true,
+  });
+
+afterEach(() => setSamplingHint(undefined));
+
+describe('unsampled fast path', () => {
+  it('decides roots exactly as the provider would: a root it passes on keeps its sampled trace id', () => {
+    const rate = 0.3;
+    hint(rate);
+    const tracer = new TracerProvider({ sampler: createSampler(rate), idGenerator }).getTracer('t');
+    const ratio = new TraceIdRatioBasedSampler(rate);
+    let recorded = 0;
+    for (let i = 0; i < 3000; i++) {
+      const fast = unsampledSpan(ROOT_CONTEXT);
+      const span = fast ?? tracer.startSpan('root', { kind: SpanKind.SERVER }, ROOT_CONTEXT);
+      const { traceId, traceFlags } = span.spanContext();
+      const decision = ratio.shouldSample(ROOT_CONTEXT, traceId, '', SpanKind.SERVER, {}, []).decision;
+      if (fast === undefined) {
+        // Handed to the SDK: it must record it (same id, same test), never re-draw the id.
+        expect(span.isRecording()).toBe(true);
+        expect(decision).toBe(SamplingDecision.RECORD_AND_SAMPLED);
+        recorded++;
+      } else {
+        expect(span.isRecording()).toBe(false);
+        // Not sampled, and a new random trace id carries the random flag (W3C Level 2 §3.2.2.5).
+        expect(traceFlags).toBe(0x02);
+        expect(decision).toBe(SamplingDecision.NOT_RECORD);
+      }
+      span.end();
+    }
+    // ±3.5 sd of a binomial(3000, 0.3)
+    expect(recorded).toBeGreaterThan(900 - 88);
+    expect(recorded).toBeLessThan(900 + 88);
+  });
+
+  it('makes every root unsampled at rate 0 with fresh valid ids, and none at rate 1', () => {
+    hint(0);
+    const a = unsampledSpan(ROOT_CONTEXT)?.spanContext();
+    const b = unsampledSpan(ROOT_CONTEXT)?.spanContext();
+    expect(a && trace.isSpanContextValid(a)).toBe(true);
+    expect(a?.traceId).not.toBe(b?.traceId);
+    expect(a?.spanId).toMatch(/^[0-9a-f]{16}$/);
+    hint(1);
+    expect(unsampledSpan(ROOT_CONTEXT)).toBeUndefined();
+  });
+
+  it('continues an unsampled parent: same trace id and tracestate, a new span id, not sampled', () => {
+    hint(1);
+    const parent = parentWith(TraceFlags.NONE);
+    const parentContext = trace.getSpanContext(parent);
+    const child = unsampledSpan(parent)?.spanContext();
+    expect(child?.traceId).toBe(parentContext?.traceId);
+    expect(child?.spanId).not.toBe(parentContext?.spanId);
+    expect(child?.traceFlags).toBe(TraceFlags.NONE);
+    expect(child?.traceState?.get('vendor')).toBe('x');
+    // The random trace-id flag of the parent travels with its trace id (W3C Level 2 §3.2.2.5).
+    expect(unsampledSpan(parentWith(0x02))?.spanContext().traceFlags).toBe(0x02);
+  });
+
+  it('leaves a request with a B3 sampling state to the B3-aware sampler (b3: 1 without ids is sampled)', () => {
+    hint(0);
+    const withHint = new B3Propagator().extract(ROOT_CONTEXT, { b3: '1' }, defaultTextMapGetter);
+    expect(unsampledSpan(withHint)).toBeUndefined();
+  });
+
+  it('leaves sampled parents, and every span when the provider is not ours, to the SDK', () => {
+    hint(0);
+    expect(unsampledSpan(parentWith(TraceFlags.SAMPLED))).toBeUndefined();
+    setSamplingHint(undefined);
+    expect(unsampledSpan(ROOT_CONTEXT)).toBeUndefined();
+    expect(unsampledSpan(parentWith(TraceFlags.NONE))).toBeUndefined();
+  });
+});
