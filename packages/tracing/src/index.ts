@@ -24,6 +24,7 @@ export { instrumentFetch } from './instrumentation/fetch.js';
 export {
   HttpAbortError,
   HttpConnectionError,
+  HttpInvalidUrlError,
   HttpRequestError,
   HttpStatusError,
   HttpTimeoutError,

@@ -1,27 +1,9 @@
 import diagnostics from 'node:diagnostics_channel';
-import {
-  context,
-  propagation,
-  type Span,
-  SpanKind,
-  SpanStatusCode,
-  type TextMapSetter,
-  trace,
-} from '@opentelemetry/api';
+import { context, propagation, type Span, SpanKind, type TextMapSetter, trace } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
 import { recordError } from '../record-error.js';
-import {
-  ATTR_ERROR_TYPE,
-  ATTR_HTTP_DURATION_MS,
-  ATTR_HTTP_METHOD,
-  ATTR_HTTP_REQUEST_METHOD,
-  ATTR_HTTP_RESPONSE_STATUS_CODE,
-  ATTR_HTTP_STATUS_CODE,
-  ATTR_HTTP_URL,
-  ATTR_SERVER_ADDRESS,
-  ATTR_SERVER_PORT,
-  ATTR_URL_FULL,
-} from '../semconv.js';
+import { ATTR_HTTP_DURATION_MS } from '../semconv.js';
+import { clientSpanAttributes, clientSpanName, recordClientStatus } from './client-span.js';
 import { parentNotSampled, unsampledSpan } from './fast-path.js';
 import { redactUrl } from './redact.js';
 
@@ -105,18 +87,8 @@ export function instrumentFetch(): boolean {
       // or credentials need the full redaction.
       const url = info.plain && !path.includes('?') ? `${origin}${path}` : redactUrl(`${origin}${path}`);
       const span = tracer.startSpan(
-        `HTTP ${method}`,
-        {
-          kind: SpanKind.CLIENT,
-          attributes: {
-            [ATTR_HTTP_METHOD]: method,
-            [ATTR_HTTP_REQUEST_METHOD]: method,
-            [ATTR_HTTP_URL]: url,
-            [ATTR_URL_FULL]: url,
-            [ATTR_SERVER_ADDRESS]: info.address,
-            [ATTR_SERVER_PORT]: info.port,
-          },
-        },
+        clientSpanName(method),
+        { kind: SpanKind.CLIENT, attributes: clientSpanAttributes(method, url, info.address, info.port) },
         active,
       );
       propagation.inject(trace.setSpan(active, span), request, SETTER);
@@ -128,13 +100,7 @@ export function instrumentFetch(): boolean {
   diagnostics.subscribe('undici:request:headers', (message) => {
     const { request, response } = message as { request: UndiciRequest; response: { statusCode: number } };
     const span = (request as Traced)[kSpan]?.span;
-    if (!span) return;
-    span.setAttribute(ATTR_HTTP_STATUS_CODE, response.statusCode);
-    span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, response.statusCode);
-    if (response.statusCode >= 400) {
-      span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${response.statusCode}` });
-      span.setAttribute(ATTR_ERROR_TYPE, String(response.statusCode));
-    }
+    if (span) recordClientStatus(span, response.statusCode);
   });
   // The span covers the response body too (a streamed LLM answer lasts long after the headers),
   // as the official undici instrumentation does: it ends when the body is complete or fails.

@@ -1,18 +1,28 @@
+import { TracingError } from '../errors.js';
+
 /**
  * Errors of `TracedHttpClient`, one class per failure mode, each with a stable `code`
- * (assert on `code`, not on messages) and the underlying `cause`.
+ * (assert on `code`, not on messages) and the underlying `cause`. All are `TracingError`s.
  */
-export class HttpRequestError extends Error {
-  readonly code: string;
+export class HttpRequestError extends TracingError {
   /** Method and redacted URL of the failed request. */
   readonly method: string;
   readonly url: string;
   constructor(code: string, message: string, request: { method: string; url: string }, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause });
-    this.name = new.target.name;
-    this.code = code;
+    super(code, message, cause === undefined ? undefined : { cause });
     this.method = request.method;
     this.url = request.url;
+  }
+}
+
+/** A relative URL was given to a client that has no `baseUrl` (a programmer error). */
+export class HttpInvalidUrlError extends HttpRequestError {
+  constructor(request: { method: string; url: string }) {
+    super(
+      'AUTOBOT_ERR_HTTP_INVALID_URL',
+      `${request.method} ${request.url}: a relative URL needs a baseUrl`,
+      request,
+    );
   }
 }
 

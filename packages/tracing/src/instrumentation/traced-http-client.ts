@@ -1,19 +1,16 @@
-import { context, propagation, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
+import { TracingConfigError } from '../errors.js';
 import { recordError } from '../record-error.js';
+import { ATTR_ERROR_TYPE, ATTR_HTTP_DURATION_MS } from '../semconv.js';
+import { clientSpanAttributes, clientSpanName, recordClientStatus } from './client-span.js';
 import {
-  ATTR_ERROR_TYPE,
-  ATTR_HTTP_DURATION_MS,
-  ATTR_HTTP_METHOD,
-  ATTR_HTTP_REQUEST_METHOD,
-  ATTR_HTTP_RESPONSE_STATUS_CODE,
-  ATTR_HTTP_STATUS_CODE,
-  ATTR_HTTP_URL,
-  ATTR_SERVER_ADDRESS,
-  ATTR_SERVER_PORT,
-  ATTR_URL_FULL,
-} from '../semconv.js';
-import { HttpAbortError, HttpConnectionError, HttpStatusError, HttpTimeoutError } from './http-errors.js';
+  HttpAbortError,
+  HttpConnectionError,
+  HttpInvalidUrlError,
+  HttpStatusError,
+  HttpTimeoutError,
+} from './http-errors.js';
 import { redactUrl } from './redact.js';
 
 const TRACER_NAME = 'autobot.http-client';
@@ -62,7 +59,9 @@ export class TracedHttpClient implements AsyncDisposable {
 
   constructor(options: TracedHttpClientOptions = {}) {
     if (options.timeoutMs !== undefined && !(options.timeoutMs > 0)) {
-      throw new TypeError(`TracedHttpClient: timeoutMs must be a positive number, got ${options.timeoutMs}`);
+      throw new TracingConfigError(
+        `TracedHttpClient: timeoutMs must be a positive number, got ${options.timeoutMs}`,
+      );
     }
     this.baseUrl = options.baseUrl;
     this.timeoutMs = options.timeoutMs ?? 30_000;
@@ -123,20 +122,14 @@ export class TracedHttpClient implements AsyncDisposable {
 
   private async send(method: string, target: string, options: RequestOptions, read: 'json' | 'response') {
     method = method.toUpperCase();
-    const url = this.resolve(target, options.query);
+    const url = this.resolve(method, target, options.query);
     const shownUrl = redactUrl(url.href);
     const request = { method, url: shownUrl };
     const tracer = trace.getTracer(TRACER_NAME);
-    const span = tracer.startSpan(`HTTP ${method}`, {
+    const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
+    const span = tracer.startSpan(clientSpanName(method), {
       kind: SpanKind.CLIENT,
-      attributes: {
-        [ATTR_HTTP_METHOD]: method,
-        [ATTR_HTTP_REQUEST_METHOD]: method,
-        [ATTR_HTTP_URL]: shownUrl,
-        [ATTR_URL_FULL]: shownUrl,
-        [ATTR_SERVER_ADDRESS]: url.hostname,
-        [ATTR_SERVER_PORT]: Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
-      },
+      attributes: clientSpanAttributes(method, shownUrl, url.hostname, port),
     });
     const started = performance.now();
     const spanContext = trace.setSpan(context.active(), span);
@@ -193,12 +186,10 @@ export class TracedHttpClient implements AsyncDisposable {
       const response = await context.with(suppressTracing(spanContext), () =>
         fetch(url, { method, headers, body, signal: controller.signal }),
       );
-      span.setAttribute(ATTR_HTTP_STATUS_CODE, response.status);
-      span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, response.status);
+      recordClientStatus(span, response.status);
       if (!response.ok && options.throwOnStatus !== false) {
         throw new HttpStatusError(request, response.status, await readSnippet(response));
       }
-      if (response.status >= 500) markStatus(span, response.status);
       if (read === 'response') {
         // The body is the caller's from here: the timeout, close() and the caller's signal covered
         // the wait for headers and are released now, so a body that is never read holds nothing
@@ -215,10 +206,9 @@ export class TracedHttpClient implements AsyncDisposable {
     }
   }
 
-  private resolve(target: string, query: RequestOptions['query']): URL {
+  private resolve(method: string, target: string, query: RequestOptions['query']): URL {
     const absolute = /^https?:\/\//i.test(target);
-    if (!absolute && !this.baseUrl)
-      throw new TypeError(`TracedHttpClient: relative URL ${target} needs a baseUrl`);
+    if (!absolute && !this.baseUrl) throw new HttpInvalidUrlError({ method, url: redactUrl(target) });
     // Join by hand: `new URL('/x', base)` would drop a path that `baseUrl` carries.
     const url = absolute
       ? new URL(target)
@@ -269,11 +259,6 @@ function endWhenConsumed(
     statusText: response.statusText,
     headers: response.headers,
   });
-}
-
-function markStatus(span: Span, status: number): void {
-  span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${status}` });
-  span.setAttribute(ATTR_ERROR_TYPE, String(status));
 }
 
 function classify(

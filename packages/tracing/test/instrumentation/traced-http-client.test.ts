@@ -4,7 +4,13 @@ import { freePort } from '@autobot/test-kit';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { HttpConnectionError, HttpStatusError, HttpTimeoutError, TracedHttpClient } from '../../src/index.js';
+import {
+  HttpConnectionError,
+  HttpStatusError,
+  HttpTimeoutError,
+  TracedHttpClient,
+  TracingError,
+} from '../../src/index.js';
 import { initInMemoryTracing } from '../helpers/in-memory-tracing.js';
 
 const { tracing, spans, reset } = initInMemoryTracing('client-under-test');
@@ -104,6 +110,26 @@ describe('TracedHttpClient', () => {
     expect(clientSpan?.status.code).toBe(SpanStatusCode.ERROR);
     expect(clientSpan?.attributes['error.type']).toBe('418');
     expect(clientSpan?.attributes['http.status_code']).toBe(418);
+  });
+
+  it('marks a 4xx client span as an error even when the caller keeps the answer (throwOnStatus: false)', async () => {
+    // OpenTelemetry HTTP semantic conventions, "Status": client spans are errors for 4xx and 5xx.
+    const client = new TracedHttpClient({ baseUrl });
+    const response = await client.get('/api/teapot', { throwOnStatus: false });
+    await response.text();
+    expect(response.status).toBe(418);
+    const clientSpan = (await spans()).find((s) => s.kind === SpanKind.CLIENT);
+    expect(clientSpan?.status.code).toBe(SpanStatusCode.ERROR);
+    expect(clientSpan?.attributes['error.type']).toBe('418');
+  });
+
+  it('rejects misuse with coded errors, never a bare TypeError', async () => {
+    expect(() => new TracedHttpClient({ timeoutMs: -1 })).toThrow(
+      expect.objectContaining({ code: 'AUTOBOT_ERR_TRACING_INVALID_OPTION' }),
+    );
+    const error = await new TracedHttpClient().getJson('/relative').catch((e) => e);
+    expect(error).toBeInstanceOf(TracingError);
+    expect(error.code).toBe('AUTOBOT_ERR_HTTP_INVALID_URL');
   });
 
   it('times out with HttpTimeoutError', async () => {
