@@ -1,17 +1,18 @@
+import { REDACTED, redactUrl } from '@autobot/tracing/redact';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-web';
 import { describe, expect, it } from 'vitest';
-import { REDACTED, RedactUrlSpanProcessor, redactPageUrl } from '../src/browser/redact-url.js';
+import { RedactUrlSpanProcessor } from '../src/browser/redact-url.js';
 
-describe('redactPageUrl', () => {
+describe('redactUrl (the page uses the library module)', () => {
   it('redacts credentials and secret query values, drops the fragment, keeps the rest', () => {
-    expect(
-      redactPageUrl('http://ann:s3cret@host:5173/chat?token=abc&lang=en&api_key=k#access_token=xyz'),
-    ).toBe(`http://${REDACTED}:${REDACTED}@host:5173/chat?token=${REDACTED}&lang=en&api_key=${REDACTED}`);
-    expect(redactPageUrl('/assets/index.js?v=3')).toBe('/assets/index.js?v=3');
-    expect(redactPageUrl('http://host/?SessionId=1&code=2&state=ok')).toBe(
+    expect(redactUrl('http://ann:s3cret@host:5173/chat?token=abc&lang=en&api_key=k#access_token=xyz')).toBe(
+      `http://${REDACTED}:${REDACTED}@host:5173/chat?token=${REDACTED}&lang=en&api_key=${REDACTED}`,
+    );
+    expect(redactUrl('/assets/index.js?v=3')).toBe('/assets/index.js?v=3');
+    expect(redactUrl('http://host/?SessionId=1&code=2&state=ok')).toBe(
       `http://host/?SessionId=${REDACTED}&code=${REDACTED}&state=ok`,
     );
-    expect(redactPageUrl('http://[bad')).toBe('<unparsable url>');
+    expect(redactUrl('http://[bad')).toBe('<unparsable url>');
   });
 });
 

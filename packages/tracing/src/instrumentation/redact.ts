@@ -1,5 +1,7 @@
 /**
- * Keep secrets out of spans: URL credentials and secret-looking query parameters.
+ * Keep secrets out of spans: URL credentials, secret-looking query parameters and fragments.
+ * The one implementation for Node and the browser: it uses only the WHATWG URL API, and page code
+ * imports it as `@autobot/tracing/redact` (a package export that pulls in nothing else).
  *
  * A query parameter is secret when its name contains one of these words (case-insensitive):
  * the common spellings of tokens, keys, passwords and signatures across APIs and cloud SDKs.
@@ -8,8 +10,10 @@ const SECRET_PARAM = /(token|key|secret|password|passwd|pwd|auth|signature|sig|c
 export const REDACTED = 'REDACTED';
 
 /**
- * `url` with user:password replaced by `REDACTED:REDACTED` and secret query values by `REDACTED`.
- * Relative or unparsable input is treated as a path. Never throws.
+ * `url` with user:password replaced by `REDACTED:REDACTED`, secret query values by `REDACTED`,
+ * and the fragment dropped (it never reaches a server, and OAuth's implicit flow and many
+ * single-page apps put tokens there). Relative input stays relative; unparsable input becomes
+ * `<unparsable url>`. Never throws.
  */
 export function redactUrl(url: string): string {
   try {
@@ -18,6 +22,7 @@ export function redactUrl(url: string): string {
     if (parsed.username) parsed.username = REDACTED;
     if (parsed.password) parsed.password = REDACTED;
     redactSearchParams(parsed.searchParams);
+    parsed.hash = '';
     const text = parsed.href;
     return absolute ? text : text.slice('http://relative.invalid'.length);
   } catch {
