@@ -4,4 +4,5 @@ export type { RunningService, RunServiceOptions } from './run-service.js';
 export { installErrorHandler, runService } from './run-service.js';
 export type { ServiceAppOptions } from './service-app.js';
 export { createServiceApp } from './service-app.js';
-export { ServiceError } from './service-error.js';
+export type { ServiceErrorCode } from './service-error.js';
+export { SERVICE_ERRORS, ServiceError } from './service-error.js';

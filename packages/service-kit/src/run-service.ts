@@ -30,8 +30,8 @@ export interface RunningService {
 /**
  * The error answer every reference service gives: `ServiceError`s and Fastify's own coded
  * errors (validation → 400, body too large → 413) keep their status and code; anything else is a
- * 500 `AUTOBOT_ERR_INTERNAL`. The server span already carries the error (the tracing `onError` hook).
- * Unknown routes answer 404 `AUTOBOT_ERR_NOT_FOUND` naming the path (never the query).
+ * 500 `AUTOBOT_ERR_SERVICE_INTERNAL`. The server span already carries the error (the tracing `onError` hook).
+ * Unknown routes answer 404 `AUTOBOT_ERR_SERVICE_NOT_FOUND` naming the path (never the query).
  */
 export function installErrorHandler(app: FastifyInstance, serviceName: string): void {
   // Fastify's default 404 logs and answers the raw URL, query secrets included: path only here.
@@ -40,7 +40,7 @@ export function installErrorHandler(app: FastifyInstance, serviceName: string): 
     const path = request.url.split('?')[0] ?? '';
     return reply.code(404).send({
       error: {
-        code: 'AUTOBOT_ERR_NOT_FOUND',
+        code: 'AUTOBOT_ERR_SERVICE_NOT_FOUND',
         message: `no route ${request.method} ${path.slice(0, 200)}`,
         service: serviceName,
       },
@@ -59,17 +59,21 @@ export function installErrorHandler(app: FastifyInstance, serviceName: string): 
     const status = (error as FastifyError).statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {
       const code = (error as FastifyError).validation
-        ? 'AUTOBOT_ERR_BAD_REQUEST'
+        ? 'AUTOBOT_ERR_SERVICE_BAD_REQUEST'
         : (error as FastifyError).code;
       return reply.code(status).send({
-        error: { code: code ?? 'AUTOBOT_ERR_BAD_REQUEST', message: error.message, service: serviceName },
+        error: {
+          code: code ?? 'AUTOBOT_ERR_SERVICE_BAD_REQUEST',
+          message: error.message,
+          service: serviceName,
+        },
         traceId,
       });
     }
     request.log.error(error);
     return reply.code(500).send({
       error: {
-        code: 'AUTOBOT_ERR_INTERNAL',
+        code: 'AUTOBOT_ERR_SERVICE_INTERNAL',
         message: `${serviceName}: internal error`,
         service: serviceName,
       },

@@ -39,7 +39,7 @@ describe('service logging', () => {
     expect(res.statusCode).toBe(404);
     expect(res.json()).toMatchObject({
       error: {
-        code: 'AUTOBOT_ERR_NOT_FOUND',
+        code: 'AUTOBOT_ERR_SERVICE_NOT_FOUND',
         message: 'no route POST /api/nowhere',
         service: 'autobot-test',
       },

@@ -66,7 +66,7 @@ export function registerChatRoute(
     async (request, reply) => {
       const message = request.body.message.trim();
       if (message === '') {
-        throw new ServiceError('AUTOBOT_ERR_BAD_REQUEST', 'message is empty', 400);
+        throw new ServiceError('AUTOBOT_ERR_BACKEND_EMPTY_MESSAGE', 'message is empty', 400);
       }
       const conversationId = request.body.conversationId ?? randomUUID();
       const traceId = request.traceSpan?.spanContext().traceId ?? tracing.currentTraceId();

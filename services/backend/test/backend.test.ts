@@ -38,8 +38,11 @@ describe('backend', () => {
     ]) {
       const response = await app.inject({ method: 'POST', url: '/api/chat', payload });
       expect(response.statusCode).toBe(400);
-      expect(response.json().error.code).toBe('AUTOBOT_ERR_BAD_REQUEST');
+      expect(response.json().error.code).toBe('AUTOBOT_ERR_SERVICE_BAD_REQUEST');
     }
+    const blank = await app.inject({ method: 'POST', url: '/api/chat', payload: { message: '   ' } });
+    expect(blank.statusCode).toBe(400);
+    expect(blank.json().error.code).toBe('AUTOBOT_ERR_BACKEND_EMPTY_MESSAGE');
   });
 
   it('answers CORS preflights for the frontend origin with the trace headers allowed', async () => {

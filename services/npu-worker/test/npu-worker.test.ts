@@ -61,7 +61,7 @@ describe('POST /api/embed', () => {
   it('refuses bad input with a coded 4xx', async () => {
     const missing = await app.inject({ method: 'POST', url: '/api/embed', payload: { text: 'x' } });
     expect(missing.statusCode).toBe(400);
-    expect(missing.json().error.code).toBe('AUTOBOT_ERR_BAD_REQUEST');
+    expect(missing.json().error.code).toBe('AUTOBOT_ERR_SERVICE_BAD_REQUEST');
     const large = await app.inject({ method: 'POST', url: '/api/embed', payload: { input: 'x'.repeat(51) } });
     expect(large.statusCode).toBe(413);
     expect(large.json().error.code).toBe('AUTOBOT_ERR_NPU_INPUT_TOO_LARGE');
