@@ -78,13 +78,37 @@ export type SshErrorType =
   | 'cert_missing'
   | 'ssh_error';
 
+/**
+ * The stable code of each failure class, written out so that grep finds every code
+ * (`AUTOBOT_ERR_PKI_SSH_<CLASS>`); the README's table is checked against it.
+ */
+export const SSH_ERROR_CODES: Readonly<Record<SshErrorType, string>> = Object.freeze({
+  auth_failed: 'AUTOBOT_ERR_PKI_SSH_AUTH_FAILED',
+  host_key_unknown: 'AUTOBOT_ERR_PKI_SSH_HOST_KEY_UNKNOWN',
+  host_key_mismatch: 'AUTOBOT_ERR_PKI_SSH_HOST_KEY_MISMATCH',
+  connection_refused: 'AUTOBOT_ERR_PKI_SSH_CONNECTION_REFUSED',
+  host_unreachable: 'AUTOBOT_ERR_PKI_SSH_HOST_UNREACHABLE',
+  dns_failed: 'AUTOBOT_ERR_PKI_SSH_DNS_FAILED',
+  timeout: 'AUTOBOT_ERR_PKI_SSH_TIMEOUT',
+  connection_lost: 'AUTOBOT_ERR_PKI_SSH_CONNECTION_LOST',
+  permission_denied: 'AUTOBOT_ERR_PKI_SSH_PERMISSION_DENIED',
+  remote_path_missing: 'AUTOBOT_ERR_PKI_SSH_REMOTE_PATH_MISSING',
+  disk_full: 'AUTOBOT_ERR_PKI_SSH_DISK_FULL',
+  sftp_error: 'AUTOBOT_ERR_PKI_SSH_SFTP_ERROR',
+  checksum_mismatch: 'AUTOBOT_ERR_PKI_SSH_CHECKSUM_MISMATCH',
+  reload_failed: 'AUTOBOT_ERR_PKI_SSH_RELOAD_FAILED',
+  local_key_error: 'AUTOBOT_ERR_PKI_SSH_LOCAL_KEY_ERROR',
+  cert_missing: 'AUTOBOT_ERR_PKI_SSH_CERT_MISSING',
+  ssh_error: 'AUTOBOT_ERR_PKI_SSH_SSH_ERROR',
+});
+
 /** Base class of every SSH distribution failure. */
 export class SshDistributionError extends PkiError {
   /** The `ssh.error_type` value recorded on the span. */
   readonly errorType: SshErrorType;
 
   constructor(errorType: SshErrorType, message: string, options?: { cause?: unknown }) {
-    super(`AUTOBOT_ERR_PKI_SSH_${errorType.toUpperCase()}`, message, options);
+    super(SSH_ERROR_CODES[errorType], message, options);
     this.errorType = errorType;
   }
 }

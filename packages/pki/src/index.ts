@@ -12,6 +12,7 @@ export {
   CertMissingError,
   PkiError,
   PkiOptionError,
+  SSH_ERROR_CODES,
   SshAuthError,
   SshConnectionError,
   SshDistributionError,
