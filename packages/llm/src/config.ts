@@ -1,6 +1,7 @@
 import {
   type Env,
   EnvReader,
+  getTracingService,
   integerInRange,
   type Parser,
   parseBoolean,
@@ -34,7 +35,7 @@ export interface LlmOptions {
   model?: string;
   /** Default embedding model. Env `AUTOBOT_LLM_EMBED_MODEL`; default `nomic-embed-text` / `text-embedding-3-small`. */
   embedModel?: string;
-  /** Record prompt and completion text on spans. Env `AUTOBOT_TRACE_CAPTURE_CONTENT`; default false. */
+  /** Record prompt and completion text on spans. Env `AUTOBOT_TRACE_CAPTURE_CONTENT`; default: the tracing service's `captureContent` (false). */
   captureContent?: boolean;
   /** Max characters of captured message text per span attribute. Env `AUTOBOT_TRACE_CONTENT_MAX_CHARS`; default 8192. */
   contentMaxChars?: number;
@@ -144,7 +145,13 @@ export function resolveLlmConfig(options: LlmOptions = {}, env: Env = process.en
       ) ?? fromEnv(['AUTOBOT_LLM_EMBED_MODEL'], parseModelName, DEFAULTS.embedModel[provider]),
     captureContent:
       checkOption(options.captureContent, 'captureContent', (v) => typeof v === 'boolean', 'a boolean') ??
-      fromEnv(['AUTOBOT_TRACE_CAPTURE_CONTENT'], parseBoolean, false),
+      // Unset here: what the process's tracing was initialized with (its option or the same
+      // variable), so `tracing.initialize({ captureContent: true })` reaches every LLM client.
+      fromEnv(
+        ['AUTOBOT_TRACE_CAPTURE_CONTENT'],
+        parseBoolean,
+        getTracingService().config?.captureContent ?? false,
+      ),
     contentMaxChars:
       checkOption(
         options.contentMaxChars,

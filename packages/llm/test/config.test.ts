@@ -1,3 +1,4 @@
+import { getTracingService } from '@autobot/tracing';
 import { describe, expect, it } from 'vitest';
 import { LlmConfigError, resolveLlmConfig } from '../src/index.js';
 
@@ -74,5 +75,17 @@ describe('resolveLlmConfig', () => {
       expect((error as LlmConfigError).code).toBe('AUTOBOT_ERR_LLM_CONFIG');
     }
     expect(() => resolveLlmConfig({ ollamaUrl: 'not a url at all' }, {})).toThrow(LlmConfigError);
+  });
+});
+
+// Last in this file: it initializes the process's (disabled) tracing service once.
+describe('content capture follows the tracing service', () => {
+  it('takes tracing.initialize({ captureContent }) when the LLM option and variable are unset', () => {
+    expect(resolveLlmConfig({}, {}).captureContent).toBe(false);
+    getTracingService().initialize({ enabled: false, captureContent: true }, {});
+    expect(resolveLlmConfig({}, {}).captureContent).toBe(true);
+    // The LLM's own option and variable still win.
+    expect(resolveLlmConfig({}, { AUTOBOT_TRACE_CAPTURE_CONTENT: 'false' }).captureContent).toBe(false);
+    expect(resolveLlmConfig({ captureContent: false }, {}).captureContent).toBe(false);
   });
 });
