@@ -1,23 +1,41 @@
 // `npm run bench`: request overhead, span API cost, scaling, then bench/RESULTS.md.
 // The collector's own ingest/query benchmarks live in bench/collector (`npm run bench:collector`,
-// minutes long at 1M spans); RESULTS.md links their latest results instead of re-running them.
-//   npm run bench -- [--node <path>] [--force]   (or AUTOBOT_BENCH_NODE=<path>)
-// --node runs the measured services under that Node binary (the harness itself stays on this
-// one); run once per Node version: each writes its own bench/results/*-node<major>.json.
+// minutes long at 1M spans); RESULTS.md reports their latest result files instead of re-running them.
+//   npm run bench -- [--node <path>]... [--force]   (or AUTOBOT_BENCH_NODE=<path>)
+// Each --node runs the measured services under that Node binary (the harness itself stays on this
+// one), so one command measures several Node versions in turn: each writes its own
+// bench/results/*-node<major>.json, and the report shows them side by side. Without --node the
+// services run on this Node.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({
-  options: { node: { type: 'string' }, force: { type: 'boolean', default: false } },
+  options: {
+    node: { type: 'string', multiple: true },
+    force: { type: 'boolean', default: false },
+  },
 });
-const passOn = [...(values.node ? ['--node', values.node] : []), ...(values.force ? ['--force'] : [])];
+const nodes = values.node?.length ? values.node : [process.env.AUTOBOT_BENCH_NODE || process.execPath];
+const force = values.force ? ['--force'] : [];
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const steps = [
-  ['overhead/run.mjs', '--rounds', '3', '--duration', '6', ...passOn],
+  ...nodes.map((node) => ['overhead/run.mjs', '--rounds', '3', '--duration', '6', '--node', node, ...force]),
   ['span/run.mjs'],
-  ['overhead/run.mjs', '--scaling', '--rounds', '2', '--duration', '5', '--warmup', '2', ...passOn],
+  ...nodes.map((node) => [
+    'overhead/run.mjs',
+    '--scaling',
+    '--rounds',
+    '2',
+    '--duration',
+    '5',
+    '--warmup',
+    '2',
+    '--node',
+    node,
+    ...force,
+  ]),
   ['report.mjs'],
 ];
 for (const [script, ...args] of steps) {
