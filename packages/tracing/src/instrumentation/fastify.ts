@@ -162,16 +162,22 @@ function endServerSpan(request: FastifyRequest, reply: FastifyReply): void {
  * propagator injects, and B3 injects one encoding but extracts both (`b3` and `X-B3-*`).
  */
 const EXTRACTED_HEADERS = ['traceparent', 'b3', 'x-b3-traceid', 'x-b3-sampled', 'x-b3-flags', 'baggage'];
-let propagatorFields: readonly string[] | undefined;
+let knownPropagator: unknown;
 let traceHeaders: readonly string[] = EXTRACTED_HEADERS;
+
+// The API hands out the registered propagator only through this (untyped) accessor; `fields()`
+// alone cannot tell a change, because the composite propagator returns a fresh copy each call.
+const globalPropagator = (propagation as unknown as { _getGlobalPropagator?: () => unknown })
+  ._getGlobalPropagator;
 
 /** True when `headers` hold any header the global propagator may read. */
 function hasTraceHeaders(headers: FastifyRequest['headers']): boolean {
-  const fields = propagation.fields();
-  if (fields !== propagatorFields) {
+  const current = globalPropagator ? globalPropagator.call(propagation) : propagation.fields().join();
+  if (current !== knownPropagator) {
     // The global propagator changed (or first call): add its own fields, e.g. a custom format's.
-    propagatorFields = fields;
-    traceHeaders = [...new Set([...EXTRACTED_HEADERS, ...fields.map((f) => f.toLowerCase())])];
+    knownPropagator = current;
+    const fields = propagation.fields().map((f) => f.toLowerCase());
+    traceHeaders = [...new Set([...EXTRACTED_HEADERS, ...fields])];
   }
   for (let i = 0; i < traceHeaders.length; i++)
     if (headers[traceHeaders[i] as string] !== undefined) return true;

@@ -1,5 +1,13 @@
 import { Writable } from 'node:stream';
-import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import {
+  type Context,
+  propagation,
+  SpanKind,
+  SpanStatusCode,
+  type TextMapGetter,
+  type TextMapPropagator,
+  trace,
+} from '@opentelemetry/api';
 import Fastify from 'fastify';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { initInMemoryTracing } from '../helpers/in-memory-tracing.js';
@@ -136,5 +144,37 @@ describe('Fastify server tracing', () => {
     const [span] = await serverSpans();
     expect(span?.name).toBe('HTTP GET');
     expect(span?.attributes['http.status_code']).toBe(404);
+  });
+
+  it('extracts with a propagator registered later, reading its own header (the header list follows the global propagator)', async () => {
+    const original = propagation.fields();
+    expect(original).not.toContain('x-custom-trace');
+    const custom: TextMapPropagator = {
+      inject() {},
+      extract(ctx: Context, carrier: unknown, getter: TextMapGetter) {
+        const value = getter.get(carrier, 'x-custom-trace');
+        if (typeof value !== 'string') return ctx;
+        const [traceId = '', spanId = ''] = value.split(':');
+        return trace.setSpanContext(ctx, { traceId, spanId, traceFlags: 1, isRemote: true });
+      },
+      fields: () => ['x-custom-trace'],
+    };
+    const registered = (
+      propagation as unknown as { _getGlobalPropagator(): TextMapPropagator }
+    )._getGlobalPropagator();
+    propagation.disable();
+    propagation.setGlobalPropagator(custom);
+    try {
+      await app.inject({
+        url: '/api/chat/1',
+        headers: { 'x-custom-trace': 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa:bbbbbbbbbbbbbbbb' },
+      });
+    } finally {
+      propagation.disable();
+      propagation.setGlobalPropagator(registered);
+    }
+    const [span] = await serverSpans();
+    expect(span?.spanContext().traceId).toBe('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa');
+    expect(span?.parentSpanContext?.spanId).toBe('bbbbbbbbbbbbbbbb');
   });
 });
