@@ -1,12 +1,62 @@
-/** A typed attribute value as stored: JSON-compatible; int64 outside the safe range is kept as a decimal string. */
-export type AttrValue = string | number | boolean | null | AttrValue[] | { [key: string]: AttrValue };
+/**
+ * A typed attribute value. OTLP `int64` is a `number` when it is a safe integer, else a `bigint`
+ * (never through a double); `double` is a `number` (see `doubleKeys` for integral doubles);
+ * bytes and non-finite doubles are tagged objects ({@link BYTES_TAG}, {@link DOUBLE_TAG}), so the
+ * value stays plain JSON (with bigint literals) in the store.
+ */
+export type AttrValue =
+  | string
+  | number
+  | bigint
+  | boolean
+  | null
+  | AttrValue[]
+  | { [key: string]: AttrValue };
+
+/*
+ * Tags start with a lone surrogate (U+D800): no valid OTLP string holds one (the decoders reject
+ * them as invalid UTF-8), so a tagged value cannot be confused with a key/value list.
+ */
+/** Key of a bytes value: `{ [BYTES_TAG]: base64 }`. */
+export const BYTES_TAG = '\uD800bytes';
+/** Key of a non-finite double: `{ [DOUBLE_TAG]: 'NaN' | 'Infinity' | '-Infinity' }`. */
+export const DOUBLE_TAG = '\uD800double';
+/** Key holding a resource's or scope's `schema_url` inside its stored attribute JSON. */
+export const SCHEMA_URL_TAG = '\uD800schemaUrl';
+
+/** A bytes value as stored (base64). */
+export function bytesAttr(bytes: Uint8Array): AttrValue {
+  return { [BYTES_TAG]: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64') };
+}
+
+/** A double as stored: finite ones as numbers, NaN and ±Infinity tagged. */
+export function doubleAttr(n: number): AttrValue {
+  if (Number.isFinite(n)) return n;
+  return { [DOUBLE_TAG]: Number.isNaN(n) ? 'NaN' : n > 0 ? 'Infinity' : '-Infinity' };
+}
+
+/** The base64 text of a bytes value, or undefined for anything else. */
+export function bytesOf(value: AttrValue): string | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const b = value[BYTES_TAG];
+  return typeof b === 'string' ? b : undefined;
+}
+
+/** `'NaN' | 'Infinity' | '-Infinity'` for a non-finite double, else undefined. */
+export function nonFiniteOf(value: AttrValue): string | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const d = value[DOUBLE_TAG];
+  return typeof d === 'string' ? d : undefined;
+}
 
 /** Attributes by key. */
 export type Attributes = Record<string, AttrValue>;
 
-/** A span event (`Span.Event`), time in microseconds since the epoch. */
+/** A span event (`Span.Event`), time in microseconds since the epoch (truncated). */
 export interface SpanEvent {
   timeUs: number;
+  /** Nanoseconds past `timeUs` (0–999). */
+  timeNsRem?: number;
   name: string;
   attributes: Attributes;
 }
@@ -23,6 +73,8 @@ export interface SpanLink {
 export interface ResourceInfo {
   serviceName: string;
   attributes: Attributes;
+  /** `ResourceSpans.schema_url` ('' when absent). */
+  schemaUrl?: string;
 }
 
 /** The instrumentation scope of a group of spans. */
@@ -30,9 +82,14 @@ export interface ScopeInfo {
   name: string;
   version: string;
   attributes: Attributes;
+  /** `ScopeSpans.schema_url` ('' when absent). */
+  schemaUrl?: string;
 }
 
-/** One span after decoding and validation: ids are lowercase hex, times in microseconds. */
+/**
+ * One span after decoding and validation: ids are lowercase hex. Times are microseconds truncated
+ * (as Jaeger shows them) plus the nanoseconds past them, so nothing of OTLP's nanoseconds is lost.
+ */
 export interface SpanInput {
   traceId: string;
   spanId: string;
@@ -42,7 +99,12 @@ export interface SpanInput {
   /** OTLP SpanKind number: 0 unspecified, 1 internal, 2 server, 3 client, 4 producer, 5 consumer. */
   kind: number;
   startUs: number;
+  /** Duration in microseconds, truncated: `floor((end_ns - start_ns) / 1000)`. */
   durationUs: number;
+  /** Nanoseconds past `startUs` (0–999; absent = 0). */
+  startNsRem?: number;
+  /** Nanoseconds past `durationUs` (0–999; absent = 0). */
+  durationNsRem?: number;
   /** OTLP StatusCode: 0 unset, 1 ok, 2 error. */
   statusCode: number;
   statusMessage: string;
@@ -78,6 +140,8 @@ export interface DecodedBatch {
 export interface StoredSpan extends SpanInput {
   serviceName: string;
   resourceAttributes: Attributes;
+  /** `ResourceSpans.schema_url` ('' when absent). */
+  resourceSchemaUrl?: string;
   scope: ScopeInfo;
 }
 

@@ -1,18 +1,19 @@
+import { isUtf8 } from 'node:buffer';
 import { InvalidPayloadError } from '../errors.js';
-import type {
-  Attributes,
-  AttrValue,
-  DecodedBatch,
-  ResourceInfo,
-  ScopeInfo,
-  SpanEvent,
-  SpanInput,
-  SpanLink,
+import {
+  type Attributes,
+  type AttrValue,
+  bytesAttr,
+  type DecodedBatch,
+  doubleAttr,
+  type ResourceInfo,
+  type ScopeInfo,
+  type SpanEvent,
+  type SpanInput,
+  type SpanLink,
 } from '../model.js';
 import {
-  BatchBuilder,
   checkCounts,
-  checkText,
   DEFAULT_DECODE_LIMITS,
   type DecodeLimits,
   enumValue,
@@ -20,17 +21,23 @@ import {
   idFromBytes,
   int64Value,
   KIND_NAMES,
-  nanosToMicros,
-  rejectReason,
+  type RequestReader,
+  SpanRejection,
   STATUS_NAMES,
   serviceOf,
+  spanTimes,
+  splitNanos,
   toUint,
+  walkRequest,
 } from './decode-common.js';
-import { ExportTraceServiceRequest } from './schema.js';
+import { ExportTraceServiceRequestRaw } from './schema.js';
+
+// String fields arrive as bytes (see ExportTraceServiceRequestRaw).
+type PbText = Uint8Array | null | undefined;
 
 interface PbAnyValue {
   value?: string;
-  stringValue?: string;
+  stringValue?: PbText;
   boolValue?: boolean;
   intValue?: Int64;
   doubleValue?: number;
@@ -39,30 +46,38 @@ interface PbAnyValue {
   bytesValue?: Uint8Array;
 }
 interface PbKeyValue {
-  key?: string;
+  key?: PbText;
   value?: PbAnyValue | null;
+}
+
+/** UTF-8 text of a string field; invalid UTF-8 rejects the span. */
+function text(bytes: PbText, where: string): string {
+  if (!bytes || bytes.length === 0) return '';
+  if (!isUtf8(bytes)) throw new SpanRejection(`invalid UTF-8 in ${where}`);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
 }
 
 function pbValue(v: PbAnyValue | null | undefined, depth: number): AttrValue {
   if (!v || depth > 8) return null;
   switch (v.value) {
     case 'stringValue':
-      return checkText(v.stringValue ?? '', 'a string value');
+      return text(v.stringValue, 'a string value');
     case 'boolValue':
       return v.boolValue === true;
     case 'intValue':
       return int64Value(v.intValue);
     case 'doubleValue':
-      return v.doubleValue ?? 0;
+      return doubleAttr(v.doubleValue ?? 0);
     case 'arrayValue':
       return (v.arrayValue?.values ?? []).map((x) => pbValue(x, depth + 1));
     case 'kvlistValue': {
       const out: Record<string, AttrValue> = {};
-      for (const kv of v.kvlistValue?.values ?? []) out[kv.key ?? ''] = pbValue(kv.value, depth + 1);
+      for (const kv of v.kvlistValue?.values ?? [])
+        out[text(kv.key, 'a key/value list key')] = pbValue(kv.value, depth + 1);
       return out;
     }
     case 'bytesValue':
-      return Buffer.from(v.bytesValue ?? []).toString('base64');
+      return bytesAttr(v.bytesValue ?? new Uint8Array(0));
     default:
       return null;
   }
@@ -73,7 +88,7 @@ function pbAttributes(list: PbKeyValue[] | null | undefined, doubles: string[] |
   if (!list) return out;
   for (let i = 0; i < list.length; i++) {
     const kv = list[i] as PbKeyValue;
-    const key = checkText(kv.key ?? '', 'an attribute key');
+    const key = text(kv.key, 'an attribute key');
     const value = pbValue(kv.value, 0);
     out[key] = value;
     if (doubles && kv.value?.value === 'doubleValue' && Number.isInteger(value)) doubles.push(key);
@@ -81,35 +96,33 @@ function pbAttributes(list: PbKeyValue[] | null | undefined, doubles: string[] |
   return out;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Protobuf
-
 interface PbSpan {
   traceId?: Uint8Array;
   spanId?: Uint8Array;
-  traceState?: string;
+  traceState?: PbText;
   parentSpanId?: Uint8Array;
-  name?: string;
+  name?: PbText;
   kind?: number;
   startTimeUnixNano?: Int64;
   endTimeUnixNano?: Int64;
   attributes?: PbKeyValue[];
   droppedAttributesCount?: number;
-  events?: { timeUnixNano?: Int64; name?: string; attributes?: PbKeyValue[] }[];
+  events?: { timeUnixNano?: Int64; name?: PbText; attributes?: PbKeyValue[] }[];
   droppedEventsCount?: number;
-  links?: { traceId?: Uint8Array; spanId?: Uint8Array; traceState?: string; attributes?: PbKeyValue[] }[];
+  links?: { traceId?: Uint8Array; spanId?: Uint8Array; traceState?: PbText; attributes?: PbKeyValue[] }[];
   droppedLinksCount?: number;
-  status?: { message?: string; code?: number } | null;
+  status?: { message?: PbText; code?: number } | null;
   flags?: number;
 }
-interface PbRequest {
-  resourceSpans?: {
-    resource?: { attributes?: PbKeyValue[] } | null;
-    scopeSpans?: {
-      scope?: { name?: string; version?: string; attributes?: PbKeyValue[] } | null;
-      spans?: PbSpan[];
-    }[];
-  }[];
+interface PbScopeSpans {
+  scope?: { name?: PbText; version?: PbText; attributes?: PbKeyValue[] } | null;
+  spans?: PbSpan[];
+  schemaUrl?: PbText;
+}
+interface PbResourceSpans {
+  resource?: { attributes?: PbKeyValue[] } | null;
+  scopeSpans?: PbScopeSpans[];
+  schemaUrl?: PbText;
 }
 
 function pbSpan(s: PbSpan, limits: DecodeLimits): SpanInput {
@@ -117,33 +130,32 @@ function pbSpan(s: PbSpan, limits: DecodeLimits): SpanInput {
   const events = s.events ?? [];
   const links = s.links ?? [];
   checkCounts(attrList.length, events.length, links.length, limits);
-  const startUs = nanosToMicros(s.startTimeUnixNano);
-  const endUs = nanosToMicros(s.endTimeUnixNano);
   const doubles: string[] = [];
   const span: SpanInput = {
     traceId: idFromBytes(s.traceId, 16, 'trace_id', false),
     spanId: idFromBytes(s.spanId, 8, 'span_id', false),
     parentSpanId: idFromBytes(s.parentSpanId, 8, 'parent_span_id', true),
-    traceState: s.traceState ?? '',
-    name: checkText(s.name ?? '', 'the span name'),
+    traceState: text(s.traceState, 'the trace state'),
+    name: text(s.name, 'the span name'),
     kind: enumValue(s.kind, KIND_NAMES, 5, 'span kind'),
-    startUs,
-    durationUs: Math.max(0, endUs - startUs),
+    ...spanTimes(s.startTimeUnixNano, s.endTimeUnixNano),
     statusCode: enumValue(s.status?.code, STATUS_NAMES, 2, 'status code'),
-    statusMessage: checkText(s.status?.message ?? '', 'the status message'),
+    statusMessage: text(s.status?.message, 'the status message'),
     attributes: pbAttributes(attrList, doubles),
-    events: events.map(
-      (e): SpanEvent => ({
-        timeUs: nanosToMicros(e.timeUnixNano),
-        name: checkText(e.name ?? '', 'an event name'),
+    events: events.map((e): SpanEvent => {
+      const t = splitNanos(e.timeUnixNano);
+      return {
+        timeUs: t.us,
+        timeNsRem: t.rem,
+        name: text(e.name, 'an event name'),
         attributes: pbAttributes(e.attributes, null),
-      }),
-    ),
+      };
+    }),
     links: links.map(
       (l): SpanLink => ({
         traceId: idFromBytes(l.traceId, 16, 'link trace_id', false),
         spanId: idFromBytes(l.spanId, 8, 'link span_id', false),
-        traceState: l.traceState || undefined,
+        traceState: text(l.traceState, 'a link trace state') || undefined,
         attributes: pbAttributes(l.attributes, null),
       }),
     ),
@@ -156,6 +168,32 @@ function pbSpan(s: PbSpan, limits: DecodeLimits): SpanInput {
   return span;
 }
 
+function protobufReader(
+  resourceSpans: PbResourceSpans[],
+  limits: DecodeLimits,
+): RequestReader<PbResourceSpans, PbScopeSpans, PbSpan> {
+  return {
+    resourceSpans,
+    scopeSpans: (rs) => rs.scopeSpans ?? [],
+    spans: (ss) => ss.spans ?? [],
+    resource: (rs): ResourceInfo => {
+      const attributes = pbAttributes(rs.resource?.attributes, null);
+      return {
+        serviceName: serviceOf(attributes),
+        attributes,
+        schemaUrl: text(rs.schemaUrl, 'the resource schema URL'),
+      };
+    },
+    scope: (ss): ScopeInfo => ({
+      name: text(ss.scope?.name, 'the scope name'),
+      version: text(ss.scope?.version, 'the scope version'),
+      attributes: pbAttributes(ss.scope?.attributes, null),
+      schemaUrl: text(ss.schemaUrl, 'the scope schema URL'),
+    }),
+    span: (s) => pbSpan(s, limits),
+  };
+}
+
 /**
  * Decodes a binary `ExportTraceServiceRequest`. Throws `InvalidPayloadError` when the bytes are not
  * a valid message; spans that fail validation are counted in `rejected` instead.
@@ -164,52 +202,13 @@ export function decodeProtobufRequest(
   body: Uint8Array,
   limits: DecodeLimits = DEFAULT_DECODE_LIMITS,
 ): DecodedBatch {
-  let request: PbRequest;
+  let request: { resourceSpans?: PbResourceSpans[] };
   try {
-    request = ExportTraceServiceRequest.decode(body) as unknown as PbRequest;
+    request = ExportTraceServiceRequestRaw.decode(body) as unknown as { resourceSpans?: PbResourceSpans[] };
   } catch (error) {
-    throw new InvalidPayloadError(
-      `malformed protobuf ExportTraceServiceRequest: ${(error as Error).message}`,
-      {
-        cause: error,
-      },
-    );
+    throw new InvalidPayloadError(`malformed protobuf ExportTraceServiceRequest: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
-  const out = new BatchBuilder();
-  for (const rs of request.resourceSpans ?? []) {
-    let resource: ResourceInfo;
-    try {
-      const attributes = pbAttributes(rs.resource?.attributes, null);
-      resource = { serviceName: serviceOf(attributes), attributes };
-    } catch (error) {
-      for (const ss of rs.scopeSpans ?? []) for (const _ of ss.spans ?? []) out.reject(rejectReason(error));
-      continue;
-    }
-    for (const ss of rs.scopeSpans ?? []) {
-      let scope: ScopeInfo;
-      try {
-        scope = {
-          name: checkText(ss.scope?.name ?? '', 'the scope name'),
-          version: checkText(ss.scope?.version ?? '', 'the scope version'),
-          attributes: pbAttributes(ss.scope?.attributes, null),
-        };
-      } catch (error) {
-        for (const _ of ss.spans ?? []) out.reject(rejectReason(error));
-        continue;
-      }
-      const spans: SpanInput[] = [];
-      for (const s of ss.spans ?? []) {
-        try {
-          spans.push(pbSpan(s, limits));
-        } catch (error) {
-          out.reject(rejectReason(error));
-        }
-      }
-      if (spans.length > 0) {
-        out.groups.push({ resource, scope, spans });
-        out.spanCount += spans.length;
-      }
-    }
-  }
-  return out.result();
+  return walkRequest(protobufReader(request.resourceSpans ?? [], limits));
 }

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import type { Attributes, ScopeInfo } from '../model.js';
+import { parseExact, stringifyExact } from '../json-exact.js';
+import { type Attributes, SCHEMA_URL_TAG, type ScopeInfo } from '../model.js';
 
 /** An operation: service id, span name, span kind. */
 export interface OpInfo {
@@ -12,6 +13,24 @@ export interface OpInfo {
 export interface ResourceRow {
   svcId: number;
   attributes: Attributes;
+  schemaUrl: string;
+}
+
+/*
+ * Resources and scopes are interned by their attribute JSON (UNIQUE in schema 1). The schema URL
+ * is part of their identity, so it rides in that JSON under SCHEMA_URL_TAG, a key no attribute can
+ * have (it starts with a lone surrogate): no table change, and old rows simply have none.
+ */
+function withSchemaUrl(attributes: Attributes, schemaUrl: string | undefined): string {
+  return stringifyExact(schemaUrl ? { ...attributes, [SCHEMA_URL_TAG]: schemaUrl } : attributes);
+}
+
+function splitSchemaUrl(json: string): { attributes: Attributes; schemaUrl: string } {
+  const attributes = parseExact(json) as Attributes;
+  const schemaUrl = attributes[SCHEMA_URL_TAG];
+  if (typeof schemaUrl !== 'string') return { attributes, schemaUrl: '' };
+  delete attributes[SCHEMA_URL_TAG];
+  return { attributes, schemaUrl };
 }
 
 /**
@@ -64,7 +83,7 @@ export class Catalog {
       attrs: string;
     }[]) {
       this.resourceIds.set(r.attrs, r.id);
-      this.resources.set(r.id, { svcId: r.svc_id, attributes: JSON.parse(r.attrs) as Attributes });
+      this.resources.set(r.id, { svcId: r.svc_id, ...splitSchemaUrl(r.attrs) });
     }
     for (const r of this.db.prepare('SELECT id, name, version, attrs FROM scopes').all() as {
       id: number;
@@ -73,11 +92,8 @@ export class Catalog {
       attrs: string;
     }[]) {
       this.scopeIds.set(`${r.name}\u0000${r.version}\u0000${r.attrs}`, r.id);
-      this.scopes.set(r.id, {
-        name: r.name,
-        version: r.version,
-        attributes: JSON.parse(r.attrs) as Attributes,
-      });
+      const { attributes, schemaUrl } = splitSchemaUrl(r.attrs);
+      this.scopes.set(r.id, { name: r.name, version: r.version, attributes, schemaUrl });
     }
   }
 
@@ -104,21 +120,21 @@ export class Catalog {
     return id;
   }
 
-  /** Id of a resource (by its attributes), inserted when new. */
-  resourceId(svcId: number, attributes: Attributes): number {
-    const json = JSON.stringify(attributes);
+  /** Id of a resource (by its attributes and schema URL), inserted when new. */
+  resourceId(svcId: number, attributes: Attributes, schemaUrl = ''): number {
+    const json = withSchemaUrl(attributes, schemaUrl);
     let id = this.resourceIds.get(json);
     if (id === undefined) {
       id = Number(this.insertResource.run(svcId, json).lastInsertRowid);
       this.resourceIds.set(json, id);
-      this.resources.set(id, { svcId, attributes });
+      this.resources.set(id, { svcId, attributes, schemaUrl });
     }
     return id;
   }
 
   /** Id of an instrumentation scope, inserted when new. */
   scopeId(scope: ScopeInfo): number {
-    const attrs = JSON.stringify(scope.attributes);
+    const attrs = withSchemaUrl(scope.attributes, scope.schemaUrl);
     const key = `${scope.name}\u0000${scope.version}\u0000${attrs}`;
     let id = this.scopeIds.get(key);
     if (id === undefined) {

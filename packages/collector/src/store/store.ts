@@ -7,8 +7,9 @@ import type { QueryNode } from '../query/ast.js';
 import { compileToSql, REGEXP_FUNCTION } from '../query/sql.js';
 import { BLOCK_TARGET_SPANS, type BlockMeta, OpenBlock } from './block-index.js';
 import { Catalog } from './catalog.js';
+import { DuplicateFilter } from './dedupe.js';
 import { computeDependencies, type DependencyLink } from './dependencies.js';
-import { extraJson, rowToSpan, type SpanRowDb } from './rows.js';
+import { attrsJson, extraJson, rowToSpan, type SpanRowDb } from './rows.js';
 import { configureConnection, createSchema } from './schema.js';
 import { planBlocks } from './search-plan.js';
 
@@ -93,6 +94,7 @@ export class TraceStore {
   readonly db: Database.Database;
   private readonly retention: Required<RetentionOptions>;
   private readonly catalog: Catalog;
+  private readonly duplicates: DuplicateFilter;
   /** In-memory copy of the `blocks` table, ascending by id. */
   readonly blocks: BlockMeta[] = [];
   private open: OpenBlock | null = null;
@@ -116,7 +118,7 @@ export class TraceStore {
     if (!inMemory) mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     configureConnection(this.db, inMemory);
-    createSchema(this.db);
+    createSchema(this.db, path);
     const regexCache = new Map<string, RegExp>();
     this.db.function(REGEXP_FUNCTION, { deterministic: true }, (pattern: unknown, value: unknown) => {
       if (typeof value !== 'string' || typeof pattern !== 'string') return 0;
@@ -134,6 +136,7 @@ export class TraceStore {
     });
     this.stmts = this.prepare();
     this.catalog = new Catalog(this.db);
+    this.duplicates = new DuplicateFilter(this.db);
     this.loadBlocks();
     const maxId = (this.db.prepare('SELECT max(id) AS m FROM spans').get() as { m: number | null }).m ?? 0;
     const metaNext = this.db.prepare("SELECT value FROM meta WHERE key = 'next_row'").get() as
@@ -156,7 +159,7 @@ export class TraceStore {
     const db = this.db;
     return {
       insertSpan: db.prepare(
-        'INSERT INTO spans (id, trace_id, span_id, parent_id, res_id, scope_id, svc_id, op_id, kind, start_us, dur_us, status, status_msg, attrs, extra) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)',
+        'INSERT INTO spans (id, trace_id, span_id, parent_id, res_id, scope_id, svc_id, op_id, kind, start_us, dur_us, status, status_msg, attrs, extra, start_ns_rem, dur_ns_rem) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)',
       ),
       getTraceRow: db.prepare('SELECT * FROM traces WHERE trace_id = ?'),
       putTraceRow: db.prepare(
@@ -246,14 +249,16 @@ export class TraceStore {
 
   private insertInner(batch: DecodedBatch): void {
     // Resolve interned ids per group, then order all spans by trace.
-    const items: { span: SpanInput; resId: number; scopeId: number; svcId: number; attrs: Attributes }[] = [];
+    const all: { span: SpanInput; resId: number; scopeId: number; svcId: number; attrs: Attributes }[] = [];
     for (const group of batch.groups) {
       const svcId = this.catalog.serviceId(group.resource.serviceName);
-      const resId = this.catalog.resourceId(svcId, group.resource.attributes);
+      const resId = this.catalog.resourceId(svcId, group.resource.attributes, group.resource.schemaUrl);
       const scopeId = this.catalog.scopeId(group.scope);
       for (const span of group.spans)
-        items.push({ span, resId, scopeId, svcId, attrs: group.resource.attributes });
+        all.push({ span, resId, scopeId, svcId, attrs: group.resource.attributes });
     }
+    const items = this.duplicates.filter(all);
+    if (items.length === 0) return;
     items.sort((a, b) => (a.span.traceId < b.span.traceId ? -1 : a.span.traceId > b.span.traceId ? 1 : 0));
 
     let block = this.open;
@@ -288,10 +293,13 @@ export class TraceStore {
         s.durationUs,
         s.statusCode,
         s.statusMessage === '' ? null : s.statusMessage,
-        JSON.stringify(s.attributes),
+        attrsJson(s.attributes),
         extraJson(s),
+        s.startNsRem ?? 0,
+        s.durationNsRem ?? 0,
       );
       block.addSpan(rowId, s.startUs, s.durationUs, s.kind, isError, item.svcId, opId, s.attributes);
+      block.addEvents(s.events);
       block.addResource(item.resId, item.attrs);
       if (current === null || current.traceId !== s.traceId) {
         current = {
