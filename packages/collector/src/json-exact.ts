@@ -36,6 +36,7 @@ export function parseExact(text: string): unknown {
 
 const WS = new Set([0x20, 0x09, 0x0a, 0x0d]);
 const NUMBER_RE = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: JSON forbids raw control characters in strings
 const STRING_RE = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
 
 class ExactParser {

@@ -4,6 +4,7 @@ import { parseExact } from '../json-exact.js';
 import {
   type Attributes,
   type AttrValue,
+  BYTES_TAG,
   type DecodedBatch,
   DOUBLE_TAG,
   type ResourceInfo,
@@ -11,7 +12,6 @@ import {
   type SpanEvent,
   type SpanInput,
   type SpanLink,
-  BYTES_TAG,
 } from '../model.js';
 import {
   checkCounts,
@@ -148,7 +148,9 @@ function jsonSpan(raw: unknown, limits: DecodeLimits, t: TextCheck): SpanInput {
         traceId: idFromJson(l?.traceId, 16, 'link traceId', false),
         spanId: idFromJson(l?.spanId, 8, 'link spanId', false),
         traceState:
-          typeof l?.traceState === 'string' && l.traceState ? t(l.traceState, 'a link trace state') : undefined,
+          typeof l?.traceState === 'string' && l.traceState
+            ? t(l.traceState, 'a link trace state')
+            : undefined,
         attributes: jsonAttributes(l?.attributes, null, t),
       }),
     ),

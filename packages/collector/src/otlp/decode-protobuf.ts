@@ -206,9 +206,12 @@ export function decodeProtobufRequest(
   try {
     request = ExportTraceServiceRequestRaw.decode(body) as unknown as { resourceSpans?: PbResourceSpans[] };
   } catch (error) {
-    throw new InvalidPayloadError(`malformed protobuf ExportTraceServiceRequest: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new InvalidPayloadError(
+      `malformed protobuf ExportTraceServiceRequest: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
   return walkRequest(protobufReader(request.resourceSpans ?? [], limits));
 }
