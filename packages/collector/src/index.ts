@@ -10,6 +10,7 @@ export {
   InvalidPayloadError,
   PayloadTooLargeError,
   QuerySyntaxError,
+  StoreVersionError,
   UnsupportedMediaTypeError,
 } from './errors.js';
 export type { IngestStats } from './ingest.js';

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { InvalidOptionError } from '../errors.js';
+import { StoreVersionError } from '../errors.js';
 
 /**
  * Schema version stored in `PRAGMA user_version`.
@@ -32,7 +32,7 @@ export const EVENTS_UNINDEXED_KEY = 'e:*';
 export function createSchema(db: Database.Database, path = ''): void {
   const found = db.pragma('user_version', { simple: true }) as number;
   if (found > SCHEMA_VERSION) {
-    throw new InvalidOptionError(
+    throw new StoreVersionError(
       `database ${path} has schema version ${found}, written by a newer autobot-trace; this build reads up to ${SCHEMA_VERSION}: upgrade, or use another --db`,
     );
   }
