@@ -437,3 +437,48 @@ describe('v3 search endpoints as Jaeger v2 answers them', () => {
     expect((await getJson(c, '/api/v3/dependencies')).status).toBe(400);
   });
 });
+
+describe('U+FFFD sent on purpose next to broken UTF-8 in one request', () => {
+  it('OTLP/HTTP protobuf keeps the real U+FFFD span and rejects the broken one', async () => {
+    const traceId = randomBytes(16);
+    const pb = Buffer.from(
+      ExportTraceServiceRequest.encode(
+        ExportTraceServiceRequest.fromObject({
+          resourceSpans: [
+            {
+              resource: { attributes: [{ key: 'service.name', value: { stringValue: 'fffd-svc' } }] },
+              scopeSpans: [
+                {
+                  spans: [
+                    {
+                      traceId,
+                      spanId: Buffer.alloc(8, 1),
+                      name: 'real \uFFFD',
+                      startTimeUnixNano: BASE.toString(),
+                    },
+                    {
+                      traceId,
+                      spanId: Buffer.alloc(8, 2),
+                      name: 'broken Z',
+                      startTimeUnixNano: BASE.toString(),
+                    },
+                  ],
+                },
+              ],
+            },
+          ],
+        }),
+      ).finish(),
+    );
+    pb[pb.indexOf('broken Z') + 7] = 0xff; // Z → a byte that is never valid UTF-8
+    const res = await fetch(`http://127.0.0.1:${c.httpPort}/v1/traces`, {
+      method: 'POST',
+      body: pb,
+      headers: { 'content-type': 'application/x-protobuf' },
+    });
+    expect(res.status).toBe(200);
+    const { body } = await getJson(c, `/api/v3/traces/${traceId.toString('hex')}`);
+    const names = body.result.resourceSpans[0].scopeSpans[0].spans.map((s: { name: string }) => s.name);
+    expect(names).toEqual(['real \uFFFD']);
+  });
+});

@@ -30,10 +30,14 @@ import {
   toUint,
   walkRequest,
 } from './decode-common.js';
-import { ExportTraceServiceRequestRaw } from './schema.js';
+import { ExportTraceServiceRequest, ExportTraceServiceRequestRaw } from './schema.js';
 
-// String fields arrive as bytes (see ExportTraceServiceRequestRaw).
-type PbText = Uint8Array | null | undefined;
+// String fields arrive as strings (fast path) or as bytes (ExportTraceServiceRequestRaw).
+type PbText = string | Uint8Array | null | undefined;
+/** Converts a string field to text, throwing `SpanRejection` when it is not valid UTF-8. */
+type TextReader = (value: PbText, where: string) => string;
+
+const REPLACEMENT_CHAR = '\uFFFD';
 
 interface PbAnyValue {
   value?: string;
@@ -50,14 +54,15 @@ interface PbKeyValue {
   value?: PbAnyValue | null;
 }
 
-/** UTF-8 text of a string field; invalid UTF-8 rejects the span. */
-function text(bytes: PbText, where: string): string {
+/** Text of a string field read as bytes: invalid UTF-8 rejects the span, a real U+FFFD passes. */
+const textFromBytes: TextReader = (bytes, where) => {
   if (!bytes || bytes.length === 0) return '';
+  if (typeof bytes === 'string') return bytes;
   if (!isUtf8(bytes)) throw new SpanRejection(`invalid UTF-8 in ${where}`);
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-}
+};
 
-function pbValue(v: PbAnyValue | null | undefined, depth: number): AttrValue {
+function pbValue(v: PbAnyValue | null | undefined, depth: number, text: TextReader): AttrValue {
   if (!v || depth > 8) return null;
   switch (v.value) {
     case 'stringValue':
@@ -69,11 +74,11 @@ function pbValue(v: PbAnyValue | null | undefined, depth: number): AttrValue {
     case 'doubleValue':
       return doubleAttr(v.doubleValue ?? 0);
     case 'arrayValue':
-      return (v.arrayValue?.values ?? []).map((x) => pbValue(x, depth + 1));
+      return (v.arrayValue?.values ?? []).map((x) => pbValue(x, depth + 1, text));
     case 'kvlistValue': {
       const out: Record<string, AttrValue> = {};
       for (const kv of v.kvlistValue?.values ?? [])
-        out[text(kv.key, 'a key/value list key')] = pbValue(kv.value, depth + 1);
+        out[text(kv.key, 'a key/value list key')] = pbValue(kv.value, depth + 1, text);
       return out;
     }
     case 'bytesValue':
@@ -83,13 +88,17 @@ function pbValue(v: PbAnyValue | null | undefined, depth: number): AttrValue {
   }
 }
 
-function pbAttributes(list: PbKeyValue[] | null | undefined, doubles: string[] | null): Attributes {
+function pbAttributes(
+  list: PbKeyValue[] | null | undefined,
+  doubles: string[] | null,
+  text: TextReader,
+): Attributes {
   const out: Attributes = {};
   if (!list) return out;
   for (let i = 0; i < list.length; i++) {
     const kv = list[i] as PbKeyValue;
     const key = text(kv.key, 'an attribute key');
-    const value = pbValue(kv.value, 0);
+    const value = pbValue(kv.value, 0, text);
     out[key] = value;
     if (doubles && kv.value?.value === 'doubleValue' && Number.isInteger(value)) doubles.push(key);
   }
@@ -125,12 +134,13 @@ interface PbResourceSpans {
   schemaUrl?: PbText;
 }
 
-function pbSpan(s: PbSpan, limits: DecodeLimits): SpanInput {
+function pbSpan(s: PbSpan, limits: DecodeLimits, text: TextReader): SpanInput {
   const attrList = s.attributes ?? [];
   const events = s.events ?? [];
   const links = s.links ?? [];
   checkCounts(attrList.length, events.length, links.length, limits);
   const doubles: string[] = [];
+  const times = spanTimes(s.startTimeUnixNano, s.endTimeUnixNano);
   const span: SpanInput = {
     traceId: idFromBytes(s.traceId, 16, 'trace_id', false),
     spanId: idFromBytes(s.spanId, 8, 'span_id', false),
@@ -138,17 +148,20 @@ function pbSpan(s: PbSpan, limits: DecodeLimits): SpanInput {
     traceState: text(s.traceState, 'the trace state'),
     name: text(s.name, 'the span name'),
     kind: enumValue(s.kind, KIND_NAMES, 5, 'span kind'),
-    ...spanTimes(s.startTimeUnixNano, s.endTimeUnixNano),
+    startUs: times.startUs,
+    durationUs: times.durationUs,
+    startNsRem: times.startNsRem,
+    durationNsRem: times.durationNsRem,
     statusCode: enumValue(s.status?.code, STATUS_NAMES, 2, 'status code'),
     statusMessage: text(s.status?.message, 'the status message'),
-    attributes: pbAttributes(attrList, doubles),
+    attributes: pbAttributes(attrList, doubles, text),
     events: events.map((e): SpanEvent => {
       const t = splitNanos(e.timeUnixNano);
       return {
         timeUs: t.us,
         timeNsRem: t.rem,
         name: text(e.name, 'an event name'),
-        attributes: pbAttributes(e.attributes, null),
+        attributes: pbAttributes(e.attributes, null, text),
       };
     }),
     links: links.map(
@@ -156,7 +169,7 @@ function pbSpan(s: PbSpan, limits: DecodeLimits): SpanInput {
         traceId: idFromBytes(l.traceId, 16, 'link trace_id', false),
         spanId: idFromBytes(l.spanId, 8, 'link span_id', false),
         traceState: text(l.traceState, 'a link trace state') || undefined,
-        attributes: pbAttributes(l.attributes, null),
+        attributes: pbAttributes(l.attributes, null, text),
       }),
     ),
     flags: toUint(s.flags),
@@ -171,13 +184,14 @@ function pbSpan(s: PbSpan, limits: DecodeLimits): SpanInput {
 function protobufReader(
   resourceSpans: PbResourceSpans[],
   limits: DecodeLimits,
+  text: TextReader,
 ): RequestReader<PbResourceSpans, PbScopeSpans, PbSpan> {
   return {
     resourceSpans,
     scopeSpans: (rs) => rs.scopeSpans ?? [],
     spans: (ss) => ss.spans ?? [],
     resource: (rs): ResourceInfo => {
-      const attributes = pbAttributes(rs.resource?.attributes, null);
+      const attributes = pbAttributes(rs.resource?.attributes, null, text);
       return {
         serviceName: serviceOf(attributes),
         attributes,
@@ -187,24 +201,16 @@ function protobufReader(
     scope: (ss): ScopeInfo => ({
       name: text(ss.scope?.name, 'the scope name'),
       version: text(ss.scope?.version, 'the scope version'),
-      attributes: pbAttributes(ss.scope?.attributes, null),
+      attributes: pbAttributes(ss.scope?.attributes, null, text),
       schemaUrl: text(ss.schemaUrl, 'the scope schema URL'),
     }),
-    span: (s) => pbSpan(s, limits),
+    span: (s) => pbSpan(s, limits, text),
   };
 }
 
-/**
- * Decodes a binary `ExportTraceServiceRequest`. Throws `InvalidPayloadError` when the bytes are not
- * a valid message; spans that fail validation are counted in `rejected` instead.
- */
-export function decodeProtobufRequest(
-  body: Uint8Array,
-  limits: DecodeLimits = DEFAULT_DECODE_LIMITS,
-): DecodedBatch {
-  let request: { resourceSpans?: PbResourceSpans[] };
+function decodeWith(type: typeof ExportTraceServiceRequest, body: Uint8Array): PbResourceSpans[] {
   try {
-    request = ExportTraceServiceRequestRaw.decode(body) as unknown as { resourceSpans?: PbResourceSpans[] };
+    return (type.decode(body) as unknown as { resourceSpans?: PbResourceSpans[] }).resourceSpans ?? [];
   } catch (error) {
     throw new InvalidPayloadError(
       `malformed protobuf ExportTraceServiceRequest: ${(error as Error).message}`,
@@ -213,5 +219,29 @@ export function decodeProtobufRequest(
       },
     );
   }
-  return walkRequest(protobufReader(request.resourceSpans ?? [], limits));
+}
+
+/**
+ * Decodes a binary `ExportTraceServiceRequest`. Throws `InvalidPayloadError` when the bytes are not
+ * a valid message; spans that fail validation are counted in `rejected` instead.
+ *
+ * protobufjs decodes invalid UTF-8 to U+FFFD, which a sender may also send on purpose. The fast
+ * path decodes strings as usual; only when a U+FFFD shows up is the request decoded again with
+ * string fields as bytes, so each string's own bytes decide (`isUtf8`).
+ */
+export function decodeProtobufRequest(
+  body: Uint8Array,
+  limits: DecodeLimits = DEFAULT_DECODE_LIMITS,
+): DecodedBatch {
+  let sawReplacement = false;
+  const textFromString: TextReader = (value) => {
+    if (typeof value !== 'string') return value ? textFromBytes(value, '') : '';
+    if (value.includes(REPLACEMENT_CHAR)) sawReplacement = true;
+    return value;
+  };
+  const batch = walkRequest(
+    protobufReader(decodeWith(ExportTraceServiceRequest, body), limits, textFromString),
+  );
+  if (!sawReplacement) return batch;
+  return walkRequest(protobufReader(decodeWith(ExportTraceServiceRequestRaw, body), limits, textFromBytes));
 }
