@@ -150,3 +150,51 @@ describe('block index with event attributes', () => {
     }
   });
 });
+
+describe('stored values', () => {
+  it('keeps bigints and tagged values exact in span, event, link, resource and scope attributes', () => {
+    const store = TraceStore.open({ path: ':memory:' });
+    try {
+      const edge = {
+        big: 9223372036854775807n,
+        nested: { list: [-9223372036854775808n, 1] },
+        nan: { '\uD800double': 'NaN' },
+        bytes: { '\uD800bytes': 'AAE=' },
+      };
+      const span = makeSpan({
+        attributes: edge,
+        startNsRem: 7,
+        durationNsRem: 993,
+        events: [{ timeUs: 5, timeNsRem: 999, name: 'e', attributes: edge }],
+        links: [{ traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), attributes: edge }],
+      });
+      const batch = batchOf('svc', [span]);
+      const group = batch.groups[0] as (typeof batch.groups)[0];
+      group.resource.attributes = { ...group.resource.attributes, ...edge };
+      group.resource.schemaUrl = 'https://example.com/r';
+      group.scope = { name: 's', version: '1', attributes: edge, schemaUrl: 'https://example.com/s' };
+      store.insert(batch);
+      const [back] = store.getTrace(span.traceId) ?? [];
+      expect(back?.attributes).toEqual(edge);
+      expect(back?.events[0]).toEqual({ timeUs: 5, timeNsRem: 999, name: 'e', attributes: edge });
+      expect(back?.links[0]?.attributes).toEqual(edge);
+      expect(back?.resourceAttributes).toEqual({ 'service.name': 'svc', ...edge });
+      expect(back?.resourceSchemaUrl).toBe('https://example.com/r');
+      expect(back?.scope).toEqual({
+        name: 's',
+        version: '1',
+        attributes: edge,
+        schemaUrl: 'https://example.com/s',
+      });
+      expect(back).toMatchObject({ startNsRem: 7, durationNsRem: 993 });
+      // The int64 is an exact SQLite INTEGER: searchable by equality and range.
+      expect(store.search({ query: parseQuery('big = 9223372036854775807'), limit: 5 })).toHaveLength(1);
+      expect(store.search({ query: parseQuery('big > 9223372036854775806'), limit: 5 })).toHaveLength(1);
+      expect(
+        store.search({ query: parseQuery('resource.big = 9223372036854775807'), limit: 5 }),
+      ).toHaveLength(1);
+    } finally {
+      store.close();
+    }
+  });
+});

@@ -170,7 +170,8 @@ function eventLeaf(cmp: Comparison, key: string): SqlFragment {
       ? virtualLeaf("json_extract(e.value, '$.name')", cmp)
       : attrLeaf('e.value', cmp, key, '$.attributes.');
   return {
-    sql: `EXISTS (SELECT 1 FROM json_each(s.extra, '$.ev') e WHERE ${inner.sql})`,
+    // Most spans have no events (extra is NULL): test that before opening json_each.
+    sql: `(s.extra IS NOT NULL AND EXISTS (SELECT 1 FROM json_each(s.extra, '$.ev') e WHERE ${inner.sql}))`,
     params: inner.params,
   };
 }
