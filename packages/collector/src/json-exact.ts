@@ -1,3 +1,5 @@
+import { DOUBLE_TAG } from './model.js';
+
 /*
  * JSON with exact 64-bit integers on Node 20 and later (`JSON.parse` source text in revivers is
  * Node 21+). Integer literals outside ±(2^53 − 1) become `bigint` when parsing, and `bigint`
@@ -10,29 +12,64 @@ const LONG_DIGITS = /\d{16}/;
 // Placeholder for a bigint during stringify: starts with a lone surrogate, which no valid OTLP
 // string can contain (the decoders reject them), and which JSON.stringify escapes as `\ud800`.
 const BIGINT_MARK = '\uD800n';
-const BIGINT_MARK_RE = /"\\ud800n(-?\d+)"/g;
+const NUMBER_MARK_RE = /"\\ud800n(-?[0-9.e+-]+)"/g;
+// A numeric DOUBLE_TAG as JSON.stringify writes it (the lone surrogate escaped).
+const NUMERIC_DOUBLE_TAG_RE = /"\\ud800double":[-\d]/;
 
-/** `JSON.stringify` that writes `bigint` values as exact integer literals. */
+/** An integral double as a literal JSON readers (SQLite, {@link parseExact}) see as a double. */
+function doubleLiteral(n: number): string {
+  if (Object.is(n, -0)) return '-0.0';
+  const text = String(n);
+  return /[.e]/.test(text) ? text : `${text}.0`;
+}
+
+function exactReplacer(_key: string, v: unknown): unknown {
+  if (typeof v === 'bigint') return `${BIGINT_MARK}${v}`;
+  if (v !== null && typeof v === 'object') {
+    const d = (v as Record<string, unknown>)[DOUBLE_TAG];
+    if (typeof d === 'number') return `${BIGINT_MARK}${doubleLiteral(d)}`;
+  }
+  return v;
+}
+
+/**
+ * `JSON.stringify` that writes `bigint` values as exact integer literals and numeric
+ * `DOUBLE_TAG` values as double literals (`5.0`).
+ */
 export function stringifyExact(value: unknown): string {
   try {
-    return JSON.stringify(value);
+    const text = JSON.stringify(value);
+    if (!NUMERIC_DOUBLE_TAG_RE.test(text)) return text;
   } catch (error) {
     if (!(error instanceof TypeError)) throw error;
-    return JSON.stringify(value, (_key, v) => (typeof v === 'bigint' ? `${BIGINT_MARK}${v}` : v)).replace(
-      BIGINT_MARK_RE,
-      '$1',
-    );
   }
+  return JSON.stringify(value, exactReplacer).replace(NUMBER_MARK_RE, '$1');
 }
+
+/** Options of {@link parseExact}. */
+export interface ParseExactOptions {
+  /**
+   * Read a number written with a fraction or exponent but without a fractional value (`5.0`,
+   * `1e+21`) as `{ [DOUBLE_TAG]: n }`: text written by {@link stringifyExact} from stored values.
+   */
+  taggedDoubles?: boolean;
+}
+
+// Text that may hold an integral double literal (JS writes 1e21 and up with "e+").
+const INTEGRAL_DOUBLE = /\.0+(?!\d)|e\+/;
 
 /**
  * `JSON.parse` that keeps integer literals beyond ±(2^53 − 1) exact as `bigint`. Throws
  * `SyntaxError` for malformed text, like `JSON.parse`.
  */
-export function parseExact(text: string): unknown {
-  if (!LONG_DIGITS.test(text)) return JSON.parse(text);
-  return new ExactParser(text).parseDocument();
+export function parseExact(text: string, options: ParseExactOptions = {}): unknown {
+  const tagged = options.taggedDoubles === true;
+  if (!LONG_DIGITS.test(text) && !(tagged && INTEGRAL_DOUBLE.test(text))) return JSON.parse(text);
+  return new ExactParser(text, tagged).parseDocument();
 }
+
+/** {@link parseExact} options for JSON this package stored. */
+export const STORED_JSON: Readonly<ParseExactOptions> = Object.freeze({ taggedDoubles: true });
 
 const WS = new Set([0x20, 0x09, 0x0a, 0x0d]);
 const NUMBER_RE = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
@@ -41,7 +78,10 @@ const STRING_RE = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/
 
 class ExactParser {
   private i = 0;
-  constructor(private readonly text: string) {}
+  constructor(
+    private readonly text: string,
+    private readonly taggedDoubles: boolean,
+  ) {}
 
   parseDocument(): unknown {
     const value = this.value(0);
@@ -84,7 +124,8 @@ class ExactParser {
     if (m === null) this.fail(c === undefined ? 'unexpected end of JSON' : `unexpected character ${c}`);
     this.i += m[0].length;
     const n = Number(m[0]);
-    if (m[1] === undefined && m[2] === undefined && !Number.isSafeInteger(n)) return BigInt(m[0]);
+    if (m[1] === undefined && m[2] === undefined) return Number.isSafeInteger(n) ? n : BigInt(m[0]);
+    if (this.taggedDoubles && Number.isInteger(n)) return { [DOUBLE_TAG]: n };
     return n;
   }
 

@@ -1,8 +1,9 @@
 /**
  * A typed attribute value. OTLP `int64` is a `number` when it is a safe integer, else a `bigint`
- * (never through a double); `double` is a `number` (see `doubleKeys` for integral doubles);
- * bytes and non-finite doubles are tagged objects ({@link BYTES_TAG}, {@link DOUBLE_TAG}), so the
- * value stays plain JSON (with bigint literals) in the store.
+ * (never through a double); a `double` is a `number` when it has a fraction, else (5.0, NaN,
+ * ±Infinity) a {@link DOUBLE_TAG} object, so it is never mistaken for an int; bytes are a
+ * {@link BYTES_TAG} object. In the store the JSON keeps bigints and integral doubles as numeric
+ * literals (`9223372036854775807`, `5.0`), so SQLite compares them as numbers.
  */
 export type AttrValue =
   | string
@@ -19,7 +20,7 @@ export type AttrValue =
  */
 /** Key of a bytes value: `{ [BYTES_TAG]: base64 }`. */
 export const BYTES_TAG = '\uD800bytes';
-/** Key of a non-finite double: `{ [DOUBLE_TAG]: 'NaN' | 'Infinity' | '-Infinity' }`. */
+/** Key of a double without a fraction: `{ [DOUBLE_TAG]: 5 | 'NaN' | 'Infinity' | '-Infinity' }`. */
 export const DOUBLE_TAG = '\uD800double';
 /** Key holding a resource's or scope's `schema_url` inside its stored attribute JSON. */
 export const SCHEMA_URL_TAG = '\uD800schemaUrl';
@@ -29,9 +30,9 @@ export function bytesAttr(bytes: Uint8Array): AttrValue {
   return { [BYTES_TAG]: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64') };
 }
 
-/** A double as stored: finite ones as numbers, NaN and ±Infinity tagged. */
+/** A double as an attribute value: with a fraction a number, else tagged (5.0, -0.0, NaN, ±Infinity). */
 export function doubleAttr(n: number): AttrValue {
-  if (Number.isFinite(n)) return n;
+  if (Number.isFinite(n)) return Number.isInteger(n) ? { [DOUBLE_TAG]: n } : n;
   return { [DOUBLE_TAG]: Number.isNaN(n) ? 'NaN' : n > 0 ? 'Infinity' : '-Infinity' };
 }
 
@@ -42,11 +43,14 @@ export function bytesOf(value: AttrValue): string | undefined {
   return typeof b === 'string' ? b : undefined;
 }
 
-/** `'NaN' | 'Infinity' | '-Infinity'` for a non-finite double, else undefined. */
-export function nonFiniteOf(value: AttrValue): string | undefined {
+/**
+ * The value of a tagged double: the number for an integral one, `'NaN' | 'Infinity' | '-Infinity'`
+ * for a non-finite one; undefined for anything else.
+ */
+export function taggedDoubleOf(value: AttrValue): number | string | undefined {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
   const d = value[DOUBLE_TAG];
-  return typeof d === 'string' ? d : undefined;
+  return typeof d === 'string' || typeof d === 'number' ? d : undefined;
 }
 
 /** Attributes by key. */
@@ -109,7 +113,10 @@ export interface SpanInput {
   statusCode: number;
   statusMessage: string;
   attributes: Attributes;
-  /** Keys whose value is a double that happens to be integral (JSON cannot tell 5.0 from 5). */
+  /**
+   * Keys whose value is an integral double stored as a plain number: rows of schema 1 (the
+   * decoders now tag such doubles, see {@link DOUBLE_TAG}).
+   */
   doubleKeys?: string[];
   events: SpanEvent[];
   links: SpanLink[];

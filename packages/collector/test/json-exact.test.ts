@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseExact, stringifyExact } from '../src/json-exact.js';
+import { parseExact, STORED_JSON, stringifyExact } from '../src/json-exact.js';
+import { DOUBLE_TAG } from '../src/model.js';
 
 describe('parseExact / stringifyExact (exact int64 JSON on Node 20)', () => {
   it('keeps integers beyond 2^53 exact as bigint, everything else as JSON.parse does', () => {
@@ -46,5 +47,26 @@ describe('parseExact / stringifyExact (exact int64 JSON on Node 20)', () => {
     );
     expect(parseExact(text)).toEqual(value);
     expect(stringifyExact({ a: 1 })).toBe('{"a":1}');
+  });
+
+  it('writes integral doubles as double literals and reads them back tagged (stored JSON only)', () => {
+    const value = {
+      five: { [DOUBLE_TAG]: 5 },
+      negZero: { [DOUBLE_TAG]: -0 },
+      huge: { [DOUBLE_TAG]: 1e21 },
+      nan: { [DOUBLE_TAG]: 'NaN' },
+      n: 5,
+    };
+    const text = stringifyExact(value);
+    expect(text).toBe('{"five":5.0,"negZero":-0.0,"huge":1e+21,"nan":{"\\ud800double":"NaN"},"n":5}');
+    expect(parseExact(text, STORED_JSON)).toEqual(value);
+    expect(
+      Object.is(
+        (parseExact(text, STORED_JSON) as { negZero: Record<string, number> }).negZero[DOUBLE_TAG],
+        -0,
+      ),
+    ).toBe(true);
+    // Without the option (OTLP/JSON input), 5.0 is the number 5.
+    expect((parseExact(text) as { five: unknown }).five).toBe(5);
   });
 });

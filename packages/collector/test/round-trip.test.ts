@@ -57,7 +57,10 @@ const PB_ATTRIBUTES = [
   { key: 'bytes', value: { bytesValue: Buffer.from([0, 1, 254, 255]) } },
   { key: 'str.fffd', value: { stringValue: 'a\uFFFDb' } },
   { key: 'bool', value: { boolValue: true } },
-  { key: 'arr', value: { arrayValue: { values: [{ intValue: '1' }, { stringValue: 'x' }] } } },
+  {
+    key: 'arr',
+    value: { arrayValue: { values: [{ intValue: '1' }, { stringValue: 'x' }, { doubleValue: 2 }] } },
+  },
 ];
 
 /**
@@ -79,7 +82,7 @@ const JSON_ATTRIBUTES = `[
   {"key":"bytes","value":{"bytesValue":"AAH+/w=="}},
   {"key":"str.fffd","value":{"stringValue":"a\uFFFDb"}},
   {"key":"bool","value":{"boolValue":true}},
-  {"key":"arr","value":{"arrayValue":{"values":[{"intValue":"1"},{"stringValue":"x"}]}}}
+  {"key":"arr","value":{"arrayValue":{"values":[{"intValue":"1"},{"stringValue":"x"},{"doubleValue":2.0}]}}}
 ]`;
 
 function protobufRequest(ids: Ids): Buffer {
@@ -115,7 +118,10 @@ function protobufRequest(ids: Ids): Buffer {
                   {
                     timeUnixNano: EVENT_TIME.toString(),
                     name: 'exception',
-                    attributes: [{ key: 'exception.type', value: { stringValue: 'Error' } }],
+                    attributes: [
+                      { key: 'exception.type', value: { stringValue: 'Error' } },
+                      { key: 'retry.delay', value: { doubleValue: 3 } },
+                    ],
                   },
                 ],
                 status: { code: 2, message: 'boom' },
@@ -139,7 +145,8 @@ function jsonRequest(ids: Ids): string {
       {"traceId":"${ids.traceId}","spanId":"${ids.childId}","parentSpanId":"${ids.rootId}","name":"edge.child",
        "kind":"SPAN_KIND_CLIENT","startTimeUnixNano":"${CHILD_START}","endTimeUnixNano":"${CHILD_END}",
        "events":[{"timeUnixNano":"${EVENT_TIME}","name":"exception",
-                  "attributes":[{"key":"exception.type","value":{"stringValue":"Error"}}]}],
+                  "attributes":[{"key":"exception.type","value":{"stringValue":"Error"}},
+                                {"key":"retry.delay","value":{"doubleValue":3}}]}],
        "status":{"code":"STATUS_CODE_ERROR","message":"boom"}}]}]}]}`;
 }
 
@@ -212,7 +219,7 @@ const V1_TAGS = [
   { key: 'bytes', type: 'binary', value: 'AAH+/w==' },
   { key: 'str.fffd', type: 'string', value: 'a\uFFFDb' },
   { key: 'bool', type: 'bool', value: true },
-  { key: 'arr', type: 'string', value: '[1,"x"]' },
+  { key: 'arr', type: 'string', value: '[1,"x",2]' },
 ];
 
 /** What v3 must return: the protobuf JSON mapping of the values sent. */
@@ -231,7 +238,10 @@ const V3_ATTRIBUTES = [
   { key: 'bytes', value: { bytesValue: 'AAH+/w==' } },
   { key: 'str.fffd', value: { stringValue: 'a\uFFFDb' } },
   { key: 'bool', value: { boolValue: true } },
-  { key: 'arr', value: { arrayValue: { values: [{ intValue: '1' }, { stringValue: 'x' }] } } },
+  {
+    key: 'arr',
+    value: { arrayValue: { values: [{ intValue: '1' }, { stringValue: 'x' }, { doubleValue: 2 }] } },
+  },
 ];
 
 const us = (ns: bigint) => Number(ns / 1000n);
@@ -266,6 +276,7 @@ async function checkV1(ids: Ids): Promise<void> {
       fields: [
         { key: 'event', type: 'string', value: 'exception' },
         { key: 'exception.type', type: 'string', value: 'Error' },
+        { key: 'retry.delay', type: 'float64', value: 3 },
       ],
     },
   ]);
@@ -314,7 +325,10 @@ async function checkV3(ids: Ids): Promise<void> {
         {
           timeUnixNano: EVENT_TIME.toString(),
           name: 'exception',
-          attributes: [{ key: 'exception.type', value: { stringValue: 'Error' } }],
+          attributes: [
+            { key: 'exception.type', value: { stringValue: 'Error' } },
+            { key: 'retry.delay', value: { doubleValue: 3 } },
+          ],
         },
       ],
       status: { message: 'boom', code: 2 },
@@ -366,6 +380,8 @@ describe.each(Object.keys(senders))('round trip over %s', (transport) => {
       'otel.scope.name = "edge.scope" and otel.scope.version = "9.9.9"',
       'exception.type = Error',
       'event = exception',
+      'dbl.int = 5',
+      'retry.delay >= 3',
       'w3c.tracestate = "vendor=abc"',
     ]) {
       expect(await ql(q), q).toContain(ids.traceId);

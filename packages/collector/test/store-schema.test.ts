@@ -160,6 +160,7 @@ describe('stored values', () => {
         nested: { list: [-9223372036854775808n, 1] },
         nan: { '\uD800double': 'NaN' },
         bytes: { '\uD800bytes': 'AAE=' },
+        five: { '\uD800double': 5 },
       };
       const span = makeSpan({
         attributes: edge,

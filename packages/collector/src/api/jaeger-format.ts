@@ -1,6 +1,6 @@
 import { stringifyExact } from '../json-exact.js';
 import type { Attributes, AttrValue, StoredSpan } from '../model.js';
-import { bytesOf, nonFiniteOf, SPAN_KIND_NAMES } from '../model.js';
+import { bytesOf, SPAN_KIND_NAMES, taggedDoubleOf } from '../model.js';
 
 /** A Jaeger key/value tag (`type` as Jaeger's JSON model spells it). */
 export interface JaegerTag {
@@ -40,8 +40,8 @@ function plain(value: AttrValue): unknown {
   if (value === null || typeof value !== 'object') return value;
   const bytes = bytesOf(value);
   if (bytes !== undefined) return bytes;
-  const special = nonFiniteOf(value);
-  if (special !== undefined) return special;
+  const double = taggedDoubleOf(value);
+  if (double !== undefined) return double;
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
 }
 
@@ -62,8 +62,8 @@ function tag(key: string, value: AttrValue, doubles?: Set<string>): JaegerTag {
       const bytes = bytesOf(value);
       if (bytes !== undefined) return { key, type: 'binary', value: bytes };
       // JSON has no NaN or Infinity (Jaeger's Go encoder fails on them): the name, as a string.
-      const special = nonFiniteOf(value);
-      if (special !== undefined) return { key, type: 'float64', value: special };
+      const double = taggedDoubleOf(value);
+      if (double !== undefined) return { key, type: 'float64', value: double };
       return { key, type: 'string', value: stringifyExact(plain(value)) };
     }
   }

@@ -1,5 +1,5 @@
 import type { Attributes, AttrValue, StoredSpan } from '../model.js';
-import { bytesOf, nonFiniteOf } from '../model.js';
+import { bytesOf, taggedDoubleOf } from '../model.js';
 
 /** An OTLP/JSON `AnyValue` (an empty value is `{}`). */
 export type OtlpAnyValue =
@@ -30,8 +30,8 @@ export function anyValue(value: AttrValue, isDouble = false): OtlpAnyValue {
     default: {
       const bytes = bytesOf(value);
       if (bytes !== undefined) return { bytesValue: bytes };
-      const special = nonFiniteOf(value);
-      if (special !== undefined) return { doubleValue: special as 'NaN' };
+      const double = taggedDoubleOf(value);
+      if (double !== undefined) return { doubleValue: double as number };
       const values = Object.entries(value).map(([key, v]) => ({ key, value: anyValue(v) }));
       return { kvlistValue: values.length > 0 ? { values } : {} };
     }

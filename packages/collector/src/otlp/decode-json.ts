@@ -6,7 +6,7 @@ import {
   type AttrValue,
   BYTES_TAG,
   type DecodedBatch,
-  DOUBLE_TAG,
+  doubleAttr,
   type ResourceInfo,
   type ScopeInfo,
   type SpanEvent,
@@ -79,8 +79,7 @@ function jsonDouble(raw: unknown): AttrValue {
   ) {
     throw new SpanRejection(`invalid doubleValue ${JSON.stringify(String(raw)).slice(0, 40)}`);
   }
-  if (Number.isFinite(n)) return n;
-  return { [DOUBLE_TAG]: Number.isNaN(n) ? 'NaN' : n > 0 ? 'Infinity' : '-Infinity' };
+  return doubleAttr(n);
 }
 
 // bytes in the protobuf JSON mapping: standard or URL-safe base64, padding optional.
@@ -91,7 +90,7 @@ function jsonBytes(raw: unknown): AttrValue {
   return { [BYTES_TAG]: Buffer.from(raw, 'base64').toString('base64') };
 }
 
-function jsonAttributes(list: unknown, doubles: string[] | null, t: TextCheck): Attributes {
+function jsonAttributes(list: unknown, t: TextCheck): Attributes {
   const out: Attributes = {};
   if (list === undefined || list === null) return out;
   if (!Array.isArray(list)) throw new SpanRejection('attributes must be an array');
@@ -100,7 +99,6 @@ function jsonAttributes(list: unknown, doubles: string[] | null, t: TextCheck): 
     const key = t(String(kv?.key ?? ''), 'an attribute key');
     const value = jsonValue(kv?.value, 0, t);
     out[key] = value;
-    if (doubles && kv.value?.doubleValue !== undefined && Number.isInteger(value)) doubles.push(key);
   }
   return out;
 }
@@ -122,7 +120,6 @@ function jsonSpan(raw: unknown, limits: DecodeLimits, t: TextCheck): SpanInput {
   const links = Array.isArray(s.links) ? (s.links as Record<string, unknown>[]) : [];
   checkCounts(Array.isArray(attrList) ? attrList.length : 0, events.length, links.length, limits);
   const status = (s.status ?? {}) as Record<string, unknown>;
-  const doubles: string[] = [];
   const span: SpanInput = {
     traceId: idFromJson(s.traceId, 16, 'traceId', false),
     spanId: idFromJson(s.spanId, 8, 'spanId', false),
@@ -133,14 +130,14 @@ function jsonSpan(raw: unknown, limits: DecodeLimits, t: TextCheck): SpanInput {
     ...spanTimes(s.startTimeUnixNano as Int64, s.endTimeUnixNano as Int64),
     statusCode: enumValue(status.code, STATUS_NAMES, 2, 'status code'),
     statusMessage: t(String(status.message ?? ''), 'the status message'),
-    attributes: jsonAttributes(attrList, doubles, t),
+    attributes: jsonAttributes(attrList, t),
     events: events.map((e): SpanEvent => {
       const time = splitNanos(e?.timeUnixNano as Int64);
       return {
         timeUs: time.us,
         timeNsRem: time.rem,
         name: t(String(e?.name ?? ''), 'an event name'),
-        attributes: jsonAttributes(e?.attributes, null, t),
+        attributes: jsonAttributes(e?.attributes, t),
       };
     }),
     links: links.map(
@@ -151,7 +148,7 @@ function jsonSpan(raw: unknown, limits: DecodeLimits, t: TextCheck): SpanInput {
           typeof l?.traceState === 'string' && l.traceState
             ? t(l.traceState, 'a link trace state')
             : undefined,
-        attributes: jsonAttributes(l?.attributes, null, t),
+        attributes: jsonAttributes(l?.attributes, t),
       }),
     ),
     flags: toUint(s.flags),
@@ -159,7 +156,6 @@ function jsonSpan(raw: unknown, limits: DecodeLimits, t: TextCheck): SpanInput {
     droppedEventsCount: toUint(s.droppedEventsCount),
     droppedLinksCount: toUint(s.droppedLinksCount),
   };
-  if (doubles.length > 0) span.doubleKeys = doubles;
   return span;
 }
 
@@ -176,7 +172,7 @@ function jsonReader(
     scopeSpans: (rs) => asArray(rs.scopeSpans, 'scopeSpans').map((ss) => (ss ?? {}) as JsonObject),
     spans: (ss) => asArray(ss.spans, 'spans'),
     resource: (rs): ResourceInfo => {
-      const attributes = jsonAttributes((rs.resource as JsonObject | undefined)?.attributes, null, t);
+      const attributes = jsonAttributes((rs.resource as JsonObject | undefined)?.attributes, t);
       return {
         serviceName: serviceOf(attributes),
         attributes,
@@ -188,7 +184,7 @@ function jsonReader(
       return {
         name: t(String(sc.name ?? ''), 'the scope name'),
         version: t(String(sc.version ?? ''), 'the scope version'),
-        attributes: jsonAttributes(sc.attributes, null, t),
+        attributes: jsonAttributes(sc.attributes, t),
         schemaUrl: schemaUrl(ss.schemaUrl, 'the scope schema URL'),
       };
     },

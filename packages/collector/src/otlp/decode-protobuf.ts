@@ -88,11 +88,7 @@ function pbValue(v: PbAnyValue | null | undefined, depth: number, text: TextRead
   }
 }
 
-function pbAttributes(
-  list: PbKeyValue[] | null | undefined,
-  doubles: string[] | null,
-  text: TextReader,
-): Attributes {
+function pbAttributes(list: PbKeyValue[] | null | undefined, text: TextReader): Attributes {
   const out: Attributes = {};
   if (!list) return out;
   for (let i = 0; i < list.length; i++) {
@@ -100,7 +96,6 @@ function pbAttributes(
     const key = text(kv.key, 'an attribute key');
     const value = pbValue(kv.value, 0, text);
     out[key] = value;
-    if (doubles && kv.value?.value === 'doubleValue' && Number.isInteger(value)) doubles.push(key);
   }
   return out;
 }
@@ -139,7 +134,6 @@ function pbSpan(s: PbSpan, limits: DecodeLimits, text: TextReader): SpanInput {
   const events = s.events ?? [];
   const links = s.links ?? [];
   checkCounts(attrList.length, events.length, links.length, limits);
-  const doubles: string[] = [];
   const times = spanTimes(s.startTimeUnixNano, s.endTimeUnixNano);
   const span: SpanInput = {
     traceId: idFromBytes(s.traceId, 16, 'trace_id', false),
@@ -154,14 +148,14 @@ function pbSpan(s: PbSpan, limits: DecodeLimits, text: TextReader): SpanInput {
     durationNsRem: times.durationNsRem,
     statusCode: enumValue(s.status?.code, STATUS_NAMES, 2, 'status code'),
     statusMessage: text(s.status?.message, 'the status message'),
-    attributes: pbAttributes(attrList, doubles, text),
+    attributes: pbAttributes(attrList, text),
     events: events.map((e): SpanEvent => {
       const t = splitNanos(e.timeUnixNano);
       return {
         timeUs: t.us,
         timeNsRem: t.rem,
         name: text(e.name, 'an event name'),
-        attributes: pbAttributes(e.attributes, null, text),
+        attributes: pbAttributes(e.attributes, text),
       };
     }),
     links: links.map(
@@ -169,7 +163,7 @@ function pbSpan(s: PbSpan, limits: DecodeLimits, text: TextReader): SpanInput {
         traceId: idFromBytes(l.traceId, 16, 'link trace_id', false),
         spanId: idFromBytes(l.spanId, 8, 'link span_id', false),
         traceState: text(l.traceState, 'a link trace state') || undefined,
-        attributes: pbAttributes(l.attributes, null, text),
+        attributes: pbAttributes(l.attributes, text),
       }),
     ),
     flags: toUint(s.flags),
@@ -177,7 +171,6 @@ function pbSpan(s: PbSpan, limits: DecodeLimits, text: TextReader): SpanInput {
     droppedEventsCount: toUint(s.droppedEventsCount),
     droppedLinksCount: toUint(s.droppedLinksCount),
   };
-  if (doubles.length > 0) span.doubleKeys = doubles;
   return span;
 }
 
@@ -191,7 +184,7 @@ function protobufReader(
     scopeSpans: (rs) => rs.scopeSpans ?? [],
     spans: (ss) => ss.spans ?? [],
     resource: (rs): ResourceInfo => {
-      const attributes = pbAttributes(rs.resource?.attributes, null, text);
+      const attributes = pbAttributes(rs.resource?.attributes, text);
       return {
         serviceName: serviceOf(attributes),
         attributes,
@@ -201,7 +194,7 @@ function protobufReader(
     scope: (ss): ScopeInfo => ({
       name: text(ss.scope?.name, 'the scope name'),
       version: text(ss.scope?.version, 'the scope version'),
-      attributes: pbAttributes(ss.scope?.attributes, null, text),
+      attributes: pbAttributes(ss.scope?.attributes, text),
       schemaUrl: text(ss.schemaUrl, 'the scope schema URL'),
     }),
     span: (s) => pbSpan(s, limits, text),

@@ -1,4 +1,4 @@
-import type { Attributes, SpanEvent } from '../model.js';
+import { type Attributes, DOUBLE_TAG, type SpanEvent } from '../model.js';
 import { BLOOM_BYTES, bloomAdd } from './bloom.js';
 
 /** Per-block summary of one attribute key: numeric range, non-scalar flag and string Bloom filter. */
@@ -74,8 +74,12 @@ function addValue(stats: KeyStats, value: unknown): void {
       if (stats.bloom === null) stats.bloom = new Uint8Array(BLOOM_BYTES);
       bloomAdd(stats.bloom, value ? 'true' : 'false');
       return;
-    default:
-      if (value !== null) stats.other = true;
+    default: {
+      // An integral double (5.0) is a tagged object; its number is indexed like any number.
+      const d = value === null ? undefined : (value as Record<string, unknown>)[DOUBLE_TAG];
+      if (typeof d === 'number') addValue(stats, d);
+      else if (value !== null) stats.other = true;
+    }
   }
 }
 

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { parseExact, stringifyExact } from '../json-exact.js';
+import { parseExact, STORED_JSON, stringifyExact } from '../json-exact.js';
 import { type Attributes, SCHEMA_URL_TAG, type ScopeInfo } from '../model.js';
 
 /** An operation: service id, span name, span kind. */
@@ -26,7 +26,7 @@ function withSchemaUrl(attributes: Attributes, schemaUrl: string | undefined): s
 }
 
 function splitSchemaUrl(json: string): { attributes: Attributes; schemaUrl: string } {
-  const attributes = parseExact(json) as Attributes;
+  const attributes = parseExact(json, STORED_JSON) as Attributes;
   const schemaUrl = attributes[SCHEMA_URL_TAG];
   if (typeof schemaUrl !== 'string') return { attributes, schemaUrl: '' };
   delete attributes[SCHEMA_URL_TAG];

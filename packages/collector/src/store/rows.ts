@@ -1,4 +1,4 @@
-import { parseExact, stringifyExact } from '../json-exact.js';
+import { parseExact, STORED_JSON, stringifyExact } from '../json-exact.js';
 import type { Attributes, SpanEvent, SpanInput, SpanLink, StoredSpan } from '../model.js';
 import type { Catalog } from './catalog.js';
 
@@ -83,7 +83,7 @@ export function attrsJson(attributes: Attributes): string {
 
 /** Converts a `spans` row back to a span with its service, resource and scope. */
 export function rowToSpan(r: SpanRowDb, catalog: Catalog): StoredSpan {
-  const extra: Extra = r.extra === null ? {} : (parseExact(r.extra) as Extra);
+  const extra: Extra = r.extra === null ? {} : (parseExact(r.extra, STORED_JSON) as Extra);
   const op = catalog.ops.get(r.op_id);
   const resource = catalog.resources.get(r.res_id);
   const span: StoredSpan = {
@@ -99,7 +99,7 @@ export function rowToSpan(r: SpanRowDb, catalog: Catalog): StoredSpan {
     durationNsRem: r.dur_ns_rem ?? 0,
     statusCode: r.status,
     statusMessage: r.status_msg ?? '',
-    attributes: parseExact(r.attrs) as Attributes,
+    attributes: parseExact(r.attrs, STORED_JSON) as Attributes,
     events: extra.ev ?? [],
     links: extra.ln ?? [],
     flags: extra.fl ?? 0,
