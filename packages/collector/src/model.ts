@@ -24,6 +24,8 @@ export const BYTES_TAG = '\uD800bytes';
 export const DOUBLE_TAG = '\uD800double';
 /** Key holding a resource's or scope's `schema_url` inside its stored attribute JSON. */
 export const SCHEMA_URL_TAG = '\uD800schemaUrl';
+/** Key holding a resource's or scope's `dropped_attributes_count` inside its stored attribute JSON. */
+export const DROPPED_TAG = '\uD800dropped';
 
 /** A bytes value as stored (base64). */
 export function bytesAttr(bytes: Uint8Array): AttrValue {
@@ -63,6 +65,8 @@ export interface SpanEvent {
   timeNsRem?: number;
   name: string;
   attributes: Attributes;
+  /** Absent when 0. */
+  droppedAttributesCount?: number;
 }
 
 /** A span link (`Span.Link`). */
@@ -71,6 +75,10 @@ export interface SpanLink {
   spanId: string;
   traceState?: string;
   attributes: Attributes;
+  /** `Span.Link.flags` (W3C trace flags and the parent-is-remote bits); absent when 0. */
+  flags?: number;
+  /** Absent when 0. */
+  droppedAttributesCount?: number;
 }
 
 /** The producing resource of a group of spans. */
@@ -79,6 +87,8 @@ export interface ResourceInfo {
   attributes: Attributes;
   /** `ResourceSpans.schema_url` ('' when absent). */
   schemaUrl?: string;
+  /** Absent when 0. */
+  droppedAttributesCount?: number;
 }
 
 /** The instrumentation scope of a group of spans. */
@@ -88,6 +98,8 @@ export interface ScopeInfo {
   attributes: Attributes;
   /** `ScopeSpans.schema_url` ('' when absent). */
   schemaUrl?: string;
+  /** Absent when 0. */
+  droppedAttributesCount?: number;
 }
 
 /**
@@ -149,6 +161,8 @@ export interface StoredSpan extends SpanInput {
   resourceAttributes: Attributes;
   /** `ResourceSpans.schema_url` ('' when absent). */
   resourceSchemaUrl?: string;
+  /** The resource's `dropped_attributes_count` (absent when 0). */
+  resourceDroppedAttributesCount?: number;
   scope: ScopeInfo;
 }
 

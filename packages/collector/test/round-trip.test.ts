@@ -29,6 +29,8 @@ const CHILD_START = BASE + 49_878n;
 const CHILD_END = BASE + 59_877n; // 9,999 ns: 9 µs
 const EVENT_TIME = BASE + 55_432n;
 const SCHEMA_URL = 'https://opentelemetry.io/schemas/1.26.0';
+const LINK_TRACE = 'ab'.repeat(16);
+const LINK_SPAN = 'cd'.repeat(8);
 
 interface Ids {
   traceId: string;
@@ -90,11 +92,14 @@ function protobufRequest(ids: Ids): Buffer {
   const message = ExportTraceServiceRequest.fromObject({
     resourceSpans: [
       {
-        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'edge-svc' } }] },
+        resource: {
+          attributes: [{ key: 'service.name', value: { stringValue: 'edge-svc' } }],
+          droppedAttributesCount: 3,
+        },
         schemaUrl: SCHEMA_URL,
         scopeSpans: [
           {
-            scope: { name: 'edge.scope', version: '9.9.9' },
+            scope: { name: 'edge.scope', version: '9.9.9', droppedAttributesCount: 4 },
             spans: [
               {
                 traceId: hex(ids.traceId),
@@ -122,6 +127,17 @@ function protobufRequest(ids: Ids): Buffer {
                       { key: 'exception.type', value: { stringValue: 'Error' } },
                       { key: 'retry.delay', value: { doubleValue: 3 } },
                     ],
+                    droppedAttributesCount: 2,
+                  },
+                ],
+                links: [
+                  {
+                    traceId: hex(LINK_TRACE),
+                    spanId: hex(LINK_SPAN),
+                    traceState: 'l=1',
+                    attributes: [{ key: 'link.n', value: { intValue: '7' } }],
+                    droppedAttributesCount: 1,
+                    flags: 0x301,
                   },
                 ],
                 status: { code: 2, message: 'boom' },
@@ -137,16 +153,18 @@ function protobufRequest(ids: Ids): Buffer {
 
 function jsonRequest(ids: Ids): string {
   return `{"resourceSpans":[{
-    "resource":{"attributes":[{"key":"service.name","value":{"stringValue":"edge-svc"}}]},
+    "resource":{"attributes":[{"key":"service.name","value":{"stringValue":"edge-svc"}}],"droppedAttributesCount":3},
     "schemaUrl":"${SCHEMA_URL}",
-    "scopeSpans":[{"scope":{"name":"edge.scope","version":"9.9.9"},"spans":[
+    "scopeSpans":[{"scope":{"name":"edge.scope","version":"9.9.9","droppedAttributesCount":4},"spans":[
       {"traceId":"${ids.traceId}","spanId":"${ids.rootId}","traceState":"vendor=abc","name":"edge.root","kind":2,
        "startTimeUnixNano":"${BASE}","endTimeUnixNano":${ROOT_END},"attributes":${JSON_ATTRIBUTES}},
       {"traceId":"${ids.traceId}","spanId":"${ids.childId}","parentSpanId":"${ids.rootId}","name":"edge.child",
        "kind":"SPAN_KIND_CLIENT","startTimeUnixNano":"${CHILD_START}","endTimeUnixNano":"${CHILD_END}",
        "events":[{"timeUnixNano":"${EVENT_TIME}","name":"exception",
                   "attributes":[{"key":"exception.type","value":{"stringValue":"Error"}},
-                                {"key":"retry.delay","value":{"doubleValue":3}}]}],
+                                {"key":"retry.delay","value":{"doubleValue":3}}],"droppedAttributesCount":2}],
+       "links":[{"traceId":"${LINK_TRACE}","spanId":"${LINK_SPAN}","traceState":"l=1",
+                 "attributes":[{"key":"link.n","value":{"intValue":"7"}}],"droppedAttributesCount":1,"flags":769}],
        "status":{"code":"STATUS_CODE_ERROR","message":"boom"}}]}]}]}`;
 }
 
@@ -288,6 +306,10 @@ async function checkV1(ids: Ids): Promise<void> {
     ]),
   );
   expect(child.tags.map((t: { key: string }) => t.key)).not.toContain('w3c.tracestate');
+  expect(child.references).toEqual([
+    { refType: 'CHILD_OF', traceID: ids.traceId, spanID: ids.rootId },
+    { refType: 'FOLLOWS_FROM', traceID: LINK_TRACE, spanID: LINK_SPAN },
+  ]);
   expect(trace.processes[root.processID]).toEqual({ serviceName: 'edge-svc', tags: [] });
 }
 
@@ -297,9 +319,13 @@ async function checkV3(ids: Ids): Promise<void> {
   expect(body.result.resourceSpans).toHaveLength(1);
   const rs = body.result.resourceSpans[0];
   expect(rs.schemaUrl).toBe(SCHEMA_URL);
-  expect(rs.resource).toEqual({ attributes: [{ key: 'service.name', value: { stringValue: 'edge-svc' } }] });
+  expect(rs.resource).toEqual({
+    attributes: [{ key: 'service.name', value: { stringValue: 'edge-svc' } }],
+    droppedAttributesCount: 3,
+  });
   expect(rs.scopeSpans).toHaveLength(1);
-  expect(rs.scopeSpans[0].scope).toEqual({ name: 'edge.scope', version: '9.9.9' }); // no "attributes": []
+  // No "attributes": [] (Jaeger v2 omits empty fields).
+  expect(rs.scopeSpans[0].scope).toEqual({ name: 'edge.scope', version: '9.9.9', droppedAttributesCount: 4 });
   const spans = rs.scopeSpans[0].spans;
   expect(spans).toEqual([
     {
@@ -329,6 +355,17 @@ async function checkV3(ids: Ids): Promise<void> {
             { key: 'exception.type', value: { stringValue: 'Error' } },
             { key: 'retry.delay', value: { doubleValue: 3 } },
           ],
+          droppedAttributesCount: 2,
+        },
+      ],
+      links: [
+        {
+          traceId: LINK_TRACE,
+          spanId: LINK_SPAN,
+          traceState: 'l=1',
+          attributes: [{ key: 'link.n', value: { intValue: '7' } }],
+          droppedAttributesCount: 1,
+          flags: 0x301,
         },
       ],
       status: { message: 'boom', code: 2 },

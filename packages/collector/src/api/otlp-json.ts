@@ -78,16 +78,22 @@ export function toOtlpJson(spans: StoredSpan[]): { resourceSpans: unknown[] } {
   >();
   for (const s of spans) {
     const schemaUrl = s.resourceSchemaUrl ?? '';
-    const rKey = `${schemaUrl}\u0000${JSON.stringify(keyValues(s.resourceAttributes))}`;
+    const dropped = s.resourceDroppedAttributesCount ?? 0;
+    const rKey = `${schemaUrl}\u0000${dropped}\u0000${JSON.stringify(keyValues(s.resourceAttributes))}`;
     let r = resources.get(rKey);
     if (r === undefined) {
-      r = { resource: attrsField(s.resourceAttributes), schemaUrl, scopes: new Map() };
+      r = {
+        resource: { ...attrsField(s.resourceAttributes), ...nonEmpty('droppedAttributesCount', dropped) },
+        schemaUrl,
+        scopes: new Map(),
+      };
       resources.set(rKey, r);
     }
     const scopeKey = JSON.stringify([
       s.scope.name,
       s.scope.version,
       s.scope.schemaUrl ?? '',
+      s.scope.droppedAttributesCount ?? 0,
       keyValues(s.scope.attributes),
     ]);
     let sc = r.scopes.get(scopeKey);
@@ -97,6 +103,7 @@ export function toOtlpJson(spans: StoredSpan[]): { resourceSpans: unknown[] } {
           ...nonEmpty('name', s.scope.name),
           ...nonEmpty('version', s.scope.version),
           ...attrsField(s.scope.attributes),
+          ...nonEmpty('droppedAttributesCount', s.scope.droppedAttributesCount),
         },
         schemaUrl: s.scope.schemaUrl ?? '',
         spans: [],
@@ -122,6 +129,7 @@ export function toOtlpJson(spans: StoredSpan[]): { resourceSpans: unknown[] } {
               timeUnixNano: nanosText(e.timeUs, e.timeNsRem),
               ...nonEmpty('name', e.name),
               ...attrsField(e.attributes),
+              ...nonEmpty('droppedAttributesCount', e.droppedAttributesCount),
             })),
           }
         : {}),
@@ -133,6 +141,8 @@ export function toOtlpJson(spans: StoredSpan[]): { resourceSpans: unknown[] } {
               spanId: l.spanId,
               ...nonEmpty('traceState', l.traceState),
               ...attrsField(l.attributes),
+              ...nonEmpty('droppedAttributesCount', l.droppedAttributesCount),
+              ...nonEmpty('flags', l.flags),
             })),
           }
         : {}),

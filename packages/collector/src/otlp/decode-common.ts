@@ -128,6 +128,15 @@ export function int64Value(value: Int64): number | bigint {
   return (BigInt(value.high) << 32n) | BigInt(value.low >>> 0);
 }
 
+/** Copies the counts that are not 0 onto `target` (events and links omit zero counts). */
+export function withNonZero<T extends object>(target: T, counts: Record<string, unknown>): T {
+  for (const key in counts) {
+    const n = toUint(counts[key]);
+    if (n !== 0) (target as Record<string, unknown>)[key] = n;
+  }
+  return target;
+}
+
 /** A non-negative 32-bit count, 0 for anything else. */
 export function toUint(value: unknown): number {
   return typeof value === 'number' && value > 0 ? value >>> 0 : 0;

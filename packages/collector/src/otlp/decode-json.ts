@@ -31,6 +31,7 @@ import {
   splitNanos,
   toUint,
   walkRequest,
+  withNonZero,
 } from './decode-common.js';
 
 interface JsonAnyValue {
@@ -133,23 +134,27 @@ function jsonSpan(raw: unknown, limits: DecodeLimits, t: TextCheck): SpanInput {
     attributes: jsonAttributes(attrList, t),
     events: events.map((e): SpanEvent => {
       const time = splitNanos(e?.timeUnixNano as Int64);
-      return {
+      const event: SpanEvent = {
         timeUs: time.us,
         timeNsRem: time.rem,
         name: t(String(e?.name ?? ''), 'an event name'),
         attributes: jsonAttributes(e?.attributes, t),
       };
+      return withNonZero(event, { droppedAttributesCount: e?.droppedAttributesCount });
     }),
-    links: links.map(
-      (l): SpanLink => ({
-        traceId: idFromJson(l?.traceId, 16, 'link traceId', false),
-        spanId: idFromJson(l?.spanId, 8, 'link spanId', false),
-        traceState:
-          typeof l?.traceState === 'string' && l.traceState
-            ? t(l.traceState, 'a link trace state')
-            : undefined,
-        attributes: jsonAttributes(l?.attributes, t),
-      }),
+    links: links.map((l) =>
+      withNonZero<SpanLink>(
+        {
+          traceId: idFromJson(l?.traceId, 16, 'link traceId', false),
+          spanId: idFromJson(l?.spanId, 8, 'link spanId', false),
+          traceState:
+            typeof l?.traceState === 'string' && l.traceState
+              ? t(l.traceState, 'a link trace state')
+              : undefined,
+          attributes: jsonAttributes(l?.attributes, t),
+        },
+        { flags: l?.flags, droppedAttributesCount: l?.droppedAttributesCount },
+      ),
     ),
     flags: toUint(s.flags),
     droppedAttributesCount: toUint(s.droppedAttributesCount),
@@ -172,21 +177,24 @@ function jsonReader(
     scopeSpans: (rs) => asArray(rs.scopeSpans, 'scopeSpans').map((ss) => (ss ?? {}) as JsonObject),
     spans: (ss) => asArray(ss.spans, 'spans'),
     resource: (rs): ResourceInfo => {
-      const attributes = jsonAttributes((rs.resource as JsonObject | undefined)?.attributes, t);
-      return {
+      const raw = (rs.resource ?? {}) as JsonObject;
+      const attributes = jsonAttributes(raw.attributes, t);
+      const resource: ResourceInfo = {
         serviceName: serviceOf(attributes),
         attributes,
         schemaUrl: schemaUrl(rs.schemaUrl, 'the resource schema URL'),
       };
+      return withNonZero(resource, { droppedAttributesCount: raw.droppedAttributesCount });
     },
     scope: (ss): ScopeInfo => {
       const sc = (ss.scope ?? {}) as JsonObject;
-      return {
+      const scope: ScopeInfo = {
         name: t(String(sc.name ?? ''), 'the scope name'),
         version: t(String(sc.version ?? ''), 'the scope version'),
         attributes: jsonAttributes(sc.attributes, t),
         schemaUrl: schemaUrl(ss.schemaUrl, 'the scope schema URL'),
       };
+      return withNonZero(scope, { droppedAttributesCount: sc.droppedAttributesCount });
     },
     span: (s) => jsonSpan(s, limits, t),
   };

@@ -29,6 +29,7 @@ import {
   splitNanos,
   toUint,
   walkRequest,
+  withNonZero,
 } from './decode-common.js';
 import { ExportTraceServiceRequest, ExportTraceServiceRequestRaw } from './schema.js';
 
@@ -111,20 +112,37 @@ interface PbSpan {
   endTimeUnixNano?: Int64;
   attributes?: PbKeyValue[];
   droppedAttributesCount?: number;
-  events?: { timeUnixNano?: Int64; name?: PbText; attributes?: PbKeyValue[] }[];
+  events?: {
+    timeUnixNano?: Int64;
+    name?: PbText;
+    attributes?: PbKeyValue[];
+    droppedAttributesCount?: number;
+  }[];
   droppedEventsCount?: number;
-  links?: { traceId?: Uint8Array; spanId?: Uint8Array; traceState?: PbText; attributes?: PbKeyValue[] }[];
+  links?: {
+    traceId?: Uint8Array;
+    spanId?: Uint8Array;
+    traceState?: PbText;
+    attributes?: PbKeyValue[];
+    droppedAttributesCount?: number;
+    flags?: number;
+  }[];
   droppedLinksCount?: number;
   status?: { message?: PbText; code?: number } | null;
   flags?: number;
 }
 interface PbScopeSpans {
-  scope?: { name?: PbText; version?: PbText; attributes?: PbKeyValue[] } | null;
+  scope?: {
+    name?: PbText;
+    version?: PbText;
+    attributes?: PbKeyValue[];
+    droppedAttributesCount?: number;
+  } | null;
   spans?: PbSpan[];
   schemaUrl?: PbText;
 }
 interface PbResourceSpans {
-  resource?: { attributes?: PbKeyValue[] } | null;
+  resource?: { attributes?: PbKeyValue[]; droppedAttributesCount?: number } | null;
   scopeSpans?: PbScopeSpans[];
   schemaUrl?: PbText;
 }
@@ -151,20 +169,24 @@ function pbSpan(s: PbSpan, limits: DecodeLimits, text: TextReader): SpanInput {
     attributes: pbAttributes(attrList, text),
     events: events.map((e): SpanEvent => {
       const t = splitNanos(e.timeUnixNano);
-      return {
+      const event: SpanEvent = {
         timeUs: t.us,
         timeNsRem: t.rem,
         name: text(e.name, 'an event name'),
         attributes: pbAttributes(e.attributes, text),
       };
+      return withNonZero(event, { droppedAttributesCount: e.droppedAttributesCount });
     }),
-    links: links.map(
-      (l): SpanLink => ({
-        traceId: idFromBytes(l.traceId, 16, 'link trace_id', false),
-        spanId: idFromBytes(l.spanId, 8, 'link span_id', false),
-        traceState: text(l.traceState, 'a link trace state') || undefined,
-        attributes: pbAttributes(l.attributes, text),
-      }),
+    links: links.map((l) =>
+      withNonZero<SpanLink>(
+        {
+          traceId: idFromBytes(l.traceId, 16, 'link trace_id', false),
+          spanId: idFromBytes(l.spanId, 8, 'link span_id', false),
+          traceState: text(l.traceState, 'a link trace state') || undefined,
+          attributes: pbAttributes(l.attributes, text),
+        },
+        { flags: l.flags, droppedAttributesCount: l.droppedAttributesCount },
+      ),
     ),
     flags: toUint(s.flags),
     droppedAttributesCount: toUint(s.droppedAttributesCount),
@@ -185,18 +207,23 @@ function protobufReader(
     spans: (ss) => ss.spans ?? [],
     resource: (rs): ResourceInfo => {
       const attributes = pbAttributes(rs.resource?.attributes, text);
-      return {
+      const resource: ResourceInfo = {
         serviceName: serviceOf(attributes),
         attributes,
         schemaUrl: text(rs.schemaUrl, 'the resource schema URL'),
       };
+      return withNonZero(resource, { droppedAttributesCount: rs.resource?.droppedAttributesCount });
     },
-    scope: (ss): ScopeInfo => ({
-      name: text(ss.scope?.name, 'the scope name'),
-      version: text(ss.scope?.version, 'the scope version'),
-      attributes: pbAttributes(ss.scope?.attributes, text),
-      schemaUrl: text(ss.schemaUrl, 'the scope schema URL'),
-    }),
+    scope: (ss): ScopeInfo =>
+      withNonZero<ScopeInfo>(
+        {
+          name: text(ss.scope?.name, 'the scope name'),
+          version: text(ss.scope?.version, 'the scope version'),
+          attributes: pbAttributes(ss.scope?.attributes, text),
+          schemaUrl: text(ss.schemaUrl, 'the scope schema URL'),
+        },
+        { droppedAttributesCount: ss.scope?.droppedAttributesCount },
+      ),
     span: (s) => pbSpan(s, limits, text),
   };
 }

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { parseExact, STORED_JSON, stringifyExact } from '../json-exact.js';
-import { type Attributes, SCHEMA_URL_TAG, type ScopeInfo } from '../model.js';
+import { type Attributes, DROPPED_TAG, type ResourceInfo, SCHEMA_URL_TAG, type ScopeInfo } from '../model.js';
 
 /** An operation: service id, span name, span kind. */
 export interface OpInfo {
@@ -14,23 +14,41 @@ export interface ResourceRow {
   svcId: number;
   attributes: Attributes;
   schemaUrl: string;
+  droppedAttributesCount?: number;
 }
 
 /*
  * Resources and scopes are interned by their attribute JSON (UNIQUE in schema 1). The schema URL
- * is part of their identity, so it rides in that JSON under SCHEMA_URL_TAG, a key no attribute can
- * have (it starts with a lone surrogate): no table change, and old rows simply have none.
+ * and dropped-attribute count are part of their identity, so they ride in that JSON under
+ * SCHEMA_URL_TAG and DROPPED_TAG, keys no attribute can have (they start with a lone surrogate):
+ * no table change, and old rows simply have none.
  */
-function withSchemaUrl(attributes: Attributes, schemaUrl: string | undefined): string {
-  return stringifyExact(schemaUrl ? { ...attributes, [SCHEMA_URL_TAG]: schemaUrl } : attributes);
+function withMeta(
+  attributes: Attributes,
+  meta: { schemaUrl?: string; droppedAttributesCount?: number },
+): string {
+  if (!meta.schemaUrl && !meta.droppedAttributesCount) return stringifyExact(attributes);
+  const out: Attributes = { ...attributes };
+  if (meta.schemaUrl) out[SCHEMA_URL_TAG] = meta.schemaUrl;
+  if (meta.droppedAttributesCount) out[DROPPED_TAG] = meta.droppedAttributesCount;
+  return stringifyExact(out);
 }
 
-function splitSchemaUrl(json: string): { attributes: Attributes; schemaUrl: string } {
+function splitMeta(json: string): {
+  attributes: Attributes;
+  schemaUrl: string;
+  droppedAttributesCount?: number;
+} {
   const attributes = parseExact(json, STORED_JSON) as Attributes;
   const schemaUrl = attributes[SCHEMA_URL_TAG];
-  if (typeof schemaUrl !== 'string') return { attributes, schemaUrl: '' };
+  const dropped = attributes[DROPPED_TAG];
   delete attributes[SCHEMA_URL_TAG];
-  return { attributes, schemaUrl };
+  delete attributes[DROPPED_TAG];
+  return {
+    attributes,
+    schemaUrl: typeof schemaUrl === 'string' ? schemaUrl : '',
+    ...(typeof dropped === 'number' ? { droppedAttributesCount: dropped } : {}),
+  };
 }
 
 /**
@@ -83,7 +101,7 @@ export class Catalog {
       attrs: string;
     }[]) {
       this.resourceIds.set(r.attrs, r.id);
-      this.resources.set(r.id, { svcId: r.svc_id, ...splitSchemaUrl(r.attrs) });
+      this.resources.set(r.id, { svcId: r.svc_id, ...splitMeta(r.attrs) });
     }
     for (const r of this.db.prepare('SELECT id, name, version, attrs FROM scopes').all() as {
       id: number;
@@ -92,8 +110,7 @@ export class Catalog {
       attrs: string;
     }[]) {
       this.scopeIds.set(`${r.name}\u0000${r.version}\u0000${r.attrs}`, r.id);
-      const { attributes, schemaUrl } = splitSchemaUrl(r.attrs);
-      this.scopes.set(r.id, { name: r.name, version: r.version, attributes, schemaUrl });
+      this.scopes.set(r.id, { name: r.name, version: r.version, ...splitMeta(r.attrs) });
     }
   }
 
@@ -120,21 +137,27 @@ export class Catalog {
     return id;
   }
 
-  /** Id of a resource (by its attributes and schema URL), inserted when new. */
-  resourceId(svcId: number, attributes: Attributes, schemaUrl = ''): number {
-    const json = withSchemaUrl(attributes, schemaUrl);
+  /** Id of a resource (by its attributes, schema URL and dropped count), inserted when new. */
+  resourceId(svcId: number, resource: ResourceInfo): number {
+    const json = withMeta(resource.attributes, resource);
     let id = this.resourceIds.get(json);
     if (id === undefined) {
       id = Number(this.insertResource.run(svcId, json).lastInsertRowid);
       this.resourceIds.set(json, id);
-      this.resources.set(id, { svcId, attributes, schemaUrl });
+      const { attributes, schemaUrl = '', droppedAttributesCount } = resource;
+      this.resources.set(id, {
+        svcId,
+        attributes,
+        schemaUrl,
+        ...(droppedAttributesCount ? { droppedAttributesCount } : {}),
+      });
     }
     return id;
   }
 
   /** Id of an instrumentation scope, inserted when new. */
   scopeId(scope: ScopeInfo): number {
-    const attrs = withSchemaUrl(scope.attributes, scope.schemaUrl);
+    const attrs = withMeta(scope.attributes, scope);
     const key = `${scope.name}\u0000${scope.version}\u0000${attrs}`;
     let id = this.scopeIds.get(key);
     if (id === undefined) {

@@ -109,6 +109,7 @@ export function rowToSpan(r: SpanRowDb, catalog: Catalog): StoredSpan {
     serviceName: catalog.serviceNames.get(r.svc_id) ?? 'unknown_service',
     resourceAttributes: resource?.attributes ?? {},
     resourceSchemaUrl: resource?.schemaUrl ?? '',
+    resourceDroppedAttributesCount: resource?.droppedAttributesCount,
     scope: catalog.scopes.get(r.scope_id) ?? { name: '', version: '', attributes: {} },
   };
   if (extra.dbl) span.doubleKeys = extra.dbl;

@@ -252,7 +252,7 @@ export class TraceStore {
     const all: { span: SpanInput; resId: number; scopeId: number; svcId: number; attrs: Attributes }[] = [];
     for (const group of batch.groups) {
       const svcId = this.catalog.serviceId(group.resource.serviceName);
-      const resId = this.catalog.resourceId(svcId, group.resource.attributes, group.resource.schemaUrl);
+      const resId = this.catalog.resourceId(svcId, group.resource);
       const scopeId = this.catalog.scopeId(group.scope);
       for (const span of group.spans)
         all.push({ span, resId, scopeId, svcId, attrs: group.resource.attributes });
