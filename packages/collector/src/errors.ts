@@ -142,3 +142,14 @@ export class InvalidOptionError extends CollectorError {
     this.name = 'InvalidOptionError';
   }
 }
+
+/**
+ * The database file was written by a newer build (its schema version is higher than this build
+ * reads). Thrown by `TraceStore.open`; the file is left untouched.
+ */
+export class StoreVersionError extends CollectorError {
+  constructor(message: string) {
+    super('AUTOBOT_ERR_COLLECTOR_STORE_VERSION', message, 500);
+    this.name = 'StoreVersionError';
+  }
+}

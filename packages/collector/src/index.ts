@@ -21,6 +21,7 @@ export {
   QueryTimeoutError,
   RegexTooLongError,
   RegexUnsupportedError,
+  StoreVersionError,
   UnsupportedMediaTypeError,
 } from './errors.js';
 export type { IngestStats } from './ingest.js';

@@ -164,6 +164,15 @@ describe('bad input on OTLP/HTTP', () => {
     expect(jsonRes.status).toBe(400);
   });
 
+  it('a lone surrogate (\\uD800 in OTLP/JSON) cannot be UTF-8 → rejected', async () => {
+    const lone = await post(jsonBody([jsonSpan({ name: 'x\\ud800y' })]).replace('x\\\\ud800y', 'x\\ud800y'), {
+      'content-type': 'application/json',
+    });
+    expect(lone.status).toBe(400);
+    expect((await lone.json()).message).toMatch(/invalid UTF-8 in the span name/);
+    // A genuine U+FFFD is accepted on every transport: see round-trip.test.ts.
+  });
+
   it('10,000 attributes on one span → 400', async () => {
     const attributes = Array.from({ length: 10_000 }, (_, i) => ({
       key: `k${i}`,

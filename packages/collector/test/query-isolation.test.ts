@@ -256,7 +256,8 @@ describe('the query time budget', () => {
       c,
       `/api/v3/traces?query.attributes=${encodeURIComponent('{"payload":"x"}')}`,
     );
-    expect(jaeger.status).toBe(200);
+    // Answered (no span has that attribute: Jaeger v2's 404 "No traces found"), not stuck.
+    expect(jaeger.status).toBe(404);
     const next = await timedSearch(c, 'service = slow-svc');
     expect(next.status).toBe(200);
     expect(next.body.data.length).toBe(20);

@@ -1,6 +1,19 @@
+import { stringifyExact } from '../json-exact.js';
 import type { Attributes, AttrValue, StoredSpan } from '../model.js';
-import { SPAN_KIND_NAMES } from '../model.js';
+import { bytesOf, SPAN_KIND_NAMES, taggedDoubleOf } from '../model.js';
 import type { JaegerSpan, JaegerTag, JaegerTrace } from './jaeger-types.js';
+
+// Arrays and key/value lists are shown as JSON text (as the OpenTelemetry → Jaeger translator
+// does); tagged values inside them become their plain JSON form.
+function plain(value: AttrValue): unknown {
+  if (Array.isArray(value)) return value.map(plain);
+  if (value === null || typeof value !== 'object') return value;
+  const bytes = bytesOf(value);
+  if (bytes !== undefined) return bytes;
+  const double = taggedDoubleOf(value);
+  if (double !== undefined) return double;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+}
 
 function tag(key: string, value: AttrValue, doubles?: Set<string>): JaegerTag {
   switch (typeof value) {
@@ -8,12 +21,21 @@ function tag(key: string, value: AttrValue, doubles?: Set<string>): JaegerTag {
       return { key, type: 'string', value };
     case 'boolean':
       return { key, type: 'bool', value };
+    case 'bigint':
+      return { key, type: 'int64', value };
     case 'number':
       return Number.isInteger(value) && !doubles?.has(key)
         ? { key, type: 'int64', value }
         : { key, type: 'float64', value };
-    default:
-      return { key, type: 'string', value: JSON.stringify(value) };
+    default: {
+      if (value === null) return { key, type: 'string', value: '' };
+      const bytes = bytesOf(value);
+      if (bytes !== undefined) return { key, type: 'binary', value: bytes };
+      // JSON has no NaN or Infinity (Jaeger's Go encoder fails on them): the name, as a string.
+      const double = taggedDoubleOf(value);
+      if (double !== undefined) return { key, type: 'float64', value: double };
+      return { key, type: 'string', value: stringifyExact(plain(value)) };
+    }
   }
 }
 
@@ -22,7 +44,11 @@ export function toTags(attributes: Attributes, doubles?: Set<string>): JaegerTag
   return Object.entries(attributes).map(([k, v]) => tag(k, v, doubles));
 }
 
-/** Converts stored spans of one trace to Jaeger's trace JSON (as `/api/traces/{id}` returns it). */
+/**
+ * Converts stored spans of one trace to Jaeger's trace JSON (as `/api/traces/{id}` returns it).
+ * Times are microseconds truncated from the stored nanoseconds, as Jaeger shows them (a 100,999 ns
+ * span lasts 100 µs). Serialise with `stringifyExact` (int64 tags may be bigints).
+ */
 export function toJaegerTrace(spans: StoredSpan[]): JaegerTrace {
   const processes: JaegerTrace['processes'] = {};
   const processKeys = new Map<string, string>();
@@ -48,6 +74,7 @@ export function toJaegerTrace(spans: StoredSpan[]): JaegerTrace {
     }
     if (s.statusMessage)
       tags.push({ key: 'otel.status_description', type: 'string', value: s.statusMessage });
+    if (s.traceState) tags.push({ key: 'w3c.tracestate', type: 'string', value: s.traceState });
     const references: JaegerSpan['references'] = [];
     if (s.parentSpanId) references.push({ refType: 'CHILD_OF', traceID: s.traceId, spanID: s.parentSpanId });
     for (const l of s.links)

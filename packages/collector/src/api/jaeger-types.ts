@@ -6,7 +6,8 @@
 export interface JaegerTag {
   key: string;
   type: 'string' | 'bool' | 'int64' | 'float64' | 'binary';
-  value: string | number | boolean;
+  /** int64 beyond 2^53 is a bigint, written as an exact JSON integer (as Jaeger's Go encoder does). */
+  value: string | number | bigint | boolean;
 }
 
 /** A span reference: `CHILD_OF` names the parent, `FOLLOWS_FROM` a link. */

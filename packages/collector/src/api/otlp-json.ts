@@ -1,27 +1,40 @@
 import type { Attributes, AttrValue, StoredSpan } from '../model.js';
+import { bytesOf, taggedDoubleOf } from '../model.js';
 
-type OtlpAnyValue =
+/** An OTLP/JSON `AnyValue` (an empty value is `{}`). */
+export type OtlpAnyValue =
+  | Record<string, never>
   | { stringValue: string }
   | { boolValue: boolean }
   | { intValue: string }
-  | { doubleValue: number }
-  | { arrayValue: { values: OtlpAnyValue[] } }
-  | { kvlistValue: { values: { key: string; value: OtlpAnyValue }[] } };
+  | { doubleValue: number | 'NaN' | 'Infinity' | '-Infinity' }
+  | { bytesValue: string }
+  | { arrayValue: { values?: OtlpAnyValue[] } }
+  | { kvlistValue: { values?: { key: string; value: OtlpAnyValue }[] } };
 
-function anyValue(value: AttrValue, isDouble = false): OtlpAnyValue {
-  if (value === null) return { stringValue: '' };
-  if (Array.isArray(value)) return { arrayValue: { values: value.map((v) => anyValue(v)) } };
+/** An attribute value in the protobuf JSON mapping: int64 as a decimal string, NaN/Infinity as strings, bytes as base64. */
+export function anyValue(value: AttrValue, isDouble = false): OtlpAnyValue {
+  if (value === null) return {};
+  if (Array.isArray(value)) {
+    return { arrayValue: value.length > 0 ? { values: value.map((v) => anyValue(v)) } : {} };
+  }
   switch (typeof value) {
     case 'string':
       return { stringValue: value };
     case 'boolean':
       return { boolValue: value };
+    case 'bigint':
+      return { intValue: String(value) };
     case 'number':
       return Number.isInteger(value) && !isDouble ? { intValue: String(value) } : { doubleValue: value };
-    default:
-      return {
-        kvlistValue: { values: Object.entries(value).map(([key, v]) => ({ key, value: anyValue(v) })) },
-      };
+    default: {
+      const bytes = bytesOf(value);
+      if (bytes !== undefined) return { bytesValue: bytes };
+      const double = taggedDoubleOf(value);
+      if (double !== undefined) return { doubleValue: double as number };
+      const values = Object.entries(value).map(([key, v]) => ({ key, value: anyValue(v) }));
+      return { kvlistValue: values.length > 0 ? { values } : {} };
+    }
   }
 }
 
@@ -29,64 +42,123 @@ function keyValues(attributes: Attributes, doubles?: string[]): { key: string; v
   return Object.entries(attributes).map(([key, v]) => ({ key, value: anyValue(v, doubles?.includes(key)) }));
 }
 
-function nanos(us: number): string {
-  return `${Math.round(us)}000`;
+/** Unix nanoseconds as a decimal string (fixed64 in the JSON mapping) from microseconds + remainder. */
+export function nanosText(us: number, rem = 0): string {
+  return us === 0 ? String(rem) : `${us}${String(rem).padStart(3, '0')}`;
+}
+
+/** End of a span as [microseconds, nanoseconds past them]. */
+export function spanEnd(s: StoredSpan): [number, number] {
+  const rem = (s.startNsRem ?? 0) + (s.durationNsRem ?? 0);
+  return [s.startUs + s.durationUs + Math.floor(rem / 1000), rem % 1000];
+}
+
+// Like Jaeger v2 (pdata's JSON marshaler), fields with default values are left out: a root span
+// has no `parentSpanId`, an empty scope is `{}`.
+function attrsField(attributes: Attributes, doubles?: string[]): { attributes?: unknown[] } {
+  const list = keyValues(attributes, doubles);
+  return list.length > 0 ? { attributes: list } : {};
+}
+function nonEmpty<K extends string>(
+  key: K,
+  value: string | number | undefined,
+): { [P in K]?: string | number } {
+  return value ? ({ [key]: value } as { [P in K]: string | number }) : {};
 }
 
 /** Converts stored spans to OTLP/JSON `{ resourceSpans: [...] }` (hex ids, int64 as strings). */
 export function toOtlpJson(spans: StoredSpan[]): { resourceSpans: unknown[] } {
   const resources = new Map<
     string,
-    { resource: unknown; scopes: Map<string, { scope: unknown; spans: unknown[] }> }
+    {
+      resource: unknown;
+      schemaUrl: string;
+      scopes: Map<string, { scope: unknown; schemaUrl: string; spans: unknown[] }>;
+    }
   >();
   for (const s of spans) {
-    const rKey = JSON.stringify(s.resourceAttributes);
+    const schemaUrl = s.resourceSchemaUrl ?? '';
+    const dropped = s.resourceDroppedAttributesCount ?? 0;
+    const rKey = `${schemaUrl}\u0000${dropped}\u0000${JSON.stringify(keyValues(s.resourceAttributes))}`;
     let r = resources.get(rKey);
     if (r === undefined) {
-      r = { resource: { attributes: keyValues(s.resourceAttributes) }, scopes: new Map() };
+      r = {
+        resource: { ...attrsField(s.resourceAttributes), ...nonEmpty('droppedAttributesCount', dropped) },
+        schemaUrl,
+        scopes: new Map(),
+      };
       resources.set(rKey, r);
     }
-    const sKey = `${s.scope.name}\u0000${s.scope.version}`;
-    let sc = r.scopes.get(sKey);
+    const scopeKey = JSON.stringify([
+      s.scope.name,
+      s.scope.version,
+      s.scope.schemaUrl ?? '',
+      s.scope.droppedAttributesCount ?? 0,
+      keyValues(s.scope.attributes),
+    ]);
+    let sc = r.scopes.get(scopeKey);
     if (sc === undefined) {
       sc = {
-        scope: { name: s.scope.name, version: s.scope.version, attributes: keyValues(s.scope.attributes) },
+        scope: {
+          ...nonEmpty('name', s.scope.name),
+          ...nonEmpty('version', s.scope.version),
+          ...attrsField(s.scope.attributes),
+          ...nonEmpty('droppedAttributesCount', s.scope.droppedAttributesCount),
+        },
+        schemaUrl: s.scope.schemaUrl ?? '',
         spans: [],
       };
-      r.scopes.set(sKey, sc);
+      r.scopes.set(scopeKey, sc);
     }
+    const [endUs, endRem] = spanEnd(s);
     sc.spans.push({
       traceId: s.traceId,
       spanId: s.spanId,
-      parentSpanId: s.parentSpanId,
-      traceState: s.traceState,
-      flags: s.flags,
-      name: s.name,
-      kind: s.kind,
-      startTimeUnixNano: nanos(s.startUs),
-      endTimeUnixNano: nanos(s.startUs + s.durationUs),
-      attributes: keyValues(s.attributes, s.doubleKeys),
-      droppedAttributesCount: s.droppedAttributesCount,
-      events: s.events.map((e) => ({
-        timeUnixNano: nanos(e.timeUs),
-        name: e.name,
-        attributes: keyValues(e.attributes),
-      })),
-      droppedEventsCount: s.droppedEventsCount,
-      links: s.links.map((l) => ({
-        traceId: l.traceId,
-        spanId: l.spanId,
-        traceState: l.traceState ?? '',
-        attributes: keyValues(l.attributes),
-      })),
-      droppedLinksCount: s.droppedLinksCount,
-      status: { code: s.statusCode, message: s.statusMessage },
+      ...nonEmpty('traceState', s.traceState),
+      ...nonEmpty('parentSpanId', s.parentSpanId),
+      ...nonEmpty('flags', s.flags),
+      ...nonEmpty('name', s.name),
+      ...nonEmpty('kind', s.kind),
+      startTimeUnixNano: nanosText(s.startUs, s.startNsRem),
+      endTimeUnixNano: nanosText(endUs, endRem),
+      ...attrsField(s.attributes, s.doubleKeys),
+      ...nonEmpty('droppedAttributesCount', s.droppedAttributesCount),
+      ...(s.events.length > 0
+        ? {
+            events: s.events.map((e) => ({
+              timeUnixNano: nanosText(e.timeUs, e.timeNsRem),
+              ...nonEmpty('name', e.name),
+              ...attrsField(e.attributes),
+              ...nonEmpty('droppedAttributesCount', e.droppedAttributesCount),
+            })),
+          }
+        : {}),
+      ...nonEmpty('droppedEventsCount', s.droppedEventsCount),
+      ...(s.links.length > 0
+        ? {
+            links: s.links.map((l) => ({
+              traceId: l.traceId,
+              spanId: l.spanId,
+              ...nonEmpty('traceState', l.traceState),
+              ...attrsField(l.attributes),
+              ...nonEmpty('droppedAttributesCount', l.droppedAttributesCount),
+              ...nonEmpty('flags', l.flags),
+            })),
+          }
+        : {}),
+      ...nonEmpty('droppedLinksCount', s.droppedLinksCount),
+      status: { ...nonEmpty('message', s.statusMessage), ...nonEmpty('code', s.statusCode) },
     });
   }
   return {
     resourceSpans: [...resources.values()].map((r) => ({
       resource: r.resource,
-      scopeSpans: [...r.scopes.values()].map((sc) => ({ scope: sc.scope, spans: sc.spans })),
+      scopeSpans: [...r.scopes.values()].map((sc) => ({
+        scope: sc.scope,
+        spans: sc.spans,
+        ...nonEmpty('schemaUrl', sc.schemaUrl),
+      })),
+      ...nonEmpty('schemaUrl', r.schemaUrl),
     })),
   };
 }

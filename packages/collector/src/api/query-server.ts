@@ -2,6 +2,7 @@ import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { CollectorError, InvalidParameterError } from '../errors.js';
 import type { IngestStats } from '../ingest.js';
+import { stringifyExact } from '../json-exact.js';
 import type { TraceSummary } from '../model.js';
 import { SPAN_KIND_NAMES } from '../model.js';
 import { KIND_CODES } from '../query/ast.js';
@@ -21,6 +22,7 @@ import {
   rfc3339Param,
 } from './params.js';
 import { resolveStatic } from './static-ui.js';
+import { summarizeTrace } from './trace-summary.js';
 
 /** Options of the query server. */
 export interface QueryServerOptions {
@@ -44,6 +46,48 @@ function jaegerError(reply: FastifyReply, status: number, msg: string, extra: Re
   return reply
     .code(status)
     .send({ data: null, total: 0, limit: 0, offset: 0, errors: [{ code: status, msg, ...extra }] });
+}
+
+// Jaeger v1 int64 tags beyond 2^53 are bigints: written as exact JSON integers, as Jaeger does.
+function sendExact(reply: FastifyReply, body: unknown) {
+  return reply.type('application/json; charset=utf-8').send(stringifyExact(body));
+}
+
+/** A v3 parameter by its canonical camelCase name or the deprecated snake_case one (Jaeger v2 takes both). */
+function v3Param(q: Query, canonical: string, deprecated: string): { name: string; value: unknown } {
+  return q[canonical] !== undefined
+    ? { name: canonical, value: q[canonical] }
+    : { name: deprecated, value: q[deprecated] };
+}
+
+function v3Error(reply: FastifyReply, status: number, message: string) {
+  return reply.code(status).send({ error: { httpCode: status, message } });
+}
+
+/** The search of `/api/v3/traces` and `/api/v3/trace-summaries` (Jaeger v2 `parseFindTracesQuery`). */
+/** The trace ids a v3 search matches, searched off the ingest path (see the searcher). */
+function v3TraceIds(searcher: Searcher, q: Query): Promise<string[]> {
+  const p = (canonical: string, deprecated: string) => v3Param(q, canonical, deprecated);
+  const attributes = one(q['query.attributes']);
+  const durMin = p('query.durationMin', 'query.duration_min');
+  const durMax = p('query.durationMax', 'query.duration_max');
+  const query = jaegerFilters({
+    service: one(p('query.serviceName', 'query.service_name').value),
+    operation: one(p('query.operationName', 'query.operation_name').value),
+    tags: attributes === undefined ? [] : parseTags(attributes, undefined),
+    minDurationUs: durationParam(durMin.name, durMin.value),
+    maxDurationUs: durationParam(durMax.name, durMax.value),
+  });
+  const depth = p('query.searchDepth', 'query.search_depth');
+  const limit = limitParam(depth.value ?? q['query.num_traces'], 20);
+  const min = p('query.startTimeMin', 'query.start_time_min');
+  const max = p('query.startTimeMax', 'query.start_time_max');
+  return searcher.searchTraceIds({
+    query,
+    startUs: rfc3339Param(min.name, min.value),
+    endUs: rfc3339Param(max.name, max.value),
+    limit,
+  });
 }
 
 function searchWindow(q: Query): { startUs?: number; endUs?: number } {
@@ -116,9 +160,9 @@ export function buildQueryServer(options: QueryServerOptions): FastifyInstance {
   app.get<{ Params: { traceId: string } }>('/api/traces/:traceId', async (req, reply) => {
     const spans = store.getTrace(normalizeTraceId(req.params.traceId));
     if (spans === null) return jaegerError(reply, 404, 'trace not found');
-    return jaegerOk([toJaegerTrace(spans)]);
+    return sendExact(reply, jaegerOk([toJaegerTrace(spans)]));
   });
-  app.get('/api/traces', async (req) => {
+  app.get('/api/traces', async (req, reply) => {
     const q = req.query as Query;
     const ids = [q.traceID]
       .flat()
@@ -126,7 +170,7 @@ export function buildQueryServer(options: QueryServerOptions): FastifyInstance {
       .map((x) => normalizeTraceId(String(x)));
     if (ids.length > 0) {
       const traces = ids.map((id) => store.getTrace(id)).filter((s) => s !== null);
-      return jaegerOk(traces.map(toJaegerTrace));
+      return sendExact(reply, jaegerOk(traces.map(toJaegerTrace)));
     }
     const limit = limitParam(q.limit, 20);
     const query = jaegerFilters({
@@ -138,7 +182,7 @@ export function buildQueryServer(options: QueryServerOptions): FastifyInstance {
     });
     const traceIds = await searcher.searchTraceIds({ query, ...searchWindow(q), limit });
     const traces = traceIds.map((id) => store.getTrace(id)).filter((s) => s !== null);
-    return jaegerOk(traces.map(toJaegerTrace), traces.length, 0);
+    return sendExact(reply, jaegerOk(traces.map(toJaegerTrace), traces.length, 0));
   });
   app.get('/api/dependencies', async (req) => {
     const q = req.query as Query;
@@ -164,7 +208,7 @@ export function buildQueryServer(options: QueryServerOptions): FastifyInstance {
     const q = req.query as Query;
     const service = one(q.service);
     if (service === undefined) throw new InvalidParameterError('parameter "service" is required');
-    const kindName = one(q.span_kind)?.toLowerCase();
+    const kindName = one(v3Param(q, 'spanKind', 'span_kind').value)?.toLowerCase();
     const kind = kindName === undefined ? undefined : KIND_CODES[kindName];
     return {
       operations: store
@@ -174,28 +218,38 @@ export function buildQueryServer(options: QueryServerOptions): FastifyInstance {
   });
   app.get<{ Params: { traceId: string } }>('/api/v3/traces/:traceId', async (req, reply) => {
     const spans = store.getTrace(normalizeTraceId(req.params.traceId));
-    if (spans === null) return reply.code(404).send({ error: { httpCode: 404, message: 'trace not found' } });
+    if (spans === null) return v3Error(reply, 404, 'trace not found');
     return { result: toOtlpJson(spans) };
   });
-  app.get('/api/v3/traces', async (req) => {
-    const q = req.query as Query;
-    const attributes = one(q['query.attributes']);
-    const query = jaegerFilters({
-      service: one(q['query.service_name']),
-      operation: one(q['query.operation_name']),
-      tags: attributes === undefined ? [] : parseTags(attributes, undefined),
-      minDurationUs: durationParam('query.duration_min', q['query.duration_min']),
-      maxDurationUs: durationParam('query.duration_max', q['query.duration_max']),
-    });
-    const limit = limitParam(q['query.search_depth'] ?? q['query.num_traces'], 20);
-    const traceIds = await searcher.searchTraceIds({
-      query,
-      startUs: rfc3339Param('query.start_time_min', q['query.start_time_min']),
-      endUs: rfc3339Param('query.start_time_max', q['query.start_time_max']),
-      limit,
-    });
+  app.get('/api/v3/traces', async (req, reply) => {
+    const traceIds = await v3TraceIds(searcher, req.query as Query);
     const spans = traceIds.flatMap((id) => store.getTrace(id) ?? []);
+    // Jaeger v2 (apiv3 http_gateway.go returnTraces) answers a search without results with 404.
+    if (spans.length === 0) return v3Error(reply, 404, 'No traces found');
     return { result: toOtlpJson(spans) };
+  });
+  app.get('/api/v3/trace-summaries', async (req) => {
+    const summaries = (await v3TraceIds(searcher, req.query as Query))
+      .map((id) => store.getTrace(id))
+      .filter((spans) => spans !== null)
+      .map(summarizeTrace);
+    // proto3 JSON as Jaeger v2 writes it: an empty repeated field is left out, so no match is `{}`.
+    return summaries.length > 0 ? { summaries } : {};
+  });
+  app.get('/api/v3/dependencies', async (req) => {
+    const q = req.query as Query;
+    const start = v3Param(q, 'startTime', 'start_time');
+    const end = v3Param(q, 'endTime', 'end_time');
+    const startUs = rfc3339Param(start.name, start.value);
+    const endUs = rfc3339Param(end.name, end.value);
+    if (startUs === undefined || endUs === undefined) {
+      throw new InvalidParameterError('parameters "startTime" and "endTime" (RFC 3339) are required');
+    }
+    return {
+      dependencies: store
+        .dependencies(startUs, endUs)
+        .map((d) => ({ parent: d.parent, child: d.child, callCount: String(d.callCount) })),
+    };
   });
 
   // --- UI ----------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-import type { Attributes, DecodedBatch, SpanGroup } from '../model.js';
+import type { Attributes, DecodedBatch, ResourceInfo, ScopeInfo, SpanGroup, SpanInput } from '../model.js';
 
 /** Validation limits applied while decoding. */
 export interface DecodeLimits {
@@ -20,6 +20,9 @@ export class SpanRejection extends Error {}
 const REPLACEMENT_CHAR = '\uFFFD';
 const TWO_POW_32 = 4294967296;
 const MAX_REASONS = 5;
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const UINT64_MAX = 2n ** 64n - 1n;
 
 // protobufjs returns 64-bit integers as Long objects (the `long` package is installed) or numbers.
 interface LongLike {
@@ -27,40 +30,111 @@ interface LongLike {
   high: number;
   toString(): string;
 }
-/** A 64-bit integer as protobufjs (Long or number) or OTLP/JSON (string or number) gives it. */
-export type Int64 = number | LongLike | string | null | undefined;
+/**
+ * A 64-bit integer as protobufjs (Long or number) or OTLP/JSON (decimal string, number, or bigint
+ * when the JSON number was beyond 2^53 — see `parseExact`) gives it.
+ */
+export type Int64 = number | bigint | LongLike | string | null | undefined;
 
-/** Rejects the span when a decoded string carries U+FFFD, the mark of invalid UTF-8. */
-export function checkText(value: string, where: string): string {
-  if (value.includes(REPLACEMENT_CHAR)) {
+// String.prototype.isWellFormed is ES2024 (Node 20+); the compile target's lib is ES2023.
+const isWellFormed = (value: string): boolean =>
+  (value as unknown as { isWellFormed(): boolean }).isWellFormed();
+
+/**
+ * Checks decoded text. A lone surrogate (only an OTLP/JSON `\uD800` escape can make one) cannot be
+ * encoded as UTF-8, so it rejects the span. U+FFFD is a valid character and passes, except with
+ * `replacementIsInvalid` — set when the raw bytes were not valid UTF-8, so U+FFFD marks the damage.
+ */
+export function checkText(value: string, where: string, replacementIsInvalid = false): string {
+  if (!isWellFormed(value) || (replacementIsInvalid && value.includes(REPLACEMENT_CHAR))) {
     throw new SpanRejection(`invalid UTF-8 in ${where}`);
   }
   return value;
 }
 
-/** Unsigned nanoseconds (fixed64) to microseconds, rounded. */
-export function nanosToMicros(value: Int64): number {
-  if (value === null || value === undefined) return 0;
-  if (typeof value === 'number') return Math.round(value / 1000);
-  if (typeof value === 'string') {
-    if (!/^\d+$/.test(value)) throw new SpanRejection(`invalid timestamp "${value.slice(0, 40)}"`);
-    if (value.length <= 3) return Math.round(Number(value) / 1000);
-    return Math.round(Number(value.slice(0, -3)) + Number(value.slice(-3)) / 1000);
-  }
-  return Math.round((value.high >>> 0) * (TWO_POW_32 / 1000) + (value.low >>> 0) / 1000);
+/** A timestamp split into whole microseconds (truncated) and the nanoseconds past them. */
+export interface SplitNanos {
+  us: number;
+  rem: number;
 }
 
-/** Signed int64 to a number when exact, else to its decimal string. */
-export function int64Value(value: Int64): number | string {
-  if (value === null || value === undefined) return 0;
-  if (typeof value === 'number') return value;
+function invalidTimestamp(value: unknown): never {
+  throw new SpanRejection(`invalid timestamp "${String(value).slice(0, 40)}"`);
+}
+
+/** Unsigned nanoseconds (fixed64) to truncated microseconds plus the nanoseconds past them. */
+export function splitNanos(value: Int64): SplitNanos {
+  if (value === null || value === undefined) return { us: 0, rem: 0 };
+  if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value) || value < 0) invalidTimestamp(value);
+    const us = Math.floor(value / 1000);
+    return { us, rem: value - us * 1000 };
+  }
+  if (typeof value === 'bigint') {
+    if (value < 0n || value > UINT64_MAX) invalidTimestamp(value);
+    return { us: Number(value / 1000n), rem: Number(value % 1000n) };
+  }
   if (typeof value === 'string') {
-    const n = Number(value);
-    if (!/^-?\d+$/.test(value)) throw new SpanRejection(`invalid intValue "${value.slice(0, 40)}"`);
-    return Number.isSafeInteger(n) ? n : value;
+    if (!/^\d{1,20}$/.test(value)) invalidTimestamp(value);
+    if (value.length <= 3) return { us: 0, rem: Number(value) };
+    return { us: Number(value.slice(0, -3)), rem: Number(value.slice(-3)) };
+  }
+  // high * 2^32 + low, with 2^32 = 4294967 * 1000 + 296: exact while the microseconds fit 2^53.
+  const high = value.high >>> 0;
+  const low = high * 296 + (value.low >>> 0);
+  const carry = Math.floor(low / 1000);
+  return { us: high * 4294967 + carry, rem: low - carry * 1000 };
+}
+
+/** A span's start and end as truncated start/duration microseconds and their nanosecond parts. */
+export function spanTimes(
+  startRaw: Int64,
+  endRaw: Int64,
+): { startUs: number; startNsRem: number; durationUs: number; durationNsRem: number } {
+  const start = splitNanos(startRaw);
+  const end = splitNanos(endRaw);
+  const durationNs = Math.max(0, (end.us - start.us) * 1000 + (end.rem - start.rem));
+  const durationUs = Math.floor(durationNs / 1000);
+  return {
+    startUs: start.us,
+    startNsRem: start.rem,
+    durationUs,
+    durationNsRem: durationNs - durationUs * 1000,
+  };
+}
+
+function int64FromBigInt(n: bigint): number | bigint {
+  if (n < INT64_MIN || n > INT64_MAX) throw new SpanRejection(`intValue ${n} is out of the int64 range`);
+  return n >= -9007199254740991n && n <= 9007199254740991n ? Number(n) : n;
+}
+
+/** Signed int64 to a number when it is a safe integer, else to an exact bigint. */
+export function int64Value(value: Int64): number | bigint {
+  if (value === null || value === undefined) return 0;
+  if (typeof value === 'number') {
+    if (Number.isSafeInteger(value)) return value;
+    // A JSON number beyond 2^53 arrives as a bigint (parseExact); a number here was written with
+    // a fraction or exponent: only an integral one in range is an int64.
+    if (!Number.isInteger(value)) throw new SpanRejection(`invalid intValue ${value}`);
+    return int64FromBigInt(BigInt(value));
+  }
+  if (typeof value === 'bigint') return int64FromBigInt(value);
+  if (typeof value === 'string') {
+    if (!/^-?\d{1,20}$/.test(value)) throw new SpanRejection(`invalid intValue "${value.slice(0, 40)}"`);
+    return int64FromBigInt(BigInt(value));
   }
   const n = value.high * TWO_POW_32 + (value.low >>> 0);
-  return Number.isSafeInteger(n) ? n : value.toString();
+  if (Number.isSafeInteger(n)) return n;
+  return (BigInt(value.high) << 32n) | BigInt(value.low >>> 0);
+}
+
+/** Copies the counts that are not 0 onto `target` (events and links omit zero counts). */
+export function withNonZero<T extends object>(target: T, counts: Record<string, unknown>): T {
+  for (const key in counts) {
+    const n = toUint(counts[key]);
+    if (n !== 0) (target as Record<string, unknown>)[key] = n;
+  }
+  return target;
 }
 
 /** A non-negative 32-bit count, 0 for anything else. */
@@ -189,4 +263,57 @@ export function checkCounts(attrs: number, events: number, links: number, limits
 export function rejectReason(error: unknown): string {
   if (error instanceof SpanRejection) return error.message;
   return `invalid span: ${(error as Error)?.message ?? String(error)}`;
+}
+
+/**
+ * What one wire format (protobuf, JSON) provides to {@link walkRequest}: the lists of a request
+ * and the conversion of each level. `resource`, `scope` and `span` throw `SpanRejection` (or any
+ * error) to reject the spans below them; the list accessors throw `InvalidPayloadError` for a
+ * request that is not shaped like one.
+ */
+export interface RequestReader<RS, SS, S> {
+  resourceSpans: readonly RS[];
+  scopeSpans(rs: RS): readonly SS[];
+  spans(ss: SS): readonly S[];
+  resource(rs: RS): ResourceInfo;
+  scope(ss: SS): ScopeInfo;
+  span(s: S): SpanInput;
+}
+
+/** Walks resource → scope → span once for every format, counting rejected spans. */
+export function walkRequest<RS, SS, S>(reader: RequestReader<RS, SS, S>): DecodedBatch {
+  const out = new BatchBuilder();
+  for (const rs of reader.resourceSpans) {
+    const scopeSpansList = reader.scopeSpans(rs);
+    let resource: ResourceInfo;
+    try {
+      resource = reader.resource(rs);
+    } catch (error) {
+      for (const ss of scopeSpansList) for (const _ of reader.spans(ss)) out.reject(rejectReason(error));
+      continue;
+    }
+    for (const ss of scopeSpansList) {
+      const spansRaw = reader.spans(ss);
+      let scope: ScopeInfo;
+      try {
+        scope = reader.scope(ss);
+      } catch (error) {
+        for (const _ of spansRaw) out.reject(rejectReason(error));
+        continue;
+      }
+      const spans: SpanInput[] = [];
+      for (const s of spansRaw) {
+        try {
+          spans.push(reader.span(s));
+        } catch (error) {
+          out.reject(rejectReason(error));
+        }
+      }
+      if (spans.length > 0) {
+        out.groups.push({ resource, scope, spans });
+        out.spanCount += spans.length;
+      }
+    }
+  }
+  return out.result();
 }

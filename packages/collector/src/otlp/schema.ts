@@ -129,6 +129,23 @@ const DESCRIPTOR = {
 
 const root = protobuf.Root.fromJSON(DESCRIPTOR);
 
+// The decoder reads every `string` field as raw bytes (same wire type): protobufjs would turn
+// invalid UTF-8 into U+FFFD, which a sender may also send on purpose. The decoder validates the
+// bytes itself (`isUtf8`), so a genuine U+FFFD is kept and broken text is rejected.
+const rawRoot = protobuf.Root.fromJSON(
+  JSON.parse(
+    JSON.stringify(DESCRIPTOR).replaceAll('"type":"string"', '"type":"bytes"'),
+  ) as protobuf.INamespace,
+);
+
+/**
+ * `ExportTraceServiceRequest` with every string field typed `bytes`, for decoding with UTF-8
+ * validation (see `decode-protobuf.ts`).
+ */
+export const ExportTraceServiceRequestRaw: protobuf.Type = rawRoot.lookupType(
+  'otlp.ExportTraceServiceRequest',
+);
+
 /** protobufjs type of `ExportTraceServiceRequest`. */
 export const ExportTraceServiceRequest: protobuf.Type = root.lookupType('otlp.ExportTraceServiceRequest');
 /** protobufjs type of `ExportTraceServiceResponse`. */

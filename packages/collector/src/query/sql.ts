@@ -39,13 +39,28 @@ export function literalNumber(value: Literal, key: string): number | undefined {
   }
 }
 
-function attrLeaf(src: string, cmp: Comparison, key: string): SqlFragment {
-  const path = jsonPath(key);
+const INT_TEXT = /^-?\d+$/;
+
+/**
+ * The number bound to SQL for a literal: a `bigint` for an integer beyond 2^53 within int64, so
+ * SQLite compares it exactly with the stored int64 (a double would round it).
+ */
+function sqlNumber(value: Literal, key: string): number | bigint | undefined {
+  const num = literalNumber(value, key);
+  if (num === undefined || Number.isSafeInteger(num) || !Number.isInteger(num)) return num;
+  const text = literalString(value);
+  if (!INT_TEXT.test(text)) return num;
+  const big = BigInt(text);
+  return big >= -(2n ** 63n) && big < 2n ** 63n ? big : num;
+}
+
+function attrLeaf(src: string, cmp: Comparison, key: string, pathPrefix = '$.'): SqlFragment {
+  const path = pathPrefix + jsonPath(key).slice(2);
   const t = `json_type(${src}, ?)`;
   const v = `json_extract(${src}, ?)`;
   const { op, value } = cmp;
   const text = literalString(value);
-  const num = literalNumber(value, key);
+  const num = sqlNumber(value, key);
   if (op === '=~' || op === '!~') {
     const neg = op === '!~' ? 'NOT ' : '';
     return {
@@ -128,6 +143,43 @@ function lookupLeaf(column: string, table: string, cmp: Comparison): SqlFragment
   return { sql: `${column} IN (SELECT id FROM ${table} WHERE ${leaf.sql})`, params: leaf.params };
 }
 
+/**
+ * Span tags the Jaeger trace view shows that are not OTLP attributes, as SQL text expressions
+ * (NULL when the view shows no such tag), so tag search and the query language find them.
+ */
+export const VIRTUAL_TAGS: Readonly<Record<string, string>> = {
+  'otel.status_code': "CASE s.status WHEN 1 THEN 'OK' WHEN 2 THEN 'ERROR' END",
+  'otel.status_description': 's.status_msg',
+  'otel.scope.name': "(SELECT NULLIF(name, '') FROM scopes WHERE id = s.scope_id)",
+  'otel.scope.version': "(SELECT NULLIF(version, '') FROM scopes WHERE id = s.scope_id)",
+  'span.kind':
+    "CASE s.kind WHEN 2 THEN 'server' WHEN 3 THEN 'client' WHEN 4 THEN 'producer' WHEN 5 THEN 'consumer' END",
+  error: "CASE WHEN s.status = 2 THEN 'true' END",
+  'w3c.tracestate': "json_extract(s.extra, '$.ts')",
+};
+
+function virtualLeaf(expr: string, cmp: Comparison): SqlFragment {
+  const inner = textLeaf(expr, cmp);
+  return { sql: `(${expr} IS NOT NULL AND ${inner.sql})`, params: inner.params };
+}
+
+// Event names and attributes, searchable like the fields of Jaeger logs.
+function eventLeaf(cmp: Comparison, key: string): SqlFragment {
+  const inner =
+    key === 'event'
+      ? virtualLeaf("json_extract(e.value, '$.name')", cmp)
+      : attrLeaf('e.value', cmp, key, '$.attributes.');
+  return {
+    // Most spans have no events (extra is NULL): test that before opening json_each.
+    sql: `(s.extra IS NOT NULL AND EXISTS (SELECT 1 FROM json_each(s.extra, '$.ev') e WHERE ${inner.sql}))`,
+    params: inner.params,
+  };
+}
+
+function or(parts: SqlFragment[]): SqlFragment {
+  return { sql: `(${parts.map((p) => p.sql).join(' OR ')})`, params: parts.flatMap((p) => p.params) };
+}
+
 function leaf(cmp: Comparison): SqlFragment {
   const field: Field = cmp.field;
   if (field.kind === 'intrinsic') return intrinsicLeaf(cmp, field.name);
@@ -137,9 +189,11 @@ function leaf(cmp: Comparison): SqlFragment {
     sql: `s.res_id IN (SELECT id FROM resources WHERE ${resLeaf.sql})`,
     params: resLeaf.params,
   };
-  if (field.scope === 'span') return spanPart;
+  const virtual = VIRTUAL_TAGS[field.key];
+  const spanParts = virtual === undefined ? [spanPart] : [spanPart, virtualLeaf(virtual, cmp)];
+  if (field.scope === 'span') return or(spanParts);
   if (field.scope === 'resource') return resPart;
-  return { sql: `(${spanPart.sql} OR ${resPart.sql})`, params: [...spanPart.params, ...resPart.params] };
+  return or([...spanParts, resPart, eventLeaf(cmp, field.key)]);
 }
 
 /** Compiles a query AST to a SQL condition on `spans s`. `null` (match all) compiles to `1`. */

@@ -1,4 +1,4 @@
-import type { Attributes } from '../model.js';
+import { type Attributes, DOUBLE_TAG, type SpanEvent } from '../model.js';
 import { BLOOM_BYTES, bloomAdd } from './bloom.js';
 
 /** Per-block summary of one attribute key: numeric range, non-scalar flag and string Bloom filter. */
@@ -34,6 +34,10 @@ export const BLOCK_TARGET_SPANS = 512;
 export const SPAN_KEY_PREFIX = 's:';
 /** Prefix of resource-attribute keys in `block_keys`. */
 export const RESOURCE_KEY_PREFIX = 'r:';
+/** Prefix of event-attribute keys in `block_keys` (`e:event` holds the event names). */
+export const EVENT_KEY_PREFIX = 'e:';
+/** The Jaeger log field that carries an event's name. */
+export const EVENT_NAME_KEY = 'event';
 
 function newStats(): KeyStats {
   return {
@@ -52,6 +56,16 @@ function addValue(stats: KeyStats, value: unknown): void {
       if (value > stats.max) stats.max = value;
       stats.hasNum = true;
       return;
+    case 'bigint': {
+      // Beyond 2^53 a double is not exact: widen the range by one unit in the last place, so a
+      // query literal that rounds the same way is never ruled out.
+      const n = Number(value);
+      const slack = Math.abs(n) * Number.EPSILON;
+      if (n - slack < stats.min) stats.min = n - slack;
+      if (n + slack > stats.max) stats.max = n + slack;
+      stats.hasNum = true;
+      return;
+    }
     case 'string':
       if (stats.bloom === null) stats.bloom = new Uint8Array(BLOOM_BYTES);
       bloomAdd(stats.bloom, value);
@@ -60,8 +74,12 @@ function addValue(stats: KeyStats, value: unknown): void {
       if (stats.bloom === null) stats.bloom = new Uint8Array(BLOOM_BYTES);
       bloomAdd(stats.bloom, value ? 'true' : 'false');
       return;
-    default:
-      if (value !== null) stats.other = true;
+    default: {
+      // An integral double (5.0) is a tagged object; its number is indexed like any number.
+      const d = value === null ? undefined : (value as Record<string, unknown>)[DOUBLE_TAG];
+      if (typeof d === 'number') addValue(stats, d);
+      else if (value !== null) stats.other = true;
+    }
   }
 }
 
@@ -125,6 +143,14 @@ export class OpenBlock {
     m.svcs.add(svcId);
     m.ops.add(opId);
     for (const key in attributes) addValue(this.stats(SPAN_KEY_PREFIX + key), attributes[key]);
+  }
+
+  /** Adds the names and attributes of a span's events (searchable like Jaeger log fields). */
+  addEvents(events: readonly SpanEvent[]): void {
+    for (const e of events) {
+      addValue(this.stats(EVENT_KEY_PREFIX + EVENT_NAME_KEY), e.name);
+      for (const key in e.attributes) addValue(this.stats(EVENT_KEY_PREFIX + key), e.attributes[key]);
+    }
   }
 
   /** Adds a resource's attributes once per block. */

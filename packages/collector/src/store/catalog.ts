@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import type { Attributes, ScopeInfo } from '../model.js';
+import { parseExact, STORED_JSON, stringifyExact } from '../json-exact.js';
+import { type Attributes, DROPPED_TAG, type ResourceInfo, SCHEMA_URL_TAG, type ScopeInfo } from '../model.js';
 
 /** An operation: service id, span name, span kind. */
 export interface OpInfo {
@@ -12,6 +13,42 @@ export interface OpInfo {
 export interface ResourceRow {
   svcId: number;
   attributes: Attributes;
+  schemaUrl: string;
+  droppedAttributesCount?: number;
+}
+
+/*
+ * Resources and scopes are interned by their attribute JSON (UNIQUE in schema 1). The schema URL
+ * and dropped-attribute count are part of their identity, so they ride in that JSON under
+ * SCHEMA_URL_TAG and DROPPED_TAG, keys no attribute can have (they start with a lone surrogate):
+ * no table change, and old rows simply have none.
+ */
+function withMeta(
+  attributes: Attributes,
+  meta: { schemaUrl?: string; droppedAttributesCount?: number },
+): string {
+  if (!meta.schemaUrl && !meta.droppedAttributesCount) return stringifyExact(attributes);
+  const out: Attributes = { ...attributes };
+  if (meta.schemaUrl) out[SCHEMA_URL_TAG] = meta.schemaUrl;
+  if (meta.droppedAttributesCount) out[DROPPED_TAG] = meta.droppedAttributesCount;
+  return stringifyExact(out);
+}
+
+function splitMeta(json: string): {
+  attributes: Attributes;
+  schemaUrl: string;
+  droppedAttributesCount?: number;
+} {
+  const attributes = parseExact(json, STORED_JSON) as Attributes;
+  const schemaUrl = attributes[SCHEMA_URL_TAG];
+  const dropped = attributes[DROPPED_TAG];
+  delete attributes[SCHEMA_URL_TAG];
+  delete attributes[DROPPED_TAG];
+  return {
+    attributes,
+    schemaUrl: typeof schemaUrl === 'string' ? schemaUrl : '',
+    ...(typeof dropped === 'number' ? { droppedAttributesCount: dropped } : {}),
+  };
 }
 
 function prepareInserts(db: Database.Database) {
@@ -78,18 +115,14 @@ export class Catalog {
       .prepare('SELECT id, svc_id, attrs FROM resources WHERE id > ?')
       .all(since.resources) as { id: number; svc_id: number; attrs: string }[]) {
       this.resourceIds.set(r.attrs, r.id);
-      this.resources.set(r.id, { svcId: r.svc_id, attributes: JSON.parse(r.attrs) as Attributes });
+      this.resources.set(r.id, { svcId: r.svc_id, ...splitMeta(r.attrs) });
       since.resources = Math.max(since.resources, r.id);
     }
     for (const r of this.db
       .prepare('SELECT id, name, version, attrs FROM scopes WHERE id > ?')
       .all(since.scopes) as { id: number; name: string; version: string; attrs: string }[]) {
       this.scopeIds.set(`${r.name}\u0000${r.version}\u0000${r.attrs}`, r.id);
-      this.scopes.set(r.id, {
-        name: r.name,
-        version: r.version,
-        attributes: JSON.parse(r.attrs) as Attributes,
-      });
+      this.scopes.set(r.id, { name: r.name, version: r.version, ...splitMeta(r.attrs) });
       since.scopes = Math.max(since.scopes, r.id);
     }
   }
@@ -117,21 +150,27 @@ export class Catalog {
     return id;
   }
 
-  /** Id of a resource (by its attributes), inserted when new. */
-  resourceId(svcId: number, attributes: Attributes): number {
-    const json = JSON.stringify(attributes);
+  /** Id of a resource (by its attributes, schema URL and dropped count), inserted when new. */
+  resourceId(svcId: number, resource: ResourceInfo): number {
+    const json = withMeta(resource.attributes, resource);
     let id = this.resourceIds.get(json);
     if (id === undefined) {
       id = Number(this.insert.resource.run(svcId, json).lastInsertRowid);
       this.resourceIds.set(json, id);
-      this.resources.set(id, { svcId, attributes });
+      const { attributes, schemaUrl = '', droppedAttributesCount } = resource;
+      this.resources.set(id, {
+        svcId,
+        attributes,
+        schemaUrl,
+        ...(droppedAttributesCount ? { droppedAttributesCount } : {}),
+      });
     }
     return id;
   }
 
   /** Id of an instrumentation scope, inserted when new. */
   scopeId(scope: ScopeInfo): number {
-    const attrs = JSON.stringify(scope.attributes);
+    const attrs = withMeta(scope.attributes, scope);
     const key = `${scope.name}\u0000${scope.version}\u0000${attrs}`;
     let id = this.scopeIds.get(key);
     if (id === undefined) {

@@ -28,7 +28,7 @@ export function openWriteConnection(path: string): Database.Database {
   if (!inMemory) mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   configureConnection(db, inMemory);
-  createSchema(db);
+  createSchema(db, path);
   registerRegexpFunction(db);
   return db;
 }

@@ -26,6 +26,8 @@ export function computeDependencies(
   );
   const owner = new Map<string, number>();
   const children: { key: string; svc: number; error: boolean }[] = [];
+  // Rows stored twice by a retried export before duplicates were dropped at ingest count once.
+  const counted = new Set<string>();
   let seen = 0;
   for (let i = blocks.length - 1; i >= 0 && seen < maxSpans; i--) {
     const b = blocks[i] as BlockMeta;
@@ -38,7 +40,10 @@ export function computeDependencies(
       status: number;
     }>) {
       seen++;
-      owner.set(`${r.trace_id}:${r.span_id}`, r.svc_id);
+      const key = `${r.trace_id}:${r.span_id}`;
+      if (counted.has(key)) continue;
+      counted.add(key);
+      owner.set(key, r.svc_id);
       if (r.parent_id !== '')
         children.push({ key: `${r.trace_id}:${r.parent_id}`, svc: r.svc_id, error: r.status === 2 });
     }

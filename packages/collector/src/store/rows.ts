@@ -1,3 +1,4 @@
+import { parseExact, STORED_JSON, stringifyExact } from '../json-exact.js';
 import type { Attributes, SpanEvent, SpanInput, SpanLink, StoredSpan } from '../model.js';
 import type { Catalog } from './catalog.js';
 
@@ -14,6 +15,10 @@ export interface SpanRowDb {
   kind: number;
   start_us: number;
   dur_us: number;
+  /** Nanoseconds past `start_us` (0–999; 0 in rows written before schema 2). */
+  start_ns_rem: number;
+  /** Nanoseconds past `dur_us` (0–999). */
+  dur_ns_rem: number;
   status: number;
   status_msg: string | null;
   attrs: string;
@@ -68,12 +73,17 @@ export function extraJson(s: SpanInput): string | null {
     e.dbl = s.doubleKeys;
     any = true;
   }
-  return any ? JSON.stringify(e) : null;
+  return any ? stringifyExact(e) : null;
+}
+
+/** The `attrs` column of a span: JSON with exact int64 literals (SQLite reads them as INTEGER). */
+export function attrsJson(attributes: Attributes): string {
+  return stringifyExact(attributes);
 }
 
 /** Converts a `spans` row back to a span with its service, resource and scope. */
 export function rowToSpan(r: SpanRowDb, catalog: Catalog): StoredSpan {
-  const extra: Extra = r.extra === null ? {} : (JSON.parse(r.extra) as Extra);
+  const extra: Extra = r.extra === null ? {} : (parseExact(r.extra, STORED_JSON) as Extra);
   const op = catalog.ops.get(r.op_id);
   const resource = catalog.resources.get(r.res_id);
   const span: StoredSpan = {
@@ -85,9 +95,11 @@ export function rowToSpan(r: SpanRowDb, catalog: Catalog): StoredSpan {
     kind: r.kind,
     startUs: r.start_us,
     durationUs: r.dur_us,
+    startNsRem: r.start_ns_rem ?? 0,
+    durationNsRem: r.dur_ns_rem ?? 0,
     statusCode: r.status,
     statusMessage: r.status_msg ?? '',
-    attributes: JSON.parse(r.attrs) as Attributes,
+    attributes: parseExact(r.attrs, STORED_JSON) as Attributes,
     events: extra.ev ?? [],
     links: extra.ln ?? [],
     flags: extra.fl ?? 0,
@@ -96,6 +108,8 @@ export function rowToSpan(r: SpanRowDb, catalog: Catalog): StoredSpan {
     droppedLinksCount: extra.dl ?? 0,
     serviceName: catalog.serviceNames.get(r.svc_id) ?? 'unknown_service',
     resourceAttributes: resource?.attributes ?? {},
+    resourceSchemaUrl: resource?.schemaUrl ?? '',
+    resourceDroppedAttributesCount: resource?.droppedAttributesCount,
     scope: catalog.scopes.get(r.scope_id) ?? { name: '', version: '', attributes: {} },
   };
   if (extra.dbl) span.doubleKeys = extra.dbl;

@@ -1,7 +1,22 @@
 import type Database from 'better-sqlite3';
+import { StoreVersionError } from '../errors.js';
 
-/** Schema version stored in `PRAGMA user_version`. */
-export const SCHEMA_VERSION = 1;
+/**
+ * Schema version stored in `PRAGMA user_version`.
+ * - 1: the first release.
+ * - 2: `spans.start_ns_rem` / `dur_ns_rem` (nanoseconds past the microsecond), exact int64 literals
+ *   in attribute JSON, event attributes in the block index (`e:` keys).
+ * A version-1 file is migrated in place when opened (two `ADD COLUMN`s, no rewrite). A build of
+ * version 1 can still open a version-2 file: the new columns have defaults and the old statements
+ * name their columns.
+ */
+export const SCHEMA_VERSION = 2;
+
+/**
+ * `block_keys` key marking a block written before event attributes were indexed: searches on
+ * event attributes cannot skip it.
+ */
+export const EVENTS_UNINDEXED_KEY = 'e:*';
 
 /**
  * Creates the tables. Design (see bench/collector/RESULTS.md for the measurements behind it):
@@ -14,7 +29,13 @@ export const SCHEMA_VERSION = 1;
  *   attribute key the numeric min/max and a Bloom filter of string values. A search visits only
  *   blocks that can match, newest first, and stops as soon as it has `limit` traces.
  */
-export function createSchema(db: Database.Database): void {
+export function createSchema(db: Database.Database, path = ''): void {
+  const found = db.pragma('user_version', { simple: true }) as number;
+  if (found > SCHEMA_VERSION) {
+    throw new StoreVersionError(
+      `database ${path} has schema version ${found}, written by a newer autobot-trace; this build reads up to ${SCHEMA_VERSION}: upgrade, or use another --db`,
+    );
+  }
   db.exec(`
     CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS services (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
@@ -30,7 +51,8 @@ export function createSchema(db: Database.Database): void {
       id INTEGER PRIMARY KEY, trace_id TEXT NOT NULL, span_id TEXT NOT NULL, parent_id TEXT NOT NULL,
       res_id INTEGER NOT NULL, scope_id INTEGER NOT NULL, svc_id INTEGER NOT NULL, op_id INTEGER NOT NULL,
       kind INTEGER NOT NULL, start_us INTEGER NOT NULL, dur_us INTEGER NOT NULL, status INTEGER NOT NULL,
-      status_msg TEXT, attrs TEXT NOT NULL, extra TEXT);
+      status_msg TEXT, attrs TEXT NOT NULL, extra TEXT,
+      start_ns_rem INTEGER NOT NULL DEFAULT 0, dur_ns_rem INTEGER NOT NULL DEFAULT 0);
     CREATE TABLE IF NOT EXISTS traces (
       trace_id TEXT PRIMARY KEY, start_us INTEGER NOT NULL, end_us INTEGER NOT NULL,
       root_svc INTEGER NOT NULL, root_op INTEGER NOT NULL, has_root INTEGER NOT NULL,
@@ -45,7 +67,26 @@ export function createSchema(db: Database.Database): void {
       key TEXT NOT NULL, block_id INTEGER NOT NULL, min_num REAL, max_num REAL, other INTEGER NOT NULL,
       bloom BLOB, PRIMARY KEY (key, block_id)) WITHOUT ROWID;
   `);
+  if (found < SCHEMA_VERSION) migrate(db);
   db.pragma(`user_version = ${SCHEMA_VERSION}`);
+}
+
+/**
+ * Brings a file written by an older build up to date, idempotently: the columns are checked, not
+ * the version (a version-1 build that opened this file since has set `user_version` back to 1).
+ */
+function migrate(db: Database.Database): void {
+  db.transaction(() => {
+    const columns = new Set(
+      (db.prepare('PRAGMA table_info(spans)').all() as { name: string }[]).map((c) => c.name),
+    );
+    for (const column of ['start_ns_rem', 'dur_ns_rem']) {
+      if (!columns.has(column)) db.exec(`ALTER TABLE spans ADD COLUMN ${column} INTEGER NOT NULL DEFAULT 0`);
+    }
+    db.prepare(
+      'INSERT OR IGNORE INTO block_keys (key, block_id, min_num, max_num, other, bloom) SELECT ?, id, NULL, NULL, 1, NULL FROM blocks',
+    ).run(EVENTS_UNINDEXED_KEY);
+  })();
 }
 
 /** Connection settings: WAL, NORMAL sync (a crash loses at most the last commits, never corrupts). */

@@ -1,10 +1,11 @@
 import type { Comparison, QueryNode } from '../query/ast.js';
 import { KIND_CODES, STATUS_CODES } from '../query/ast.js';
 import { linearRegexTest } from '../query/linear-regex.js';
-import { literalNumber, literalString } from '../query/sql.js';
+import { literalNumber, literalString, VIRTUAL_TAGS } from '../query/sql.js';
 import type { BlockMeta } from './block-index.js';
-import { RESOURCE_KEY_PREFIX, SPAN_KEY_PREFIX } from './block-index.js';
+import { EVENT_KEY_PREFIX, RESOURCE_KEY_PREFIX, SPAN_KEY_PREFIX } from './block-index.js';
 import { bloomHas } from './bloom.js';
+import { EVENTS_UNINDEXED_KEY } from './schema.js';
 
 /** Statistics of one attribute key in one block (a `block_keys` row). */
 export interface KeyStatsRow {
@@ -155,15 +156,25 @@ class Planner {
       }
     }
     const key = field.key;
-    if (
-      field.scope !== 'resource' &&
-      statsMayMatch(cmp, key, this.stats(SPAN_KEY_PREFIX + key).get(block.id))
-    ) {
-      return true;
+    if (field.scope !== 'resource') {
+      if (statsMayMatch(cmp, key, this.stats(SPAN_KEY_PREFIX + key).get(block.id))) return true;
+      if (VIRTUAL_TAGS[key] !== undefined && this.virtualMayMatch(cmp, key, block)) return true;
     }
-    return (
-      field.scope !== 'span' && statsMayMatch(cmp, key, this.stats(RESOURCE_KEY_PREFIX + key).get(block.id))
-    );
+    if (field.scope === 'span') return false;
+    if (statsMayMatch(cmp, key, this.stats(RESOURCE_KEY_PREFIX + key).get(block.id))) return true;
+    // Event names and attributes (blocks from before they were indexed cannot be ruled out).
+    if (this.stats(EVENTS_UNINDEXED_KEY).has(block.id)) return true;
+    return statsMayMatch(cmp, key, this.stats(EVENT_KEY_PREFIX + key).get(block.id));
+  }
+
+  // Tags derived from span fields (see VIRTUAL_TAGS): only the error count is in the index.
+  private virtualMayMatch(cmp: Comparison, key: string, block: BlockMeta): boolean {
+    const text = literalString(cmp.value);
+    const errorOnly =
+      cmp.op === '=' &&
+      ((key === 'otel.status_code' && text === 'ERROR') ||
+        (key === 'error' && text.toLowerCase() === 'true'));
+    return errorOnly ? block.errors > 0 : true;
   }
 }
 

@@ -1,11 +1,13 @@
 import type Database from 'better-sqlite3';
 import type { DecodedBatch, StoredSpan, TraceSummary } from '../model.js';
+import type { QueryNode } from '../query/ast.js';
 import type { BlockMeta } from './block-index.js';
 import { loadBlocks } from './block-list.js';
 import { Catalog } from './catalog.js';
 import { isInMemoryPath, openWriteConnection } from './connection.js';
 import type { DependencyLink } from './dependencies.js';
 import { liveBytes, Retention, type RetentionOptions, resolveRetention } from './retention.js';
+import { planBlocks } from './search-plan.js';
 import { type SearchRequest, TraceReader } from './trace-reader.js';
 import { TraceWriter } from './trace-writer.js';
 
@@ -104,6 +106,14 @@ export class TraceStore {
    */
   searchTraceIds(request: SearchRequest): string[] {
     return this.reader.searchTraceIds(request);
+  }
+
+  /**
+   * The row ranges a search for `query` would visit after the block index ruled blocks out (an
+   * explain plan: `[]` means no block can match). For diagnostics and the index's own tests.
+   */
+  plannedRanges(query: QueryNode | null, startUs = 0, endUs = Number.MAX_SAFE_INTEGER): [number, number][] {
+    return planBlocks(this.reader, query, startUs, endUs);
   }
 
   /** Search returning trace summaries, newest first. Runs on the calling thread. */

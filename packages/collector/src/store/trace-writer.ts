@@ -2,7 +2,8 @@ import type Database from 'better-sqlite3';
 import type { Attributes, DecodedBatch, SpanInput } from '../model.js';
 import { BLOCK_TARGET_SPANS, type BlockMeta, OpenBlock } from './block-index.js';
 import type { Catalog } from './catalog.js';
-import { extraJson } from './rows.js';
+import { DuplicateFilter } from './dedupe.js';
+import { attrsJson, extraJson } from './rows.js';
 import type { TraceRow } from './trace-reader.js';
 
 /** One span of a batch with its interned ids. */
@@ -33,7 +34,7 @@ interface PendingTrace {
 function prepareWrites(db: Database.Database) {
   return {
     insertSpan: db.prepare(
-      'INSERT INTO spans (id, trace_id, span_id, parent_id, res_id, scope_id, svc_id, op_id, kind, start_us, dur_us, status, status_msg, attrs, extra) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)',
+      'INSERT INTO spans (id, trace_id, span_id, parent_id, res_id, scope_id, svc_id, op_id, kind, start_us, dur_us, status, status_msg, attrs, extra, start_ns_rem, dur_ns_rem) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)',
     ),
     getTraceRow: db.prepare('SELECT * FROM traces WHERE trace_id = ?'),
     putTraceRow: db.prepare(
@@ -92,6 +93,7 @@ function newTrace(s: SpanInput, rowId: number, svcId: number, opId: number): Pen
  */
 export class TraceWriter {
   private readonly stmts: ReturnType<typeof prepareWrites>;
+  private readonly duplicates: DuplicateFilter;
   private open: OpenBlock | null = null;
   private nextRow: number;
 
@@ -102,6 +104,7 @@ export class TraceWriter {
     private readonly blocks: BlockMeta[],
   ) {
     this.stmts = prepareWrites(db);
+    this.duplicates = new DuplicateFilter(db);
     const maxId = (db.prepare('SELECT max(id) AS m FROM spans').get() as { m: number | null }).m ?? 0;
     const metaNext = db.prepare("SELECT value FROM meta WHERE key = 'next_row'").get() as
       | { value: string }
@@ -134,16 +137,20 @@ export class TraceWriter {
     return batch.spanCount;
   }
 
-  /** Resolves interned ids per group, then orders all spans by trace. */
+  /**
+   * Resolves interned ids per group, drops spans already stored (an at-least-once retry), then
+   * orders all spans by trace.
+   */
   private collect(batch: DecodedBatch): BatchItem[] {
-    const items: BatchItem[] = [];
+    const all: BatchItem[] = [];
     for (const group of batch.groups) {
       const svcId = this.catalog.serviceId(group.resource.serviceName);
-      const resId = this.catalog.resourceId(svcId, group.resource.attributes);
+      const resId = this.catalog.resourceId(svcId, group.resource);
       const scopeId = this.catalog.scopeId(group.scope);
       for (const span of group.spans)
-        items.push({ span, resId, scopeId, svcId, attrs: group.resource.attributes });
+        all.push({ span, resId, scopeId, svcId, attrs: group.resource.attributes });
     }
+    const items = this.duplicates.filter(all);
     items.sort((a, b) => (a.span.traceId < b.span.traceId ? -1 : a.span.traceId > b.span.traceId ? 1 : 0));
     return items;
   }
@@ -165,6 +172,7 @@ export class TraceWriter {
 
   private insertInner(batch: DecodedBatch): void {
     const items = this.collect(batch);
+    if (items.length === 0) return;
     const block = this.blockFor(items.length);
     const traces: PendingTrace[] = [];
     let current: PendingTrace | null = null;
@@ -186,8 +194,10 @@ export class TraceWriter {
         s.durationUs,
         s.statusCode,
         s.statusMessage === '' ? null : s.statusMessage,
-        JSON.stringify(s.attributes),
+        attrsJson(s.attributes),
         extraJson(s),
+        s.startNsRem ?? 0,
+        s.durationNsRem ?? 0,
       );
       block.addSpan(
         rowId,
@@ -199,6 +209,7 @@ export class TraceWriter {
         opId,
         s.attributes,
       );
+      block.addEvents(s.events);
       block.addResource(item.resId, item.attrs);
       if (current === null || current.traceId !== s.traceId) {
         current = newTrace(s, rowId, item.svcId, opId);

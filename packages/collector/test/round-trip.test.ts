@@ -1,0 +1,537 @@
+import { execFile, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import * as grpc from '@grpc/grpc-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningCollector } from '../src/index.js';
+import { parseExact } from '../src/json-exact.js';
+import { ExportTraceServiceRequest } from '../src/otlp/schema.js';
+import { getJson, startTestCollector } from './helpers.js';
+
+// Every OTLP value type at its edges, sent over OTLP/gRPC, OTLP/HTTP protobuf, OTLP/HTTP JSON and
+// by a Python grpcio client, then read back through Jaeger v1, v3 and the query language.
+
+let c: RunningCollector;
+beforeAll(async () => {
+  c = await startTestCollector();
+});
+afterAll(async () => {
+  await c?.close();
+});
+
+const INT_MAX = 9223372036854775807n;
+const INT_MIN = -9223372036854775808n;
+// Nanosecond base with a sub-microsecond part; offsets as in fixtures/otlp_grpc_client.py.
+const BASE = BigInt(Date.now() - 60_000) * 1_000_000n + 123n;
+const ROOT_END = BASE + 100_999n; // 100,999 ns: Jaeger v1 shows 100 µs
+const CHILD_START = BASE + 49_878n;
+const CHILD_END = BASE + 59_877n; // 9,999 ns: 9 µs
+const EVENT_TIME = BASE + 55_432n;
+const SCHEMA_URL = 'https://opentelemetry.io/schemas/1.26.0';
+const LINK_TRACE = 'ab'.repeat(16);
+const LINK_SPAN = 'cd'.repeat(8);
+
+interface Ids {
+  traceId: string;
+  rootId: string;
+  childId: string;
+}
+const newIds = (): Ids => ({
+  traceId: randomBytes(16).toString('hex'),
+  rootId: randomBytes(8).toString('hex'),
+  childId: randomBytes(8).toString('hex'),
+});
+
+/** The edge attributes as protobufjs `fromObject` input (int64 as decimal strings, exact). */
+const PB_ATTRIBUTES = [
+  { key: 'int.safe', value: { intValue: '42' } },
+  { key: 'int.2p53p1', value: { intValue: '9007199254740993' } },
+  { key: 'int.neg', value: { intValue: '-9007199254740993' } },
+  { key: 'int.max', value: { intValue: INT_MAX.toString() } },
+  { key: 'int.min', value: { intValue: INT_MIN.toString() } },
+  { key: 'dbl.nan', value: { doubleValue: Number.NaN } },
+  { key: 'dbl.inf', value: { doubleValue: Number.POSITIVE_INFINITY } },
+  { key: 'dbl.ninf', value: { doubleValue: Number.NEGATIVE_INFINITY } },
+  { key: 'dbl.int', value: { doubleValue: 5 } },
+  { key: 'dbl.frac', value: { doubleValue: 0.1 } },
+  { key: 'dbl.tiny', value: { doubleValue: 5e-324 } },
+  { key: 'bytes', value: { bytesValue: Buffer.from([0, 1, 254, 255]) } },
+  { key: 'str.fffd', value: { stringValue: 'a\uFFFDb' } },
+  { key: 'bool', value: { boolValue: true } },
+  {
+    key: 'arr',
+    value: { arrayValue: { values: [{ intValue: '1' }, { stringValue: 'x' }, { doubleValue: 2 }] } },
+  },
+];
+
+/**
+ * The same attributes as OTLP/JSON text. int64 both ways the JSON mapping allows: bare numbers
+ * (9007199254740993 and int64 min, which JSON.parse would round) and decimal strings.
+ */
+const JSON_ATTRIBUTES = `[
+  {"key":"int.safe","value":{"intValue":42}},
+  {"key":"int.2p53p1","value":{"intValue":9007199254740993}},
+  {"key":"int.neg","value":{"intValue":"-9007199254740993"}},
+  {"key":"int.max","value":{"intValue":"9223372036854775807"}},
+  {"key":"int.min","value":{"intValue":-9223372036854775808}},
+  {"key":"dbl.nan","value":{"doubleValue":"NaN"}},
+  {"key":"dbl.inf","value":{"doubleValue":"Infinity"}},
+  {"key":"dbl.ninf","value":{"doubleValue":"-Infinity"}},
+  {"key":"dbl.int","value":{"doubleValue":5.0}},
+  {"key":"dbl.frac","value":{"doubleValue":0.1}},
+  {"key":"dbl.tiny","value":{"doubleValue":5e-324}},
+  {"key":"bytes","value":{"bytesValue":"AAH+/w=="}},
+  {"key":"str.fffd","value":{"stringValue":"a\uFFFDb"}},
+  {"key":"bool","value":{"boolValue":true}},
+  {"key":"arr","value":{"arrayValue":{"values":[{"intValue":"1"},{"stringValue":"x"},{"doubleValue":2.0}]}}}
+]`;
+
+function protobufRequest(ids: Ids): Buffer {
+  const hex = (h: string) => Buffer.from(h, 'hex');
+  const message = ExportTraceServiceRequest.fromObject({
+    resourceSpans: [
+      {
+        resource: {
+          attributes: [{ key: 'service.name', value: { stringValue: 'edge-svc' } }],
+          droppedAttributesCount: 3,
+        },
+        schemaUrl: SCHEMA_URL,
+        scopeSpans: [
+          {
+            scope: { name: 'edge.scope', version: '9.9.9', droppedAttributesCount: 4 },
+            spans: [
+              {
+                traceId: hex(ids.traceId),
+                spanId: hex(ids.rootId),
+                traceState: 'vendor=abc',
+                name: 'edge.root',
+                kind: 2,
+                startTimeUnixNano: BASE.toString(),
+                endTimeUnixNano: ROOT_END.toString(),
+                attributes: PB_ATTRIBUTES,
+              },
+              {
+                traceId: hex(ids.traceId),
+                spanId: hex(ids.childId),
+                parentSpanId: hex(ids.rootId),
+                name: 'edge.child',
+                kind: 3,
+                startTimeUnixNano: CHILD_START.toString(),
+                endTimeUnixNano: CHILD_END.toString(),
+                events: [
+                  {
+                    timeUnixNano: EVENT_TIME.toString(),
+                    name: 'exception',
+                    attributes: [
+                      { key: 'exception.type', value: { stringValue: 'Error' } },
+                      { key: 'retry.delay', value: { doubleValue: 3 } },
+                    ],
+                    droppedAttributesCount: 2,
+                  },
+                ],
+                links: [
+                  {
+                    traceId: hex(LINK_TRACE),
+                    spanId: hex(LINK_SPAN),
+                    traceState: 'l=1',
+                    attributes: [{ key: 'link.n', value: { intValue: '7' } }],
+                    droppedAttributesCount: 1,
+                    flags: 0x301,
+                  },
+                ],
+                status: { code: 2, message: 'boom' },
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  });
+  return Buffer.from(ExportTraceServiceRequest.encode(message).finish());
+}
+
+function jsonRequest(ids: Ids): string {
+  return `{"resourceSpans":[{
+    "resource":{"attributes":[{"key":"service.name","value":{"stringValue":"edge-svc"}}],"droppedAttributesCount":3},
+    "schemaUrl":"${SCHEMA_URL}",
+    "scopeSpans":[{"scope":{"name":"edge.scope","version":"9.9.9","droppedAttributesCount":4},"spans":[
+      {"traceId":"${ids.traceId}","spanId":"${ids.rootId}","traceState":"vendor=abc","name":"edge.root","kind":2,
+       "startTimeUnixNano":"${BASE}","endTimeUnixNano":${ROOT_END},"attributes":${JSON_ATTRIBUTES}},
+      {"traceId":"${ids.traceId}","spanId":"${ids.childId}","parentSpanId":"${ids.rootId}","name":"edge.child",
+       "kind":"SPAN_KIND_CLIENT","startTimeUnixNano":"${CHILD_START}","endTimeUnixNano":"${CHILD_END}",
+       "events":[{"timeUnixNano":"${EVENT_TIME}","name":"exception",
+                  "attributes":[{"key":"exception.type","value":{"stringValue":"Error"}},
+                                {"key":"retry.delay","value":{"doubleValue":3}}],"droppedAttributesCount":2}],
+       "links":[{"traceId":"${LINK_TRACE}","spanId":"${LINK_SPAN}","traceState":"l=1",
+                 "attributes":[{"key":"link.n","value":{"intValue":"7"}}],"droppedAttributesCount":1,"flags":769}],
+       "status":{"code":"STATUS_CODE_ERROR","message":"boom"}}]}]}]}`;
+}
+
+function grpcExport(payload: Buffer): Promise<grpc.ServiceError | null> {
+  const client = new grpc.Client(`127.0.0.1:${c.grpcPort}`, grpc.credentials.createInsecure());
+  return new Promise((resolve) => {
+    client.makeUnaryRequest(
+      '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+      (b: Buffer) => b,
+      (b: Buffer) => b,
+      payload,
+      (error) => {
+        client.close();
+        resolve(error);
+      },
+    );
+  });
+}
+
+async function httpExport(body: Buffer | string, contentType: string): Promise<void> {
+  const res = await fetch(`http://127.0.0.1:${c.httpPort}/v1/traces`, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': contentType },
+  });
+  expect(res.status, await res.clone().text()).toBe(200);
+  expect(await res.arrayBuffer()).toHaveProperty('byteLength', contentType.includes('json') ? 2 : 0);
+}
+
+const PYTHON_CLIENT = fileURLToPath(new URL('./fixtures/otlp_grpc_client.py', import.meta.url));
+// Debian's python3-grpcio is for the system interpreter; a pyenv or venv `python3` may lack it.
+const PYTHON = ['/usr/bin/python3', 'python3'].find(
+  (exe) => spawnSync(exe, ['-c', 'import grpc'], { stdio: 'ignore' }).status === 0,
+);
+// Skipped only outside CI: CI installs python3-grpcio (.ci/run), so there a missing grpc fails.
+
+const senders: Record<string, (ids: Ids) => Promise<void>> = {
+  'OTLP/gRPC': async (ids) => expect(await grpcExport(protobufRequest(ids))).toBeNull(),
+  'OTLP/HTTP protobuf': (ids) => httpExport(protobufRequest(ids), 'application/x-protobuf'),
+  'OTLP/HTTP JSON': (ids) => httpExport(jsonRequest(ids), 'application/json'),
+  'Python grpcio (hand-encoded protobuf)': async (ids) => {
+    // Asynchronously: the collector answers from this process's event loop.
+    const { stdout } = await promisify(execFile)(
+      PYTHON ?? 'python3',
+      [PYTHON_CLIENT, String(c.grpcPort), ids.traceId, ids.rootId, ids.childId, BASE.toString()],
+      { encoding: 'utf8', timeout: 20_000 },
+    );
+    expect(stdout.trim()).toBe(''); // an empty ExportTraceServiceResponse: everything accepted
+  },
+};
+
+async function text(path: string): Promise<{ status: number; body: string }> {
+  const res = await fetch(`http://127.0.0.1:${c.queryPort}${path}`);
+  return { status: res.status, body: await res.text() };
+}
+
+/** What Jaeger v1 must show for the edge attributes, bit for bit (int64 as exact JSON integers). */
+const V1_TAGS = [
+  { key: 'int.safe', type: 'int64', value: 42 },
+  { key: 'int.2p53p1', type: 'int64', value: 9007199254740993n },
+  { key: 'int.neg', type: 'int64', value: -9007199254740993n },
+  { key: 'int.max', type: 'int64', value: INT_MAX },
+  { key: 'int.min', type: 'int64', value: INT_MIN },
+  { key: 'dbl.nan', type: 'float64', value: 'NaN' },
+  { key: 'dbl.inf', type: 'float64', value: 'Infinity' },
+  { key: 'dbl.ninf', type: 'float64', value: '-Infinity' },
+  { key: 'dbl.int', type: 'float64', value: 5 },
+  { key: 'dbl.frac', type: 'float64', value: 0.1 },
+  { key: 'dbl.tiny', type: 'float64', value: 5e-324 },
+  { key: 'bytes', type: 'binary', value: 'AAH+/w==' },
+  { key: 'str.fffd', type: 'string', value: 'a\uFFFDb' },
+  { key: 'bool', type: 'bool', value: true },
+  { key: 'arr', type: 'string', value: '[1,"x",2]' },
+];
+
+/** What v3 must return: the protobuf JSON mapping of the values sent. */
+const V3_ATTRIBUTES = [
+  { key: 'int.safe', value: { intValue: '42' } },
+  { key: 'int.2p53p1', value: { intValue: '9007199254740993' } },
+  { key: 'int.neg', value: { intValue: '-9007199254740993' } },
+  { key: 'int.max', value: { intValue: '9223372036854775807' } },
+  { key: 'int.min', value: { intValue: '-9223372036854775808' } },
+  { key: 'dbl.nan', value: { doubleValue: 'NaN' } },
+  { key: 'dbl.inf', value: { doubleValue: 'Infinity' } },
+  { key: 'dbl.ninf', value: { doubleValue: '-Infinity' } },
+  { key: 'dbl.int', value: { doubleValue: 5 } },
+  { key: 'dbl.frac', value: { doubleValue: 0.1 } },
+  { key: 'dbl.tiny', value: { doubleValue: 5e-324 } },
+  { key: 'bytes', value: { bytesValue: 'AAH+/w==' } },
+  { key: 'str.fffd', value: { stringValue: 'a\uFFFDb' } },
+  { key: 'bool', value: { boolValue: true } },
+  {
+    key: 'arr',
+    value: { arrayValue: { values: [{ intValue: '1' }, { stringValue: 'x' }, { doubleValue: 2 }] } },
+  },
+];
+
+const us = (ns: bigint) => Number(ns / 1000n);
+
+async function checkV1(ids: Ids): Promise<void> {
+  const { status, body } = await text(`/api/traces/${ids.traceId}`);
+  expect(status).toBe(200);
+  // The exact literals are in the response text (a JS client would round them; Go's would not).
+  expect(body).toContain('"value":9223372036854775807}');
+  expect(body).toContain('"value":-9223372036854775808}');
+  // biome-ignore lint/suspicious/noExplicitAny: JSON under test
+  const trace = (parseExact(body) as any).data[0];
+  // biome-ignore lint/suspicious/noExplicitAny: JSON under test
+  const byName = Object.fromEntries(trace.spans.map((s: any) => [s.operationName, s]));
+  const root = byName['edge.root'];
+  const child = byName['edge.child'];
+  expect(root.tags.slice(0, V1_TAGS.length)).toEqual(V1_TAGS);
+  expect(root.tags.slice(V1_TAGS.length)).toEqual([
+    { key: 'span.kind', type: 'string', value: 'server' },
+    { key: 'otel.scope.name', type: 'string', value: 'edge.scope' },
+    { key: 'otel.scope.version', type: 'string', value: '9.9.9' },
+    { key: 'w3c.tracestate', type: 'string', value: 'vendor=abc' },
+  ]);
+  // Jaeger truncates nanoseconds to microseconds.
+  expect(root.startTime).toBe(us(BASE));
+  expect(root.duration).toBe(100);
+  expect(child.startTime).toBe(us(CHILD_START));
+  expect(child.duration).toBe(9);
+  expect(child.logs).toEqual([
+    {
+      timestamp: us(EVENT_TIME),
+      fields: [
+        { key: 'event', type: 'string', value: 'exception' },
+        { key: 'exception.type', type: 'string', value: 'Error' },
+        { key: 'retry.delay', type: 'float64', value: 3 },
+      ],
+    },
+  ]);
+  expect(child.tags).toEqual(
+    expect.arrayContaining([
+      { key: 'otel.status_code', type: 'string', value: 'ERROR' },
+      { key: 'otel.status_description', type: 'string', value: 'boom' },
+      { key: 'error', type: 'bool', value: true },
+    ]),
+  );
+  expect(child.tags.map((t: { key: string }) => t.key)).not.toContain('w3c.tracestate');
+  expect(child.references).toEqual([
+    { refType: 'CHILD_OF', traceID: ids.traceId, spanID: ids.rootId },
+    { refType: 'FOLLOWS_FROM', traceID: LINK_TRACE, spanID: LINK_SPAN },
+  ]);
+  expect(trace.processes[root.processID]).toEqual({ serviceName: 'edge-svc', tags: [] });
+}
+
+async function checkV3(ids: Ids): Promise<void> {
+  const { status, body } = await getJson(c, `/api/v3/traces/${ids.traceId}`);
+  expect(status).toBe(200);
+  expect(body.result.resourceSpans).toHaveLength(1);
+  const rs = body.result.resourceSpans[0];
+  expect(rs.schemaUrl).toBe(SCHEMA_URL);
+  expect(rs.resource).toEqual({
+    attributes: [{ key: 'service.name', value: { stringValue: 'edge-svc' } }],
+    droppedAttributesCount: 3,
+  });
+  expect(rs.scopeSpans).toHaveLength(1);
+  // No "attributes": [] (Jaeger v2 omits empty fields).
+  expect(rs.scopeSpans[0].scope).toEqual({ name: 'edge.scope', version: '9.9.9', droppedAttributesCount: 4 });
+  const spans = rs.scopeSpans[0].spans;
+  expect(spans).toEqual([
+    {
+      traceId: ids.traceId,
+      spanId: ids.rootId,
+      traceState: 'vendor=abc',
+      name: 'edge.root',
+      kind: 2,
+      startTimeUnixNano: BASE.toString(),
+      endTimeUnixNano: ROOT_END.toString(),
+      attributes: V3_ATTRIBUTES,
+      status: {},
+    },
+    {
+      traceId: ids.traceId,
+      spanId: ids.childId,
+      parentSpanId: ids.rootId,
+      name: 'edge.child',
+      kind: 3,
+      startTimeUnixNano: CHILD_START.toString(),
+      endTimeUnixNano: CHILD_END.toString(),
+      events: [
+        {
+          timeUnixNano: EVENT_TIME.toString(),
+          name: 'exception',
+          attributes: [
+            { key: 'exception.type', value: { stringValue: 'Error' } },
+            { key: 'retry.delay', value: { doubleValue: 3 } },
+          ],
+          droppedAttributesCount: 2,
+        },
+      ],
+      links: [
+        {
+          traceId: LINK_TRACE,
+          spanId: LINK_SPAN,
+          traceState: 'l=1',
+          attributes: [{ key: 'link.n', value: { intValue: '7' } }],
+          droppedAttributesCount: 1,
+          flags: 0x301,
+        },
+      ],
+      status: { message: 'boom', code: 2 },
+    },
+  ]);
+}
+
+/** Trace ids a query-language search returns. */
+async function ql(q: string): Promise<string[]> {
+  const { status, body } = await getJson(c, `/api/search?limit=100&q=${encodeURIComponent(q)}`);
+  expect(status, JSON.stringify(body)).toBe(200);
+  return body.data.map((t: { traceID: string }) => t.traceID);
+}
+
+/** Trace ids a Jaeger v1 tag search returns. */
+async function tags(query: Record<string, string>): Promise<string[]> {
+  const { status, body } = await text(
+    `/api/traces?limit=100&tags=${encodeURIComponent(JSON.stringify(query))}`,
+  );
+  expect(status, body).toBe(200);
+  // biome-ignore lint/suspicious/noExplicitAny: JSON under test
+  return (parseExact(body) as any).data.map((t: { traceID: string }) => t.traceID);
+}
+
+const sent = new Map<string, Ids>();
+
+describe.each(Object.keys(senders))('round trip over %s', (transport) => {
+  const run = transport.startsWith('Python') && PYTHON === undefined && !process.env.CI ? it.skip : it;
+  const ids = newIds();
+
+  run('is accepted', async () => {
+    await (senders[transport] as (ids: Ids) => Promise<void>)(ids);
+    sent.set(transport, ids);
+  });
+
+  run('comes back bit for bit from Jaeger v1 (µs truncated like Jaeger)', () => checkV1(ids));
+
+  run('comes back bit for bit from v3 (nanoseconds, schemaUrl, omitted defaults)', () => checkV3(ids));
+
+  run('is found by the query language and by tag search on every value shown', async () => {
+    for (const q of [
+      'int.max = 9223372036854775807',
+      'int.min = -9223372036854775808',
+      'int.2p53p1 = 9007199254740993',
+      'int.2p53p1 > 9007199254740992',
+      'str.fffd = "a\uFFFDb"',
+      'otel.status_code = ERROR',
+      'otel.status_description = boom',
+      'otel.scope.name = "edge.scope" and otel.scope.version = "9.9.9"',
+      'exception.type = Error',
+      'event = exception',
+      'dbl.int = 5',
+      'retry.delay >= 3',
+      'w3c.tracestate = "vendor=abc"',
+    ]) {
+      expect(await ql(q), q).toContain(ids.traceId);
+    }
+    // Exact: the neighbours of the int64 values do not match.
+    expect(await ql('int.2p53p1 = 9007199254740992')).not.toContain(ids.traceId);
+    expect(await ql('int.max = 9223372036854775806')).not.toContain(ids.traceId);
+    expect(
+      await ql('span.exception.type = Error'),
+      'an event attribute is not a span attribute',
+    ).not.toContain(ids.traceId);
+    for (const t of [
+      { 'int.max': '9223372036854775807' },
+      { 'otel.status_code': 'ERROR' },
+      { 'otel.status_description': 'boom' },
+      { 'otel.scope.name': 'edge.scope' },
+      { 'otel.scope.version': '9.9.9' },
+      { 'exception.type': 'Error' },
+      { 'span.kind': 'client' },
+      { 'w3c.tracestate': 'vendor=abc' },
+    ]) {
+      expect(await tags(t), JSON.stringify(t)).toContain(ids.traceId);
+    }
+    expect(await tags({ 'exception.type': 'TypeError' })).not.toContain(ids.traceId);
+  });
+});
+
+describe('v3 search endpoints as Jaeger v2 answers them', () => {
+  it('/api/v3/trace-summaries summarises each match (camelCase and snake_case parameters)', async () => {
+    const ids = sent.get('OTLP/HTTP JSON') as Ids;
+    const min = new Date(Number(BASE / 1_000_000n) - 1000).toISOString();
+    for (const params of [
+      `query.serviceName=edge-svc&query.attributes=${encodeURIComponent('{"int.max":"9223372036854775807"}')}&query.startTimeMin=${min}`,
+      `query.service_name=edge-svc&query.start_time_min=${min}&query.search_depth=50`,
+    ]) {
+      const { status, body } = await getJson(c, `/api/v3/trace-summaries?${params}`);
+      expect(status).toBe(200);
+      const summary = body.summaries.find((s: { traceId: string }) => s.traceId === ids.traceId);
+      expect(summary).toEqual({
+        traceId: ids.traceId,
+        rootServiceName: 'edge-svc',
+        rootOperationName: 'edge.root',
+        minStartTimeUnixNano: BASE.toString(),
+        maxEndTimeUnixNano: ROOT_END.toString(),
+        spanCount: 2,
+        errorSpanCount: 1,
+        services: [{ name: 'edge-svc', spanCount: 2, errorSpanCount: 1 }],
+      });
+    }
+  });
+
+  it('an empty search: /api/v3/traces 404 "No traces found", /api/v3/trace-summaries {}', async () => {
+    const traces = await getJson(c, '/api/v3/traces?query.serviceName=no-such-service');
+    expect(traces.status).toBe(404);
+    expect(traces.body).toEqual({ error: { httpCode: 404, message: 'No traces found' } });
+    const summaries = await getJson(c, '/api/v3/trace-summaries?query.serviceName=no-such-service');
+    expect(summaries).toEqual({ status: 200, body: {} });
+  });
+
+  it('/api/v3/dependencies takes RFC 3339 startTime/endTime and answers callCount as uint64 text', async () => {
+    const start = new Date(Number(BASE / 1_000_000n) - 1000).toISOString();
+    const end = new Date(Date.now() + 1000).toISOString();
+    const { status, body } = await getJson(c, `/api/v3/dependencies?startTime=${start}&endTime=${end}`);
+    expect(status).toBe(200);
+    expect(body).toEqual({ dependencies: [] }); // root and child are in the same service
+    const bad = await getJson(c, '/api/v3/dependencies?startTime=yesterday&endTime=now');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/startTime/);
+    expect((await getJson(c, '/api/v3/dependencies')).status).toBe(400);
+  });
+});
+
+describe('U+FFFD sent on purpose next to broken UTF-8 in one request', () => {
+  it('OTLP/HTTP protobuf keeps the real U+FFFD span and rejects the broken one', async () => {
+    const traceId = randomBytes(16);
+    const pb = Buffer.from(
+      ExportTraceServiceRequest.encode(
+        ExportTraceServiceRequest.fromObject({
+          resourceSpans: [
+            {
+              resource: { attributes: [{ key: 'service.name', value: { stringValue: 'fffd-svc' } }] },
+              scopeSpans: [
+                {
+                  spans: [
+                    {
+                      traceId,
+                      spanId: Buffer.alloc(8, 1),
+                      name: 'real \uFFFD',
+                      startTimeUnixNano: BASE.toString(),
+                    },
+                    {
+                      traceId,
+                      spanId: Buffer.alloc(8, 2),
+                      name: 'broken Z',
+                      startTimeUnixNano: BASE.toString(),
+                    },
+                  ],
+                },
+              ],
+            },
+          ],
+        }),
+      ).finish(),
+    );
+    pb[pb.indexOf('broken Z') + 7] = 0xff; // Z → a byte that is never valid UTF-8
+    const res = await fetch(`http://127.0.0.1:${c.httpPort}/v1/traces`, {
+      method: 'POST',
+      body: pb,
+      headers: { 'content-type': 'application/x-protobuf' },
+    });
+    expect(res.status).toBe(200);
+    const { body } = await getJson(c, `/api/v3/traces/${traceId.toString('hex')}`);
+    const names = body.result.resourceSpans[0].scopeSpans[0].spans.map((s: { name: string }) => s.name);
+    expect(names).toEqual(['real \uFFFD']);
+  });
+});
