@@ -91,6 +91,10 @@ export interface TracingConfig {
   readonly warnings: readonly string[];
 }
 
+/**
+ * Where spans go when neither the code nor `AUTOBOT_JAEGER_ENDPOINT` / `OTEL_EXPORTER_OTLP_*`
+ * names an endpoint: a local collector's OTLP gRPC port.
+ */
 export const DEFAULT_ENDPOINT = 'http://127.0.0.1:4317';
 const B3_INJECT_MODES: readonly B3InjectMode[] = ['single', 'multi', 'both'];
 const MAX_DURATION_MS = 600_000;

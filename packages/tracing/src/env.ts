@@ -7,11 +7,16 @@
  * the value, what was expected and the fallback actually used.
  */
 
+/** The variables to read: `process.env` in production, a plain object in tests. */
 export type Env = Readonly<Record<string, string | undefined>>;
 
 /** A parse result: the value, or what the input should have looked like. */
 export type Parsed<T> = { ok: true; value: T } | { ok: false; expected: string };
 
+/**
+ * Turns one raw value (already trimmed, never empty) into a {@link Parsed} result. Must not
+ * throw: a bad value is reported as `{ ok: false, expected }`, which becomes the warning's text.
+ */
 export type Parser<T> = (raw: string) => Parsed<T>;
 
 const TRUE_WORDS = new Set(['true', '1', 'yes', 'on']);

@@ -48,6 +48,7 @@ export const DEFAULT_EXCLUDED_PATHS: readonly string[] = [
   '/api/metrics',
 ];
 
+/** Options of {@link instrumentFastify} (and of `instrumentAll`, which passes them on). */
 export interface ServerTracingOptions {
   /** Paths (exact, without query) that produce no span. Default {@link DEFAULT_EXCLUDED_PATHS}. */
   excludePaths?: readonly string[];

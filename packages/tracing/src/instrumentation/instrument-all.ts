@@ -13,6 +13,10 @@ export interface InstrumentationResult {
   fetch: boolean;
 }
 
+/**
+ * Options of {@link instrumentAll}: the server options, plus switches for the process-wide pieces
+ * (both default on; `false` skips them, and the result reports them `false`).
+ */
 export interface InstrumentAllOptions extends ServerTracingOptions {
   /** Leave Redis alone. */
   redis?: boolean;

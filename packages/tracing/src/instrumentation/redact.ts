@@ -7,6 +7,7 @@
  * the common spellings of tokens, keys, passwords and signatures across APIs and cloud SDKs.
  */
 const SECRET_PARAM = /(token|key|secret|password|passwd|pwd|auth|signature|sig|credential|session|code)/i;
+/** What a secret is replaced with, in URLs recorded on spans and logged by the services. */
 export const REDACTED = 'REDACTED';
 
 /**

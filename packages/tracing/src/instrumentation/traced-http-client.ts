@@ -16,6 +16,7 @@ import { redactUrl } from './redact.js';
 const TRACER_NAME = 'autobot.http-client';
 const ERROR_BODY_BYTES = 1024;
 
+/** Options of a {@link TracedHttpClient}; each request may override `timeoutMs` and add headers. */
 export interface TracedHttpClientOptions {
   /** Prefix for relative paths, e.g. `http://127.0.0.1:8001`. */
   baseUrl?: string;
@@ -25,6 +26,10 @@ export interface TracedHttpClientOptions {
   headers?: Record<string, string>;
 }
 
+/**
+ * Options of one request. `timeoutMs` (default the client's) covers headers and body; `signal`
+ * aborts with {@link HttpAbortError}. Per-request `headers` win over the client's.
+ */
 export interface RequestOptions {
   /** Sent as JSON with `content-type: application/json`. */
   json?: unknown;
