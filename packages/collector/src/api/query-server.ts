@@ -1,5 +1,6 @@
 import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import type { TlsMaterial } from '../auth/tls.js';
 import { CollectorError, InvalidParameterError } from '../errors.js';
 import type { IngestStats } from '../ingest.js';
 import type { TraceSummary } from '../model.js';
@@ -11,6 +12,7 @@ import type { TraceStore } from '../store/store.js';
 import { toJaegerTrace } from './jaeger-format.js';
 import { toOtlpJson } from './otlp-json.js';
 import {
+  checkWindow,
   durationParam,
   intParam,
   jaegerFilters,
@@ -20,6 +22,7 @@ import {
   parseTags,
   rfc3339Param,
 } from './params.js';
+import { type ReadAccessOptions, registerReadAccess } from './read-access.js';
 import { resolveStatic } from './static-ui.js';
 
 /** Options of the query server. */
@@ -32,6 +35,10 @@ export interface QueryServerOptions {
   uiDir?: string;
   /** Extra fields for `/status` (ports, version). */
   statusExtra: () => Record<string, unknown>;
+  /** Read token and viewer sessions; absent = open. */
+  readAccess?: ReadAccessOptions;
+  /** Serve HTTPS. */
+  tls?: TlsMaterial;
 }
 
 type Query = Record<string, unknown>;
@@ -54,13 +61,20 @@ function searchWindow(q: Query): { startUs?: number; endUs?: number } {
     const us = durationParam('lookback', lookback);
     if (us !== undefined) startUs = (endUs ?? Date.now() * 1000) - us;
   }
+  checkWindow(lookback === undefined || lookback === 'custom' ? 'start' : 'lookback', startUs, endUs);
   return { startUs, endUs };
 }
 
 /** Builds the Fastify app of the query port (Jaeger v1/v3 API, `/api/search`, `/status`, UI). */
 export function buildQueryServer(options: QueryServerOptions): FastifyInstance {
   const { store, searcher } = options;
-  const app = Fastify({ logger: false, routerOptions: { maxParamLength: 200 } });
+  const app = (options.tls === undefined
+    ? Fastify({ logger: false, routerOptions: { maxParamLength: 200 } })
+    : Fastify({
+        logger: false,
+        routerOptions: { maxParamLength: 200 },
+        https: { cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' },
+      })) as unknown as FastifyInstance;
   if (options.corsOrigins.length > 0) {
     void app.register(cors, { origin: options.corsOrigins.includes('*') ? true : options.corsOrigins });
   }
@@ -81,6 +95,8 @@ export function buildQueryServer(options: QueryServerOptions): FastifyInstance {
       return reply.code(status).send({ error: { httpCode: status, message: msg, ...coded } });
     return jaegerError(reply, status, msg, coded);
   });
+
+  if (options.readAccess !== undefined) registerReadAccess(app, options.readAccess);
 
   const statusBody = () => ({
     status: 'ok',
@@ -144,6 +160,7 @@ export function buildQueryServer(options: QueryServerOptions): FastifyInstance {
     const q = req.query as Query;
     const endMs = intParam('endTs', q.endTs) ?? Date.now();
     const lookbackMs = intParam('lookback', q.lookback) ?? 24 * 3600 * 1000;
+    checkWindow('lookback', (endMs - lookbackMs) * 1000, endMs * 1000);
     return jaegerOk(store.dependencies((endMs - lookbackMs) * 1000, endMs * 1000));
   });
 
@@ -187,13 +204,12 @@ export function buildQueryServer(options: QueryServerOptions): FastifyInstance {
       minDurationUs: durationParam('query.duration_min', q['query.duration_min']),
       maxDurationUs: durationParam('query.duration_max', q['query.duration_max']),
     });
-    const limit = limitParam(q['query.search_depth'] ?? q['query.num_traces'], 20);
-    const traceIds = await searcher.searchTraceIds({
-      query,
-      startUs: rfc3339Param('query.start_time_min', q['query.start_time_min']),
-      endUs: rfc3339Param('query.start_time_max', q['query.start_time_max']),
-      limit,
-    });
+    const depth = q['query.search_depth'] ?? q['query.num_traces'];
+    const limit = limitParam(depth, 20, undefined, 'query.search_depth');
+    const startUs = rfc3339Param('query.start_time_min', q['query.start_time_min']);
+    const endUs = rfc3339Param('query.start_time_max', q['query.start_time_max']);
+    checkWindow('query.start_time_min', startUs, endUs);
+    const traceIds = await searcher.searchTraceIds({ query, startUs, endUs, limit });
     const spans = traceIds.flatMap((id) => store.getTrace(id) ?? []);
     return { result: toOtlpJson(spans) };
   });
