@@ -3,13 +3,25 @@ import { OTLPTraceExporter as OtlpProtoExporter } from '@opentelemetry/exporter-
 import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
 import { ConsoleSpanExporter, type SpanExporter } from '@opentelemetry/sdk-trace';
 import type { TracingConfig } from './config.js';
+import { grpcTransportOptions, httpTransportOptions } from './otlp-transport-options.js';
 
-/** The OTLP exporter the configuration asks for: gRPC, or HTTP/protobuf; gzip either way. */
+/**
+ * The OTLP exporter the configuration asks for: gRPC, or HTTP/protobuf; gzip either way; with the
+ * configured headers and TLS material (`OTEL_EXPORTER_OTLP_HEADERS`, `…_CERTIFICATE`, …).
+ */
 export function createOtlpExporter(config: TracingConfig): SpanExporter {
   const common = { url: config.endpoint, timeoutMillis: config.exportTimeoutMs };
   return config.protocol === 'grpc'
-    ? new OtlpGrpcExporter({ ...common, compression: CompressionAlgorithm.GZIP })
-    : new OtlpProtoExporter({ ...common, compression: CompressionAlgorithm.GZIP });
+    ? new OtlpGrpcExporter({
+        ...common,
+        ...grpcTransportOptions(config),
+        compression: CompressionAlgorithm.GZIP,
+      })
+    : new OtlpProtoExporter({
+        ...common,
+        ...httpTransportOptions(config),
+        compression: CompressionAlgorithm.GZIP,
+      });
 }
 
 /** Console exporter for `AUTOBOT_TRACE_CONSOLE=true`. */
