@@ -19,14 +19,26 @@ const workspaces = [
 
 export default defineConfig({
   test: {
-    projects: workspaces.map((dir) => ({
-      test: {
-        name: dir.split('/').pop(),
-        root: dir,
-        include: ['test/**/*.test.ts'],
-        testTimeout: 30_000,
-        hookTimeout: 60_000,
+    projects: [
+      ...workspaces.map((dir) => ({
+        test: {
+          name: dir.split('/').pop(),
+          root: dir,
+          include: ['test/**/*.test.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      })),
+      // Cross-package tests (real processes across workspaces).
+      {
+        test: {
+          name: 'e2e',
+          root: 'e2e',
+          include: ['test/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
       },
-    })),
+    ],
   },
 });

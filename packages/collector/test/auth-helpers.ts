@@ -54,7 +54,13 @@ export interface ClientTls {
 /** A raw HTTP(S) request; resolves status, headers and body text. */
 export function send(
   url: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string; tls?: ClientTls; localAddress?: string },
+  options: {
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    tls?: ClientTls;
+    localAddress?: string;
+  },
 ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   const target = new URL(url);
   const request = target.protocol === 'https:' ? httpsRequest : httpRequest;

@@ -44,14 +44,13 @@ export const MAX_SEARCH_LIMIT = 1000;
 export const MAX_LOOKBACK_US = 31 * 24 * 3600 * 1_000_000;
 
 /**
- * A limit in [1, max], default `fallback` (0 or absent). Above `max` answers 400 with the cap:
- * a silent clamp would hide that the result is truncated.
+ * A limit in [1, max], default `fallback` (0 or absent). A larger value is capped at `max`, as
+ * Jaeger does (clients such as Grafana ask for large limits); `/api/search` reports the limit used.
  */
 export function limitParam(value: unknown, fallback: number, max = MAX_SEARCH_LIMIT, name = 'limit'): number {
   const n = intParam(name, value);
   if (n === undefined || n === 0) return fallback;
-  if (n > max) throw new InvalidParameterError(`parameter "${name}" must be at most ${max}, got ${n}`);
-  return n;
+  return Math.min(n, max);
 }
 
 /** Refuses a time window (µs) wider than {@link MAX_LOOKBACK_US}. */

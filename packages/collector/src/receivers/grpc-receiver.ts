@@ -48,14 +48,17 @@ function peerAddress(peer: string): string {
   return match?.[1] ?? peer;
 }
 
-/** A certificate provider that hands out fixed PEM material (grpc-js watches providers). */
+/**
+ * A certificate provider that hands out fixed PEM material (grpc-js watches providers). The
+ * update is delivered on the next tick: grpc-js registers its own watcher only after adding the
+ * listener, so a synchronous update would be lost.
+ */
 function staticProvider(update: { certificate: Buffer; privateKey: Buffer } | { caCertificate: Buffer }) {
+  const deliver = (listener: (u: never) => void) => setImmediate(() => listener(update as never));
   return {
-    addCaCertificateListener: (listener: (u: { caCertificate: Buffer }) => void) =>
-      listener(update as { caCertificate: Buffer }),
+    addCaCertificateListener: deliver,
     removeCaCertificateListener: () => {},
-    addIdentityCertificateListener: (listener: (u: { certificate: Buffer; privateKey: Buffer }) => void) =>
-      listener(update as { certificate: Buffer; privateKey: Buffer }),
+    addIdentityCertificateListener: deliver,
     removeIdentityCertificateListener: () => {},
   };
 }
