@@ -133,7 +133,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
   if (options.tls !== undefined && (!options.tls.cert || !options.tls.key)) {
     throw new InvalidOptionError('tls needs both cert and key (PEM)');
   }
-  if (writeToken !== undefined && readToken !== undefined && readToken.matches(options.writeToken)) {
+  if (writeToken && readToken?.matches(options.writeToken)) {
     throw new InvalidOptionError('the write token and the read token must differ');
   }
   const access = new AccessControl(writeToken, readToken, options.tls?.clientCa !== undefined);
