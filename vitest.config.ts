@@ -21,14 +21,16 @@ const workspaces = [
 
 export default defineConfig({
   test: {
-    projects: workspaces.map((dir) => ({
-      test: {
-        name: dir.split('/').pop(),
-        root: dir,
-        include: ['test/**/*.test.ts'],
-        testTimeout: 30_000,
-        hookTimeout: 60_000,
-      },
-    })),
+    projects: [
+      ...workspaces.map((dir) => ({
+        test: {
+          name: dir.split('/').pop(),
+          root: dir,
+          include: ['test/**/*.test.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      })),
+    ],
   },
 });

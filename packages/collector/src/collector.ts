@@ -4,7 +4,13 @@ import { dirname } from 'node:path';
 import type * as grpc from '@grpc/grpc-js';
 import type { FastifyInstance } from 'fastify';
 import { buildQueryServer } from './api/query-server.js';
-import { InvalidOptionError } from './errors.js';
+import { AccessControl } from './auth/access.js';
+import { isLoopbackHost } from './auth/bind-policy.js';
+import { ClientLimiter, DEFAULT_RECEIVER_LIMITS, type ReceiverLimits } from './auth/rate-limit.js';
+import { DEFAULT_SESSION_TTL_MS, SessionStore } from './auth/sessions.js';
+import type { TlsMaterial } from './auth/tls.js';
+import { AccessToken } from './auth/tokens.js';
+import { InvalidOptionError, UnprotectedBindError } from './errors.js';
 import { IngestSink } from './ingest.js';
 import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from './otlp/decode-common.js';
 import { decompress, readBody } from './receivers/body.js';
@@ -41,6 +47,27 @@ export interface CollectorOptions {
    * twice and searches on the collector's thread without a budget.
    */
   queryTimeoutMs?: number;
+  /**
+   * Token OTLP exporters must send (`authorization: Bearer …`) to write spans. Without it (and
+   * without `tls.clientCa`) anyone who reaches the OTLP ports can write.
+   */
+  writeToken?: string;
+  /** Token the query API, `/status` and the viewer sign-in require. Without it reading is open. */
+  readToken?: string;
+  /**
+   * TLS on every port (PEM). With `clientCa`, a client certificate that chains to it (and is
+   * within its validity) is a write credential, an alternative to the write token.
+   */
+  tls?: TlsMaterial;
+  /**
+   * Allow a non-loopback `host` without write and read credentials. Without it such a start is
+   * refused with `AUTOBOT_ERR_COLLECTOR_UNPROTECTED_BIND` before anything is bound.
+   */
+  insecure?: boolean;
+  /** Per-client rate limit and concurrency bound of the OTLP receivers. */
+  receiverLimits?: Partial<ReceiverLimits>;
+  /** Lifetime of a viewer session in ms (default 12 h). */
+  sessionTtlMs?: number;
 }
 
 /** A running collector. */
@@ -49,6 +76,8 @@ export interface RunningCollector {
   httpPort: number;
   queryPort: number;
   host: string;
+  /** The ports speak TLS. */
+  tls: boolean;
   store: TraceStore;
   /** Ingest counters. */
   sink: IngestSink;
@@ -97,6 +126,39 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
     throw new InvalidOptionError(`queryTimeoutMs must be a positive integer, got ${queryTimeoutMs}`);
   }
   const limits: DecodeLimits = { ...DEFAULT_DECODE_LIMITS, ...options.limits };
+  const writeToken =
+    options.writeToken === undefined ? undefined : new AccessToken(options.writeToken, 'write token');
+  const readToken =
+    options.readToken === undefined ? undefined : new AccessToken(options.readToken, 'read token');
+  if (options.tls !== undefined && (!options.tls.cert || !options.tls.key)) {
+    throw new InvalidOptionError('tls needs both cert and key (PEM)');
+  }
+  if (writeToken && readToken?.matches(options.writeToken)) {
+    throw new InvalidOptionError('the write token and the read token must differ');
+  }
+  const access = new AccessControl(writeToken, readToken, options.tls?.clientCa !== undefined);
+  if (!isLoopbackHost(host) && !options.insecure && (!access.writeProtected || !access.readProtected)) {
+    // Refused before binding: the ports are never open without credentials, not even briefly.
+    const missing = [
+      access.writeProtected ? null : 'write (--write-token-file, or --tls-client-ca for client certificates)',
+      access.readProtected ? null : 'read (--read-token-file)',
+    ].filter((x) => x !== null);
+    throw new UnprotectedBindError(
+      `refusing to listen on ${host} without ${missing.join(' and ')} credentials: anyone who reaches it could ` +
+        'write and read traces. Give the credentials, bind 127.0.0.1, or pass --insecure to accept the risk.',
+    );
+  }
+  const receiverLimits: ReceiverLimits = { ...DEFAULT_RECEIVER_LIMITS, ...options.receiverLimits };
+  for (const [name, value] of Object.entries(receiverLimits)) {
+    if (!Number.isFinite(value) || value < 0) {
+      throw new InvalidOptionError(`receiverLimits.${name} must be a non-negative number, got ${value}`);
+    }
+  }
+  const sessionTtlMs = options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS;
+  if (!Number.isInteger(sessionTtlMs) || sessionTtlMs <= 0) {
+    throw new InvalidOptionError(`sessionTtlMs must be a positive integer, got ${sessionTtlMs}`);
+  }
+  const guard = { access, limiter: new ClientLimiter(receiverLimits) };
   const corsOrigins = options.corsOrigins ?? [];
   const uiDir = options.uiDir === null ? undefined : (options.uiDir ?? defaultUiDir());
 
@@ -165,12 +227,14 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
       port: grpcPort,
       maxMessageBytes: maxBodyBytes,
       limits,
+      guard,
+      tls: options.tls,
     });
     grpcServer = grpcStarted.server;
     ports.grpcPort = grpcStarted.port;
     const httpStarted = await startHttpReceiver(
       sink,
-      { host, port: httpPort, maxBodyBytes, corsOrigins, limits },
+      { host, port: httpPort, maxBodyBytes, corsOrigins, limits, guard, tls: options.tls },
       decompress,
       readBody,
     );
@@ -182,7 +246,26 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
       stats: sink.stats,
       corsOrigins,
       uiDir,
-      statusExtra: () => ({ uptimeSeconds: Math.round((Date.now() - startedAt) / 1000), host, ...ports }),
+      statusExtra: () => ({
+        uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+        host,
+        ...ports,
+        security: {
+          tls: options.tls !== undefined,
+          writeAuth:
+            writeToken !== undefined
+              ? options.tls?.clientCa
+                ? 'token or client certificate'
+                : 'token'
+              : access.writeProtected
+                ? 'client certificate'
+                : 'none',
+          readAuth: access.readProtected ? 'token' : 'none',
+          receiverLimits,
+        },
+      }),
+      readAccess: { access, sessions: new SessionStore(sessionTtlMs), secure: options.tls !== undefined },
+      tls: options.tls,
     });
     await queryApp.listen({ host, port: queryPort });
     const address = queryApp.server.address();
@@ -191,5 +274,5 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
     await close();
     throw error;
   }
-  return { ...ports, host, store, sink, close };
+  return { ...ports, host, tls: options.tls !== undefined, store, sink, close };
 }

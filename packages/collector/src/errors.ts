@@ -153,3 +153,14 @@ export class StoreVersionError extends CollectorError {
     this.name = 'StoreVersionError';
   }
 }
+
+/**
+ * `startCollector` was asked to listen on an address other machines can reach without write and
+ * read credentials (and without `insecure: true`). Thrown before any port is bound.
+ */
+export class UnprotectedBindError extends CollectorError {
+  constructor(message: string) {
+    super('AUTOBOT_ERR_COLLECTOR_UNPROTECTED_BIND', message, 500);
+    this.name = 'UnprotectedBindError';
+  }
+}

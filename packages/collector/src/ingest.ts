@@ -10,6 +10,10 @@ export interface IngestStats {
   rejectedSpans: number;
   bytesReceived: number;
   lastError: string | null;
+  /** OTLP requests refused for missing or wrong credentials (HTTP 401 / gRPC UNAUTHENTICATED); nothing stored. */
+  unauthenticated: number;
+  /** OTLP requests refused by the rate or concurrency limit (HTTP 429 / gRPC RESOURCE_EXHAUSTED). */
+  rateLimited: number;
 }
 
 /** Result of storing one decoded request. */
@@ -29,6 +33,8 @@ export class IngestSink {
     rejectedSpans: 0,
     bytesReceived: 0,
     lastError: null,
+    unauthenticated: 0,
+    rateLimited: 0,
   };
 
   constructor(
@@ -42,6 +48,17 @@ export class IngestSink {
     this.stats.failedRequests++;
     this.stats.bytesReceived += bytes;
     this.stats.lastError = message;
+  }
+
+  /** Counts an OTLP request refused for its credentials (the reason never holds a secret). */
+  refuseUnauthenticated(reason: string): void {
+    this.stats.unauthenticated++;
+    this.stats.lastError = reason;
+  }
+
+  /** Counts an OTLP request refused by a limit. */
+  refuseRateLimited(): void {
+    this.stats.rateLimited++;
   }
 
   /** Stores the batch (one transaction). Throws when the database write fails. */

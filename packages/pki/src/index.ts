@@ -26,10 +26,16 @@ export {
   TopologyError,
 } from './errors.js';
 export { CERT_FILE_MODE, KEY_FILE_MODE } from './files.js';
-export { type IssuedCertificate, type IssueRequest, issueCertificate } from './issue.js';
+export {
+  CERTIFICATE_PROFILES,
+  type CertificateProfile,
+  type IssuedCertificate,
+  type IssueRequest,
+  issueCertificate,
+} from './issue.js';
 export { KEY_ALGORITHMS, type KeyAlgorithm } from './keys.js';
 export { type HostKeyVerdict, hashHostName, hostEntryName, KnownHosts } from './known-hosts.js';
-export { type CertPaths, certPaths, type PkiLayout, pkiLayout } from './layout.js';
+export { type CertPaths, certPaths, clientCertPaths, type PkiLayout, pkiLayout } from './layout.js';
 export { TMP_PREFIX } from './remote-files.js';
 export {
   ATTR_PKI_CONCURRENCY,

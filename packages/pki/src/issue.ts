@@ -9,7 +9,7 @@ import {
   type KeyAlgorithm,
   signingAlgorithmOf,
 } from './keys.js';
-import { type CertPaths, certPaths } from './layout.js';
+import { type CertPaths, certPaths, clientCertPaths } from './layout.js';
 import {
   ATTR_PKI_NOT_AFTER,
   ATTR_PKI_OPERATION,
@@ -25,7 +25,18 @@ const DAY_MS = 86_400_000;
 const NAME_RE = /^[a-z0-9]([a-z0-9-]{0,62})$/;
 const DNS_RE = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 
-/** What to issue a server certificate for. */
+/**
+ * Certificate profiles. `server` (default): extendedKeyUsage serverAuth + clientAuth, at least one
+ * DNS/IP subjectAltName, files `server.{crt,key}` — for a VM's services and for the collector's
+ * listeners (give the collector's DNS names and IPs). `client`: clientAuth only, SANs optional,
+ * files `client.{crt,key}` — the identity a service presents to the collector (mutual TLS).
+ */
+export type CertificateProfile = 'server' | 'client';
+
+/** The profiles `issue` knows. */
+export const CERTIFICATE_PROFILES: readonly CertificateProfile[] = ['server', 'client'];
+
+/** What to issue a certificate for. */
 export interface IssueRequest {
   /** Service / VM name (`frontend`, `redis`, …): lowercase, used as the directory name. */
   name: string;
@@ -39,6 +50,8 @@ export interface IssueRequest {
   validityDays?: number;
   /** Default `ecdsa-p256`. */
   keyAlgorithm?: KeyAlgorithm;
+  /** Default `server`. */
+  profile?: CertificateProfile;
   /** Clock, for tests. */
   now?: Date;
 }
@@ -86,7 +99,11 @@ export async function issueCertificate(
       throw new PkiOptionError(`ipAddresses: ${JSON.stringify(ip)} is not an IP address`);
     }
   }
-  if (dnsNames.length === 0 && ipAddresses.length === 0) {
+  const profile = request.profile ?? 'server';
+  if (!CERTIFICATE_PROFILES.includes(profile)) {
+    throw new PkiOptionError(`profile must be one of ${CERTIFICATE_PROFILES.join(', ')}`);
+  }
+  if (profile === 'server' && dnsNames.length === 0 && ipAddresses.length === 0) {
     throw new PkiOptionError('a server certificate needs at least one DNS name or IP address');
   }
   const validityDays = request.validityDays ?? 397;
@@ -122,14 +139,19 @@ export async function issueCertificate(
         extensions: [
           new x509.BasicConstraintsExtension(false, undefined, true),
           new x509.KeyUsagesExtension(usages, true),
-          new x509.ExtendedKeyUsageExtension([
-            x509.ExtendedKeyUsage.serverAuth,
-            x509.ExtendedKeyUsage.clientAuth,
-          ]),
-          new x509.SubjectAlternativeNameExtension([
-            ...dnsNames.map((value) => ({ type: 'dns' as const, value })),
-            ...ipAddresses.map((value) => ({ type: 'ip' as const, value })),
-          ]),
+          new x509.ExtendedKeyUsageExtension(
+            profile === 'client'
+              ? [x509.ExtendedKeyUsage.clientAuth]
+              : [x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth],
+          ),
+          ...(dnsNames.length + ipAddresses.length === 0
+            ? []
+            : [
+                new x509.SubjectAlternativeNameExtension([
+                  ...dnsNames.map((value) => ({ type: 'dns' as const, value })),
+                  ...ipAddresses.map((value) => ({ type: 'ip' as const, value })),
+                ]),
+              ]),
           await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
           await x509.AuthorityKeyIdentifierExtension.create(ca.certificate),
         ],
@@ -138,7 +160,7 @@ export async function issueCertificate(
         span.setAttribute(ATTR_PKI_SERIAL, certificate.serialNumber);
         span.setAttribute(ATTR_PKI_NOT_AFTER, certificate.notAfter.toISOString());
       });
-      const paths = certPaths(ca.layout.root, name);
+      const paths = (profile === 'client' ? clientCertPaths : certPaths)(ca.layout.root, name);
       const certPem = certificate.toString('pem');
       // Key first: a certificate on disk without its key would be unusable.
       await writeFileAtomic(paths.keyPath, await exportPrivateKeyPem(keys.privateKey), KEY_FILE_MODE);

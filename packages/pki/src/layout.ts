@@ -30,3 +30,11 @@ export function certPaths(root: string, name: string): CertPaths {
     keyPath: join(root, 'certs', name, 'server.key'),
   };
 }
+
+/** Paths of the client certificate issued for `name` (profile `client`): `certs/<name>/client.{crt,key}`. */
+export function clientCertPaths(root: string, name: string): CertPaths {
+  return {
+    certPath: join(root, 'certs', name, 'client.crt'),
+    keyPath: join(root, 'certs', name, 'client.key'),
+  };
+}

@@ -12,6 +12,7 @@ import {
   resolveLayers,
 } from './env.js';
 import { TracingConfigError } from './errors.js';
+import { type OtlpCredentials, resolveOtlpCredentials } from './otlp-credentials.js';
 
 /** How spans leave the process. */
 export type ExportProtocol = 'grpc' | 'http/protobuf';
@@ -87,6 +88,11 @@ export interface TracingConfig {
   readonly b3Inject: B3InjectMode;
   readonly compression: ExportCompression;
   readonly redisRootSpans: boolean;
+  /**
+   * Headers and TLS material of the OTLP exporter (`OTEL_EXPORTER_OTLP_HEADERS`, `…_CERTIFICATE`,
+   * `…_CLIENT_CERTIFICATE`, `…_CLIENT_KEY`). Never printed: its JSON form lists header names only.
+   */
+  readonly credentials: OtlpCredentials;
   /** One line per invalid environment value, each naming the variable, value and fallback. */
   readonly warnings: readonly string[];
 }
@@ -234,8 +240,15 @@ export function resolveTracingConfig(options: TracingOptions = {}, env: Env = pr
       ),
     redisRootSpans:
       options.redisRootSpans ?? layer([['AUTOBOT_TRACE_REDIS_ROOT_SPANS', parseBoolean]], false),
+    credentials: resolveOtlpCredentials(env, warnings),
     warnings,
   };
+  const files = Object.entries(config.credentials.files);
+  if (files.length > 0 && !config.endpoint.startsWith('https://')) {
+    warnings.push(
+      `TLS files are set (${files.map(([k]) => k).join(', ')}) but the endpoint ${endpointUrl.origin} is not https://; they are not used`,
+    );
+  }
   return Object.freeze({ ...config, warnings: Object.freeze([...warnings]) });
 }
 

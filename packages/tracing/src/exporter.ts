@@ -3,15 +3,21 @@ import { OTLPTraceExporter as OtlpProtoExporter } from '@opentelemetry/exporter-
 import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
 import { ConsoleSpanExporter, type SpanExporter } from '@opentelemetry/sdk-trace';
 import type { TracingConfig } from './config.js';
+import { grpcTransportOptions, httpTransportOptions } from './otlp-transport-options.js';
 
-/** The OTLP exporter the configuration asks for: gRPC or HTTP/protobuf, gzip or uncompressed. */
+/**
+ * The OTLP exporter the configuration asks for: gRPC or HTTP/protobuf, gzip or uncompressed, with
+ * the configured headers and TLS material (`OTEL_EXPORTER_OTLP_HEADERS`, `…_CERTIFICATE`, …).
+ */
 export function createOtlpExporter(config: TracingConfig): SpanExporter {
   const common = {
     url: config.endpoint,
     timeoutMillis: config.exportTimeoutMs,
     compression: config.compression === 'gzip' ? CompressionAlgorithm.GZIP : CompressionAlgorithm.NONE,
   };
-  return config.protocol === 'grpc' ? new OtlpGrpcExporter(common) : new OtlpProtoExporter(common);
+  return config.protocol === 'grpc'
+    ? new OtlpGrpcExporter({ ...common, ...grpcTransportOptions(config) })
+    : new OtlpProtoExporter({ ...common, ...httpTransportOptions(config) });
 }
 
 /** Console exporter for `AUTOBOT_TRACE_CONSOLE=true`. */

@@ -38,6 +38,7 @@ export type { RequestOptions, TracedHttpClientOptions } from './instrumentation/
 export { TracedHttpClient } from './instrumentation/traced-http-client.js';
 export type { TracingLogger } from './logger.js';
 export { setTracingLogger, warnOnce } from './logger.js';
+export { OtlpCredentials, resolveOtlpCredentials } from './otlp-credentials.js';
 export type { PropagatorOptions } from './propagation.js';
 export { createPropagator } from './propagation.js';
 export { createSampler } from './provider.js';

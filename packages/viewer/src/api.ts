@@ -68,6 +68,10 @@ async function getJson<T>(url: string, signal?: AbortSignal): Promise<Envelope<T
     if ((err as Error).name === 'AbortError') throw err;
     throw new ApiError(`cannot reach the collector (${(err as Error).message})`, 0);
   }
+  if (res.status === 401 && typeof location !== 'undefined') {
+    // The collector wants its read token: its sign-in page sets a session cookie and comes back.
+    location.assign('/login');
+  }
   let body: Envelope<T> | undefined;
   try {
     body = (await res.json()) as Envelope<T>;

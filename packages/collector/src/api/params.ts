@@ -37,11 +37,31 @@ export function durationParam(name: string, value: unknown): number | undefined 
   return us;
 }
 
-/** A limit in [1, max], default `fallback`. */
-export function limitParam(value: unknown, fallback: number, max = 1000): number {
-  const n = intParam('limit', value);
+/** Largest number of traces one search may return. */
+export const MAX_SEARCH_LIMIT = 1000;
+
+/** Widest time window a search or dependency request may ask for: 31 days. */
+export const MAX_LOOKBACK_US = 31 * 24 * 3600 * 1_000_000;
+
+/**
+ * A limit in [1, max], default `fallback` (0 or absent). A larger value is capped at `max`, as
+ * Jaeger does (clients such as Grafana ask for large limits); `/api/search` reports the limit used.
+ */
+export function limitParam(value: unknown, fallback: number, max = MAX_SEARCH_LIMIT, name = 'limit'): number {
+  const n = intParam(name, value);
   if (n === undefined || n === 0) return fallback;
   return Math.min(n, max);
+}
+
+/** Refuses a time window (µs) wider than {@link MAX_LOOKBACK_US}. */
+export function checkWindow(name: string, startUs: number | undefined, endUs: number | undefined): void {
+  if (startUs === undefined) return;
+  const width = (endUs ?? Date.now() * 1000) - startUs;
+  if (width > MAX_LOOKBACK_US) {
+    throw new InvalidParameterError(
+      `parameter "${name}" spans ${Math.ceil(width / 86_400e6)} days; the limit is ${MAX_LOOKBACK_US / 86_400e6} days`,
+    );
+  }
 }
 
 /** An RFC 3339 timestamp parameter in microseconds. */

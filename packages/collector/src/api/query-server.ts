@@ -1,5 +1,6 @@
 import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import type { TlsMaterial } from '../auth/tls.js';
 import { CollectorError, InvalidParameterError } from '../errors.js';
 import type { IngestStats } from '../ingest.js';
 import { stringifyExact } from '../json-exact.js';
@@ -12,6 +13,7 @@ import type { TraceStore } from '../store/store.js';
 import { toJaegerTrace } from './jaeger-format.js';
 import { toOtlpJson } from './otlp-json.js';
 import {
+  checkWindow,
   durationParam,
   intParam,
   jaegerFilters,
@@ -21,6 +23,7 @@ import {
   parseTags,
   rfc3339Param,
 } from './params.js';
+import { type ReadAccessOptions, registerReadAccess } from './read-access.js';
 import { resolveStatic } from './static-ui.js';
 import { summarizeTrace } from './trace-summary.js';
 
@@ -34,6 +37,10 @@ export interface QueryServerOptions {
   uiDir?: string;
   /** Extra fields for `/status` (ports, version). */
   statusExtra: () => Record<string, unknown>;
+  /** Read token and viewer sessions; absent = open. */
+  readAccess?: ReadAccessOptions;
+  /** Serve HTTPS. */
+  tls?: TlsMaterial;
 }
 
 type Query = Record<string, unknown>;
@@ -79,15 +86,13 @@ function v3TraceIds(searcher: Searcher, q: Query): Promise<string[]> {
     maxDurationUs: durationParam(durMax.name, durMax.value),
   });
   const depth = p('query.searchDepth', 'query.search_depth');
-  const limit = limitParam(depth.value ?? q['query.num_traces'], 20);
+  const limit = limitParam(depth.value ?? q['query.num_traces'], 20, undefined, depth.name);
   const min = p('query.startTimeMin', 'query.start_time_min');
   const max = p('query.startTimeMax', 'query.start_time_max');
-  return searcher.searchTraceIds({
-    query,
-    startUs: rfc3339Param(min.name, min.value),
-    endUs: rfc3339Param(max.name, max.value),
-    limit,
-  });
+  const startUs = rfc3339Param(min.name, min.value);
+  const endUs = rfc3339Param(max.name, max.value);
+  checkWindow(min.name, startUs, endUs);
+  return searcher.searchTraceIds({ query, startUs, endUs, limit });
 }
 
 function searchWindow(q: Query): { startUs?: number; endUs?: number } {
@@ -98,13 +103,20 @@ function searchWindow(q: Query): { startUs?: number; endUs?: number } {
     const us = durationParam('lookback', lookback);
     if (us !== undefined) startUs = (endUs ?? Date.now() * 1000) - us;
   }
+  checkWindow(lookback === undefined || lookback === 'custom' ? 'start' : 'lookback', startUs, endUs);
   return { startUs, endUs };
 }
 
 /** Builds the Fastify app of the query port (Jaeger v1/v3 API, `/api/search`, `/status`, UI). */
 export function buildQueryServer(options: QueryServerOptions): FastifyInstance {
   const { store, searcher } = options;
-  const app = Fastify({ logger: false, routerOptions: { maxParamLength: 200 } });
+  const app = (options.tls === undefined
+    ? Fastify({ logger: false, routerOptions: { maxParamLength: 200 } })
+    : Fastify({
+        logger: false,
+        routerOptions: { maxParamLength: 200 },
+        https: { cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' },
+      })) as unknown as FastifyInstance;
   if (options.corsOrigins.length > 0) {
     void app.register(cors, { origin: options.corsOrigins.includes('*') ? true : options.corsOrigins });
   }
@@ -125,6 +137,8 @@ export function buildQueryServer(options: QueryServerOptions): FastifyInstance {
       return reply.code(status).send({ error: { httpCode: status, message: msg, ...coded } });
     return jaegerError(reply, status, msg, coded);
   });
+
+  if (options.readAccess !== undefined) registerReadAccess(app, options.readAccess);
 
   const statusBody = () => ({
     status: 'ok',
@@ -188,6 +202,7 @@ export function buildQueryServer(options: QueryServerOptions): FastifyInstance {
     const q = req.query as Query;
     const endMs = intParam('endTs', q.endTs) ?? Date.now();
     const lookbackMs = intParam('lookback', q.lookback) ?? 24 * 3600 * 1000;
+    checkWindow('lookback', (endMs - lookbackMs) * 1000, endMs * 1000);
     return jaegerOk(store.dependencies((endMs - lookbackMs) * 1000, endMs * 1000));
   });
 

@@ -2,13 +2,24 @@ import type { JaegerSpan, JaegerTrace } from '../api/jaeger-types.js';
 import type { TraceSummary } from '../model.js';
 import { formatDurationUs, parseAgeMs } from './sizes.js';
 
+/** Where the query API is and the read token to send (never printed). */
+export interface ApiClient {
+  url: string;
+  token?: string;
+}
+
 /** Output sink, so tests can capture what a command prints. */
 export interface Output {
   out(line: string): void;
   err(line: string): void;
 }
 
-async function getJson(url: string, io?: Output): Promise<{ status: number; body: unknown }> {
+async function getJson(
+  client: ApiClient,
+  path: string,
+  io?: Output,
+): Promise<{ status: number; body: unknown }> {
+  const url = `${client.url}${path}`;
   // A slow query (a regex over millions of spans) shows it is still working, once a second, on stderr.
   const started = Date.now();
   const progress = io
@@ -17,9 +28,31 @@ async function getJson(url: string, io?: Output): Promise<{ status: number; body
   try {
     let res: Response;
     try {
-      res = await fetch(url, { signal: AbortSignal.timeout(30_000) });
+      res = await fetch(url, {
+        signal: AbortSignal.timeout(30_000),
+        headers: client.token === undefined ? {} : { authorization: `Bearer ${client.token}` },
+      });
     } catch (error) {
-      throw new Error(`cannot reach the collector at ${new URL(url).origin}: ${(error as Error).message}`);
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      const detail = cause?.code ? `${cause.code}: ${cause.message}` : (error as Error).message;
+      throw new Error(`cannot reach the collector at ${new URL(url).origin}: ${detail}`);
+    }
+    if (res.status === 401) {
+      await res.body?.cancel();
+      return {
+        status: 401,
+        body: {
+          errors: [
+            {
+              msg: `the collector requires a read token (HTTP 401): ${
+                client.token === undefined
+                  ? `pass --token-file <file> or set ${'AUTOBOT_TRACE_READ_TOKEN_FILE'}`
+                  : 'the token given was refused'
+              }`,
+            },
+          ],
+        },
+      };
     }
     return parseBody(res.status, await res.text());
   } finally {
@@ -46,7 +79,7 @@ function apiError(body: unknown): string {
 
 /** `autobot-trace query '<expr>'`: prints matching traces as a table or JSON. Returns the exit code. */
 export async function runQuery(
-  url: string,
+  client: ApiClient,
   expr: string,
   flags: { json: boolean; limit?: string; since?: string },
   io: Output,
@@ -60,7 +93,7 @@ export async function runQuery(
     }
     params.set('start', String((Date.now() - ms) * 1000));
   }
-  const { status, body } = await getJson(`${url}/api/search?${params}`, io);
+  const { status, body } = await getJson(client, `/api/search?${params}`, io);
   if (status !== 200) {
     io.err(`query failed: ${apiError(body)}`);
     if (status === 400)
@@ -138,12 +171,12 @@ export function renderTraceTree(trace: JaegerTrace): string[] {
 
 /** `autobot-trace show <traceId>`. */
 export async function runShow(
-  url: string,
+  client: ApiClient,
   traceId: string,
   flags: { json: boolean },
   io: Output,
 ): Promise<number> {
-  const { status, body } = await getJson(`${url}/api/traces/${encodeURIComponent(traceId)}`);
+  const { status, body } = await getJson(client, `/api/traces/${encodeURIComponent(traceId)}`);
   if (status !== 200) {
     io.err(`show failed: ${apiError(body)}`);
     return status === 404 ? 3 : 1;
@@ -163,8 +196,8 @@ export async function runShow(
 }
 
 /** `autobot-trace services`. */
-export async function runServices(url: string, flags: { json: boolean }, io: Output): Promise<number> {
-  const { status, body } = await getJson(`${url}/api/services`);
+export async function runServices(client: ApiClient, flags: { json: boolean }, io: Output): Promise<number> {
+  const { status, body } = await getJson(client, '/api/services');
   if (status !== 200) {
     io.err(`services failed: ${apiError(body)}`);
     return 1;

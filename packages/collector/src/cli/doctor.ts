@@ -1,33 +1,85 @@
-import { resolveTracingConfig } from '@autobot/tracing';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { type OtlpCredentials, resolveTracingConfig } from '@autobot/tracing';
 import * as grpc from '@grpc/grpc-js';
 import { OTLP_TRACE_EXPORT_PATH } from '../otlp/schema.js';
 import type { Output } from './client-commands.js';
 
 type Env = Record<string, string | undefined>;
 
-async function probeHttp(endpoint: URL): Promise<string | null> {
-  const url = new URL(endpoint);
-  if (!url.pathname.endsWith('/v1/traces')) url.pathname = `${url.pathname.replace(/\/$/, '')}/v1/traces`;
+/** TLS failures as Node reports them (certificate, handshake, protocol). */
+const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|EPROTO$|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|HOSTNAME_MISMATCH)/;
+
+/** Words of a TLS failure in a gRPC status detail (grpc-js reports handshake failures as UNAVAILABLE). */
+const TLS_WORDS = /(certificate|ssl|tls|handshake|self[- ]signed|altname)/i;
+
+function explainHttpStatus(target: string, status: number, body: string): string {
+  let reason = body.slice(0, 200);
   try {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-protobuf' },
-      body: new Uint8Array(0),
-      signal: AbortSignal.timeout(5000),
-    });
-    if (res.status !== 200)
-      return `POST ${url} answered HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`;
-    return null;
-  } catch (error) {
-    return `POST ${url} failed: ${(error as Error).message}`;
+    reason = (JSON.parse(body) as { message?: string }).message ?? reason;
+  } catch {
+    // not JSON: keep the raw text
   }
+  if (status === 401)
+    return `authentication failed: POST ${target} answered HTTP 401 Unauthorized (${reason}); set OTEL_EXPORTER_OTLP_HEADERS=authorization=Bearer%20<write token> or a client certificate`;
+  if (status === 429) return `rate limited: POST ${target} answered HTTP 429 (${reason})`;
+  return `POST ${target} answered HTTP ${status}: ${reason}`;
 }
 
-async function probeGrpc(endpoint: URL): Promise<string | null> {
+async function probeHttp(endpoint: URL, credentials: OtlpCredentials): Promise<string | null> {
+  const url = new URL(endpoint);
+  if (!url.pathname.endsWith('/v1/traces')) url.pathname = `${url.pathname.replace(/\/$/, '')}/v1/traces`;
+  const target = `${url.origin}${url.pathname}`;
+  const secure = url.protocol === 'https:';
+  return new Promise((resolve) => {
+    const options = {
+      method: 'POST',
+      headers: { ...credentials.headers, 'content-type': 'application/x-protobuf', 'content-length': '0' },
+      timeout: 5000,
+      ...(secure
+        ? {
+            ca: credentials.rootCertificate,
+            cert: credentials.clientCertificate,
+            key: credentials.clientKey,
+          }
+        : {}),
+    };
+    const req = (secure ? httpsRequest : httpRequest)(url, options, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        if (body.length < 4096) body += chunk;
+      });
+      res.on('end', () =>
+        resolve(res.statusCode === 200 ? null : explainHttpStatus(target, res.statusCode ?? 0, body)),
+      );
+    });
+    req.on('timeout', () => req.destroy(new Error('no answer within 5 s')));
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      const code = error.code ?? '';
+      resolve(
+        TLS_CODES.test(code)
+          ? `TLS failure talking to ${target}: ${code}: ${error.message} (check OTEL_EXPORTER_OTLP_CERTIFICATE and the collector's certificate)`
+          : `POST ${target} failed: ${code ? `${code}: ` : ''}${error.message}`,
+      );
+    });
+    req.end();
+  });
+}
+
+async function probeGrpc(endpoint: URL, credentials: OtlpCredentials): Promise<string | null> {
   const target = endpoint.host || endpoint.pathname;
-  const credentials =
-    endpoint.protocol === 'https:' ? grpc.credentials.createSsl() : grpc.credentials.createInsecure();
-  const client = new grpc.Client(target, credentials);
+  const channel =
+    endpoint.protocol === 'https:'
+      ? grpc.credentials.createSsl(
+          credentials.rootCertificate ?? null,
+          credentials.clientKey ?? null,
+          credentials.clientCertificate ?? null,
+        )
+      : grpc.credentials.createInsecure();
+  const client = new grpc.Client(target, channel);
+  const metadata = new grpc.Metadata();
+  for (const name of credentials.headerNames) metadata.set(name, credentials.headers[name] as string);
   try {
     return await new Promise<string | null>((resolve) => {
       client.makeUnaryRequest(
@@ -35,9 +87,20 @@ async function probeGrpc(endpoint: URL): Promise<string | null> {
         (b: Buffer) => b,
         (b: Buffer) => b,
         Buffer.alloc(0),
-        new grpc.Metadata(),
+        metadata,
         { deadline: Date.now() + 5000 },
-        (error) => resolve(error ? `gRPC Export to ${target} failed: ${error.message}` : null),
+        (error) => {
+          if (!error) return resolve(null);
+          if (error.code === grpc.status.UNAUTHENTICATED)
+            return resolve(
+              `authentication failed: gRPC Export to ${target} answered UNAUTHENTICATED (${error.details}); set OTEL_EXPORTER_OTLP_HEADERS=authorization=Bearer%20<write token> or a client certificate`,
+            );
+          if (error.code === grpc.status.UNAVAILABLE && TLS_WORDS.test(error.details))
+            return resolve(
+              `TLS failure talking to ${target}: ${error.details} (check OTEL_EXPORTER_OTLP_CERTIFICATE and the collector's certificate)`,
+            );
+          resolve(`gRPC Export to ${target} failed: ${error.message}`);
+        },
       );
     });
   } finally {
@@ -70,6 +133,10 @@ export async function runDoctor(env: Env, endpointFlag: string | undefined, io: 
     ['capture LLM content', config.captureContent],
     ['environment', config.environment],
     ['service name', env.OTEL_SERVICE_NAME ? config.serviceName : '(set by each service)'],
+    // Header names and file paths only: values are secrets.
+    ['headers', config.credentials.headerNames.join(', ') || '(none)'],
+    ['CA bundle', config.credentials.files.certificate ?? '(system store)'],
+    ['client certificate', config.credentials.files.clientCertificate ?? '(none)'],
   ];
   for (const [name, value] of rows) io.out(`  ${name.padEnd(20)} ${value}`);
   if (!config.enabled)
@@ -88,7 +155,10 @@ export async function runDoctor(env: Env, endpointFlag: string | undefined, io: 
     const protocol = config.protocol === 'grpc' ? 'grpc' : 'http';
     const safe = `${endpoint.protocol}//${endpoint.host}${endpoint.pathname === '/' ? '' : endpoint.pathname}`;
     io.out(`checking ${safe} (OTLP/${protocol === 'http' ? 'HTTP' : 'gRPC'}) with an empty export ...`);
-    const failure = protocol === 'http' ? await probeHttp(endpoint) : await probeGrpc(endpoint);
+    const failure =
+      protocol === 'http'
+        ? await probeHttp(endpoint, config.credentials)
+        : await probeGrpc(endpoint, config.credentials);
     if (failure) problems.push(failure);
     else io.out('  ok: the endpoint accepts OTLP traces');
   }

@@ -1,5 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { retryAfterSeconds } from '../auth/rate-limit.js';
+import { clientCertVerified, receiverTlsOptions, type TlsMaterial } from '../auth/tls.js';
+import { bearerToken } from '../auth/tokens.js';
 import { type CollectorError, UnsupportedMediaTypeError } from '../errors.js';
 import type { IngestSink } from '../ingest.js';
 import type { DecodedBatch } from '../model.js';
@@ -7,6 +11,7 @@ import type { DecodeLimits } from '../otlp/decode-common.js';
 import { decodeJsonRequest } from '../otlp/decode-json.js';
 import { decodeProtobufRequest } from '../otlp/decode-protobuf.js';
 import { encodeExportResponse, RpcStatus } from '../otlp/schema.js';
+import { admit, type ReceiverGuard } from './guard.js';
 
 /** Options of the OTLP/HTTP receiver. */
 export interface HttpReceiverOptions {
@@ -17,6 +22,10 @@ export interface HttpReceiverOptions {
   /** Browser origins allowed to POST (CORS); `*` allows any. */
   corsOrigins: string[];
   limits: DecodeLimits;
+  /** Credentials and limits checked before the body is read. */
+  guard: ReceiverGuard;
+  /** Serve HTTPS (and request client certificates when a client CA is set). */
+  tls?: TlsMaterial;
 }
 
 type BodyKind = 'protobuf' | 'json';
@@ -36,7 +45,7 @@ function send(res: ServerResponse, status: number, kind: BodyKind, body: Uint8Ar
 
 function sendError(res: ServerResponse, kind: BodyKind, status: number, message: string): void {
   // OTLP/HTTP error bodies are google.rpc.Status in the request's encoding.
-  const grpcCode = status === 413 ? 8 : status === 503 ? 14 : 3;
+  const grpcCode = status === 413 || status === 429 ? 8 : status === 503 ? 14 : status === 401 ? 16 : 3;
   if (kind === 'protobuf') {
     send(res, status, kind, RpcStatus.encode(RpcStatus.fromObject({ code: grpcCode, message })).finish());
   } else {
@@ -102,13 +111,17 @@ export async function startHttpReceiver(
   decompress: (body: Buffer, encoding: string | undefined, max: number) => Buffer,
   readBody: (req: IncomingMessage, max: number) => Promise<Buffer>,
 ): Promise<{ server: Server; port: number }> {
-  const server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     void handle(req, res).catch((error: unknown) => {
       // Never let a request crash the process.
       if (!res.headersSent) sendError(res, 'json', 500, `internal error: ${(error as Error)?.message}`);
       else res.destroy();
     });
-  });
+  };
+  const server: Server =
+    options.tls === undefined
+      ? createServer(listener)
+      : (createHttpsServer(receiverTlsOptions(options.tls), listener) as unknown as Server);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];
@@ -139,6 +152,35 @@ export async function startHttpReceiver(
       return;
     }
     const kind = bodyKind(req.headers['content-type']);
+    const admission = admit(
+      options.guard,
+      sink,
+      req.socket.remoteAddress ?? 'unknown',
+      bearerToken(req.headers.authorization),
+      clientCertVerified(req.socket),
+    );
+    if (!admission.ok) {
+      // Refused before the body is read: nothing is decoded or stored. Close the connection
+      // rather than drain a body we will not use.
+      res.setHeader('connection', 'close');
+      if (admission.kind === 'throttled') {
+        res.setHeader('retry-after', String(retryAfterSeconds(admission.retryAfterMs)));
+        sendError(res, kind ?? 'json', 429, admission.reason);
+      } else {
+        res.setHeader('www-authenticate', 'Bearer realm="autobot-trace"');
+        sendError(res, kind ?? 'json', 401, admission.reason);
+      }
+      req.resume();
+      return;
+    }
+    try {
+      await receive(req, res, kind);
+    } finally {
+      admission.release();
+    }
+  }
+
+  async function receive(req: IncomingMessage, res: ServerResponse, kind: BodyKind | null): Promise<void> {
     if (kind === null) {
       req.resume();
       const error = new UnsupportedMediaTypeError(

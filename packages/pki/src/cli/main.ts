@@ -4,7 +4,7 @@ import { EnvReader, getTracingService } from '@autobot/tracing';
 import { initCa, loadCa } from '../ca.js';
 import { distributeCertificates } from '../distributor.js';
 import { PkiError } from '../errors.js';
-import { issueCertificate } from '../issue.js';
+import { CERTIFICATE_PROFILES, type CertificateProfile, issueCertificate } from '../issue.js';
 import { KEY_ALGORITHMS, type KeyAlgorithm } from '../keys.js';
 import { certificateSubjectFor, loadTopology, localPath, MAIN_HOST_NAME } from '../topology.js';
 import { formatResultTable } from './table.js';
@@ -27,6 +27,10 @@ commands:
   issue <vm>... | --all       issue a server certificate for VMs of the topology (or "backend")
       --days <n>              validity in days (default 397)
       --key-algorithm <alg>
+      --profile server|client server (default): serverAuth+clientAuth, certs/<name>/server.{crt,key};
+                              client: clientAuth only, certs/<name>/client.{crt,key} (mTLS to the collector)
+      --dns <name> --ip <addr> extra subjectAltNames (repeatable), e.g. the collector's names;
+                              with them (or --profile client) <name> need not be in the topology
   distribute                  copy CA cert, VM cert and key to the VMs over SSH
       --vm <name>             only this VM (repeatable)
       --dry-run               check local files, connect to nothing
@@ -111,10 +115,24 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
           : rest;
         if (names.length === 0) throw new UsageError('issue needs a VM name (or --all)');
         const ca = await loadCa(pkiDir);
+        const profile = certificateProfile(values.profile);
+        const extraDns = values.dns ?? [];
+        const extraIps = values.ip ?? [];
         for (const name of names) {
-          const subject = certificateSubjectFor(topology, name);
+          const known = topology.vms.has(name as never) || (name === MAIN_HOST_NAME && topology.mainHost);
+          // A name outside the topology (e.g. "collector") is fine when its SANs are given or it
+          // is a client identity; otherwise the topology check names the known VMs.
+          const base =
+            known || (profile === 'server' && extraDns.length + extraIps.length === 0)
+              ? certificateSubjectFor(topology, name)
+              : { dnsNames: [], ipAddresses: [] };
+          const subject = {
+            dnsNames: [...new Set([...base.dnsNames, ...extraDns])],
+            ipAddresses: [...new Set([...base.ipAddresses, ...extraIps])],
+          };
           const issued = await issueCertificate(ca, {
             name,
+            profile,
             dnsNames: subject.dnsNames,
             ipAddresses: subject.ipAddresses,
             ...(values.days === undefined ? {} : { validityDays: intOption('--days', values.days) }),
@@ -123,7 +141,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
               : { keyAlgorithm: keyAlgorithm(values['key-algorithm']) }),
           });
           io.out(
-            `${name}: ${issued.certPath} serial ${issued.serial} not after ${issued.notAfter.toISOString()} ` +
+            `${name} (${profile}): ${issued.certPath} serial ${issued.serial} not after ${issued.notAfter.toISOString()} ` +
               `SAN ${[...subject.dnsNames, ...subject.ipAddresses].join(',')}`,
           );
         }
@@ -206,6 +224,9 @@ function parse(argv: readonly string[]) {
       concurrency: { type: 'string' },
       'connect-timeout': { type: 'string' },
       'op-timeout': { type: 'string' },
+      profile: { type: 'string' },
+      dns: { type: 'string', multiple: true },
+      ip: { type: 'string', multiple: true },
     },
   });
 }
@@ -215,6 +236,14 @@ function intOption(name: string, value: string): number {
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(n))
     throw new UsageError(`${name} must be a whole number, got ${value}`);
   return n;
+}
+
+function certificateProfile(value: string | undefined): CertificateProfile {
+  if (value === undefined) return 'server';
+  if (!(CERTIFICATE_PROFILES as readonly string[]).includes(value)) {
+    throw new UsageError(`--profile must be one of ${CERTIFICATE_PROFILES.join(', ')}`);
+  }
+  return value as CertificateProfile;
 }
 
 function keyAlgorithm(value: string): KeyAlgorithm {
