@@ -1,7 +1,10 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // One runner for the whole repo: each workspace is a vitest project named after its folder,
-// so `npm test -w packages/tracing` runs only that workspace's tests.
+// so `npm test -w packages/tracing` runs only that workspace's tests. Roots are absolute: a
+// workspace script runs vitest with `--root ../..` from its own folder, and a relative project
+// root would be resolved against that folder ("No test files found").
 const workspaces = [
   'packages/tracing',
   'packages/collector',
@@ -22,7 +25,7 @@ export default defineConfig({
     projects: workspaces.map((dir) => ({
       test: {
         name: dir.split('/').pop(),
-        root: dir,
+        root: fileURLToPath(new URL(dir, import.meta.url)),
         include: ['test/**/*.test.ts'],
         testTimeout: 30_000,
         hookTimeout: 60_000,
