@@ -22,14 +22,28 @@ const workspaces = [
 
 export default defineConfig({
   test: {
-    projects: workspaces.map((dir) => ({
-      test: {
-        name: dir.split('/').pop(),
-        root: fileURLToPath(new URL(dir, import.meta.url)),
-        include: ['test/**/*.test.ts'],
-        testTimeout: 30_000,
-        hookTimeout: 60_000,
+    projects: [
+      ...workspaces.map((dir) => ({
+        test: {
+          name: dir.split('/').pop(),
+          root: fileURLToPath(new URL(dir, import.meta.url)),
+          include: ['test/**/*.test.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      })),
+      // Cross-process tests that span several workspaces (CLIs, README examples, packed tarballs,
+      // the launcher). maxConcurrency keeps concurrent tests from starving a 2-core CI machine.
+      {
+        test: {
+          name: 'e2e',
+          root: fileURLToPath(new URL('e2e', import.meta.url)),
+          include: ['test/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          maxConcurrency: 3,
+        },
       },
-    })),
+    ],
   },
 });
