@@ -22,6 +22,7 @@ const shellBlocks = blocks.filter((b) => ['bash', 'sh', 'shell'].includes(b.lang
 
 /** Commands these tests do not run, by pattern, with the reason. */
 const NOT_RUN_HERE: [RegExp, string][] = [
+  [/^npm install \/path\/to\/autobot-tracing/, 'run by e2e/test/pack.test.ts with the real tarball path'],
   [/^npm (ci|install)\b/, 'installs dependencies: CI runs it first (.ci/run)'],
   [/^npm test$/, 'the command that runs this test'],
   [/^npm start$/, 'run by e2e/test/start-stop.test.ts (start, request, Ctrl-C, every span stored)'],
