@@ -59,7 +59,8 @@ function statOrUndefined(session: SshSession, path: string): Promise<Stats | und
   return session
     .op<Stats>(`stat ${path}`, (cb) => session.sftp.stat(path, cb))
     .catch((error: unknown) => {
-      if (error instanceof SshDistributionError && error.errorType === 'remote_path_missing') return undefined;
+      if (error instanceof SshDistributionError && error.errorType === 'remote_path_missing')
+        return undefined;
       throw error;
     });
 }
