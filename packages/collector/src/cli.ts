@@ -15,7 +15,8 @@ commands:
              --db .autobot/traces.db (or :memory:)  --retention-age 7d  --retention-size 1GiB
              --cors-origin <origin> (repeatable, * = any)  --ui-dir <dir>  --max-body 16MiB
   query      query '<expr>' [--json] [--limit 20] [--since 1h] [--url http://127.0.0.1:16686]
-             e.g. 'llm.duration_ms > 5000', 'ssh.target_vm = frontend', 'service = backend and duration > 2s'
+             e.g. 'llm.duration_ms > 5000', 'ssh.target_vm = frontend', 'service = autobot-ai-stack and duration > 2s',
+             'name = ssh.distribute_certificates and status = error'
   show       show <traceId> [--json] [--url ...]   span tree with durations, services, errors
   services   services [--json] [--url ...]
   doctor     doctor [--endpoint <url>]  check the configured OTLP endpoint and tracing settings

@@ -122,7 +122,7 @@ describe('viewer in Chromium against the collector', () => {
     expect(slow).toContain(multi.traceId);
     expect(slow).not.toContain(big.traceId);
     expect(slow).not.toContain(canary.traceId);
-    const sshErr = await runExample('ssh.error_type = asyncssh_error');
+    const sshErr = await runExample('name = ssh.distribute_certificates and status = error');
     expect(sshErr).toEqual([multi.traceId]);
     const vm = await runExample('ssh.target_vm = frontend');
     expect(vm).toEqual([multi.traceId]);
