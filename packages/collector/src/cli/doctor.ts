@@ -23,6 +23,14 @@ async function probeHttp(endpoint: URL): Promise<string | null> {
   }
 }
 
+/**
+ * grpc-js appends "Resolution note: <text>" to connection errors, with an empty text when it has
+ * nothing to add: drop the empty note so the message does not end on a dangling label.
+ */
+export function grpcMessage(message: string): string {
+  return message.replace(/\.?\s*Resolution note:\s*$/, '').trimEnd();
+}
+
 async function probeGrpc(endpoint: URL): Promise<string | null> {
   const target = endpoint.host || endpoint.pathname;
   const credentials =
@@ -37,7 +45,7 @@ async function probeGrpc(endpoint: URL): Promise<string | null> {
         Buffer.alloc(0),
         new grpc.Metadata(),
         { deadline: Date.now() + 5000 },
-        (error) => resolve(error ? `gRPC Export to ${target} failed: ${error.message}` : null),
+        (error) => resolve(error ? `gRPC Export to ${target} failed: ${grpcMessage(error.message)}` : null),
       );
     });
   } finally {
