@@ -32,6 +32,7 @@ const NOT_RUN_HERE: [RegExp, string][] = [
     'CI runs build and lint; bench/faults are long, never part of npm test; pack: e2e/test/pack.test.ts',
   ],
   [/^npx vitest run --project \w+$/, 'the test runner itself'],
+  [/^npm test -w \S+$/, "e2e/test/workspace-tests.test.ts runs every workspace's npm test"],
   [
     /^npm run (build|dev) -w @autobot\/viewer$/,
     'viewer build runs in npm run build; dev is an interactive Vite server',
