@@ -172,7 +172,11 @@ function stopChild(entry) {
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
       say(`! ${entry.name} did not stop within ${STOP_TIMEOUT_MS / 1000} s; killing it`);
-      entry.child.kill('SIGKILL');
+      try {
+        process.kill(-entry.child.pid, 'SIGKILL'); // its process group: what it started goes too (Chromium)
+      } catch {
+        entry.child.kill('SIGKILL');
+      }
     }, STOP_TIMEOUT_MS);
     entry.child.once('exit', () => {
       clearTimeout(timer);

@@ -21,18 +21,34 @@ const withTests = workspaces().filter((dir) => testFiles(dir).length > 0);
 const tmp = mkdtempSync(join(tmpdir(), 'autobot-ws-tests-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-// `npm test -w <workspace>` must run that workspace's own test files. A name filter that matches
-// nothing keeps it cheap: vitest still collects every file (so the count is real) but runs no test.
-describe.concurrent('each workspace runs its own tests with `npm test -w`', () => {
+// `npm test -w <workspace>` must run that workspace's own test files. Every workspace's script is
+// checked to select its own vitest project (whose root is that folder); a few cheap ones are run
+// for real (running all would import the whole suite a second time). A name filter that matches
+// nothing keeps those cheap: vitest still collects every file, so the count is real, but runs no test.
+const RUN_FOR_REAL = ['packages/pki', 'packages/dev-model', 'services/frontend'];
+
+describe('each workspace runs its own tests with `npm test -w`', () => {
   it('finds workspaces with tests', () => {
     expect(withTests).toEqual(
       expect.arrayContaining(['packages/tracing', 'packages/pki', 'packages/collector']),
     );
   });
 
-  for (const dir of withTests) {
-    it(dir, { timeout: 120_000 }, async () => {
-      expect(readPackage(dir).scripts?.test, `${dir} has no test script`).toBeTruthy();
+  it("every test script selects the workspace's own vitest project", async () => {
+    const { default: config } = (await import('../../vitest.config.js')) as {
+      default: { test: { projects: { test: { name: string; root: string } }[] } };
+    };
+    const roots = new Map(config.test.projects.map((p) => [p.test.name, p.test.root.replace(/\/$/, '')]));
+    for (const dir of withTests) {
+      const script = readPackage(dir).scripts?.test ?? '';
+      const project = /^vitest run --root \.\.\/\.\. --project (\S+)$/.exec(script)?.[1];
+      expect(project, `${dir}: test script "${script}"`).toBeDefined();
+      expect(roots.get(project as string), `${dir}: project ${project}`).toBe(join(ROOT, dir));
+    }
+  });
+
+  for (const dir of RUN_FOR_REAL) {
+    it(`npm test -w ${dir} collects exactly its test files`, { timeout: 120_000 }, async () => {
       const report = join(tmp, `${dir.replace('/', '-')}.json`);
       await execFileAsync(
         'npm',
