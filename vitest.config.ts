@@ -1,7 +1,10 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // One runner for the whole repo: each workspace is a vitest project named after its folder,
-// so `npm test -w packages/tracing` runs only that workspace's tests.
+// so `npm test -w packages/tracing` runs only that workspace's tests. Roots are absolute: a
+// workspace script runs vitest with `--root ../..` from its own folder, and a relative project
+// root would be resolved against that folder ("No test files found").
 const workspaces = [
   'packages/tracing',
   'packages/collector',
@@ -25,10 +28,13 @@ export default defineConfig({
       ...workspaces.map((dir) => ({
         test: {
           name: dir.split('/').pop(),
-          root: dir,
+          root: fileURLToPath(new URL(dir, import.meta.url)),
           include: ['test/**/*.test.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
+          // The end-to-end tests start whole stacks: longer limits, and few at once so concurrent
+          // tests do not starve a 2-core CI machine.
+          ...(dir === 'e2e' ? { testTimeout: 60_000, hookTimeout: 120_000, maxConcurrency: 3 } : {}),
         },
       })),
     ],

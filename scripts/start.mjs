@@ -5,6 +5,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   buildNeeded,
   freePort,
@@ -40,6 +41,23 @@ function fail(message) {
 const children = []; // { name, child, log }
 let stopping = false;
 
+// Stop order: services first (they flush their spans to the collector), the collector last.
+const STOP_STAGES = [['dev-model'], ['redis'], ['collector']];
+const stageOf = (name) => 1 + STOP_STAGES.findIndex((names) => names.includes(name)); // 0 = a service
+
+// Children run in their own process groups (detached), so a terminal's Ctrl-C — SIGINT to the
+// whole foreground group — reaches only this launcher, which then stops them in order. A reaper
+// (scripts/lib/reaper.mjs) stops them the same way if this process dies without doing so (SIGKILL).
+const reaper = spawn(process.execPath, [fileURLToPath(new URL('./lib/reaper.mjs', import.meta.url))], {
+  detached: true,
+  stdio: ['pipe', 'ignore', 'ignore'],
+});
+reaper.unref();
+reaper.stdin.on('error', () => {}); // a reaper that is gone is not our error
+const tellReaper = (message) => {
+  if (!reaper.stdin.destroyed) reaper.stdin.write(`${JSON.stringify(message)}\n`);
+};
+
 function run(name, args, env, { command = process.execPath } = {}) {
   const logPath = join(logDir(), `${name}.log`);
   const log = createWriteStream(logPath, { flags: 'a' });
@@ -48,7 +66,9 @@ function run(name, args, env, { command = process.execPath } = {}) {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
+  tellReaper({ name, pid: child.pid, stage: stageOf(name) });
   const entry = { name, child, log, logPath, listening: undefined, exited: false };
   let buffer = '';
   const waiters = [];
@@ -127,25 +147,15 @@ async function stopAll(code = 0) {
   if (stopping) return;
   stopping = true;
   say('stopping…');
-  // Services first (they flush their spans to the collector), the collector last.
-  const order = [
-    'frontend',
-    'backend',
-    'ai-stack',
-    'npu-worker',
-    'browser',
-    'dev-model',
-    'redis',
-    'collector',
+  const stages = [
+    children.filter((c) => stageOf(c.name) === 0),
+    ...STOP_STAGES.map((_, i) => children.filter((c) => stageOf(c.name) === i + 1)),
   ];
-  const byOrder = (a, b) => order.indexOf(a.name) - order.indexOf(b.name);
-  const groups = [
-    children.filter((c) => !['dev-model', 'redis', 'collector'].includes(c.name)),
-    ...['dev-model', 'redis', 'collector'].map((n) => children.filter((c) => c.name === n)),
-  ];
-  for (const group of groups) {
-    await Promise.all(group.sort(byOrder).map((entry) => stopChild(entry)));
+  for (const stage of stages) {
+    await Promise.all(stage.map((entry) => stopChild(entry)));
   }
+  tellReaper({ done: true });
+  reaper.stdin.end();
   try {
     const state = JSON.parse(readFileSync(stackFile(), 'utf8'));
     if (state.pid === process.pid) rmSync(stackFile(), { force: true });
@@ -162,7 +172,11 @@ function stopChild(entry) {
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
       say(`! ${entry.name} did not stop within ${STOP_TIMEOUT_MS / 1000} s; killing it`);
-      entry.child.kill('SIGKILL');
+      try {
+        process.kill(-entry.child.pid, 'SIGKILL'); // its process group: what it started goes too (Chromium)
+      } catch {
+        entry.child.kill('SIGKILL');
+      }
     }, STOP_TIMEOUT_MS);
     entry.child.once('exit', () => {
       clearTimeout(timer);
@@ -172,8 +186,9 @@ function stopChild(entry) {
   });
 }
 
-process.on('SIGINT', () => void stopAll(0));
-process.on('SIGTERM', () => void stopAll(0));
+// Ctrl-C in the terminal, `kill <launcher>`, `kill -TERM -<group>` or a closed terminal: one
+// ordered stop (a second signal while stopping changes nothing).
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => void stopAll(0));
 
 async function main() {
   if (!existsSync(join(ROOT, 'node_modules'))) {

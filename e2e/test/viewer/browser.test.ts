@@ -23,6 +23,9 @@ import {
   CANARY_URL,
   canaryTrace,
   multiServiceTrace,
+  newSpanId,
+  newTraceId,
+  otlpRequest,
 } from './otlp-fixtures.js';
 
 /** The installed `@autobot/viewer` package: its `dist` is the build under test, `docs` its README's. */
@@ -119,11 +122,45 @@ describe('viewer in Chromium against the collector', () => {
     expect(slow).toContain(multi.traceId);
     expect(slow).not.toContain(big.traceId);
     expect(slow).not.toContain(canary.traceId);
-    const sshErr = await runExample('ssh.error_type = asyncssh_error');
+    const sshErr = await runExample('name = ssh.distribute_certificates and status = error');
     expect(sshErr).toEqual([multi.traceId]);
     const vm = await runExample('ssh.target_vm = frontend');
     expect(vm).toEqual([multi.traceId]);
     expect(new URL(page.url()).searchParams.get('q')).toBe('ssh.target_vm = frontend');
+  });
+
+  it('a recent trace still receiving spans updates itself and says so', async () => {
+    const traceId = newTraceId();
+    const rootId = newSpanId();
+    const base = Date.now() - 2000;
+    const root = {
+      id: rootId,
+      name: 'HTTP POST /api/chat',
+      service: 'autobot-backend',
+      startMs: 0,
+      durationMs: 900,
+    };
+    await postOtlp(collector.httpPort, otlpRequest(traceId, base, [root]));
+    await waitForTrace(collector.baseUrl, traceId, 1);
+    await page.goto(`${collector.baseUrl}/trace/${traceId}`);
+    await page.locator('.wf-row').first().waitFor();
+    expect(await page.locator('.wf-row').count()).toBe(1);
+    expect(await page.locator('.trace-live').textContent()).toContain('Receiving spans');
+    // No LLM span, no "LLM first chunk" legend.
+    expect(await page.locator('.legend-ttfc').count()).toBe(0);
+    // The ai-stack's batch arrives later: the page shows it without a reload.
+    const llm = {
+      parent: rootId,
+      name: 'llm.inference',
+      service: 'autobot-ai-stack',
+      startMs: 100,
+      durationMs: 700,
+      attrs: { 'llm.model': 'mistral', 'llm.time_to_first_chunk_ms': 120 },
+    };
+    await postOtlp(collector.httpPort, otlpRequest(traceId, base, [llm]));
+    await expect.poll(() => page.locator('.wf-row').count(), { timeout: 15_000 }).toBe(2);
+    expect(await page.locator('.legend-ttfc').count()).toBe(1);
+    expect(await page.locator('.trace-live').textContent()).toContain('2 so far');
   });
 
   it('shows a syntax error at its column', async () => {

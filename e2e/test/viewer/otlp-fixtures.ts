@@ -177,7 +177,7 @@ export function multiServiceTrace(baseMs: number): {
         'ssh.target_vm': 'frontend',
         'ssh.target_ip': '172.16.168.21',
         'ssh.user': 'autobot',
-        'ssh.error_type': 'asyncssh_error',
+        'ssh.error_type': 'auth_failed',
         'error.type': 'SshAuthError',
       },
       error: 'permission denied (publickey)',

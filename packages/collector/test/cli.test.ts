@@ -147,7 +147,20 @@ describe('autobot-trace CLI', () => {
     const bad = run(['query', 'llm.duration_ms >', '--url', url]);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/column 18/);
+    expect(bad.err.match(/column 18/g)).toHaveLength(1); // said once
     expect(bad.err).toMatch(/\^/);
+  });
+
+  it('a service name that matches nothing suggests the close ones', () => {
+    const r = run(['query', 'service = backend and duration > 2s', '--url', url]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/no matching traces/);
+    expect(r.err).toContain('no service is named "backend"; did you mean "autobot-backend"?');
+    const far = run(['query', 'service = postgres', '--url', url]);
+    expect(far.err).toContain('known services: autobot-ai-stack, autobot-backend');
+    const found = run(['query', 'service = autobot-backend and duration > 2s', '--url', url]);
+    expect(found.out).toContain(TRACE_ID);
+    expect(found.err).toBe('');
   });
 
   it('show prints an indented span tree with services, durations and errors', () => {
@@ -157,7 +170,9 @@ describe('autobot-trace CLI', () => {
     expect(lines[0]).toMatch(/3 span\(s\), 2 service\(s\), 1 error\(s\)/);
     expect(lines[1]).toMatch(/^HTTP POST \/api\/chat \[autobot-backend\] 6\.00s/);
     expect(lines.slice(2).join('\n')).toMatch(/[├└]─ llm\.inference \[autobot-ai-stack\]/);
-    expect(lines.slice(2).join('\n')).toMatch(/└─ .*ssh\.distribute_certificates.*✗ ERROR: refused/);
+    expect(lines.slice(2).join('\n')).toMatch(
+      /└─ .*ssh\.distribute_certificates vm=frontend .*✗ ERROR: refused/,
+    );
     expect(run(['show', 'f'.repeat(32), '--url', url]).code).toBe(3);
   });
 
@@ -184,6 +199,7 @@ describe('autobot-trace CLI', () => {
       /AUTOBOT_TRACE_SAMPLE_RATE="lots" is invalid \(expected a number from 0 to 1\); using 1/,
     );
     expect(bad.out).toMatch(/gRPC Export to 127\.0\.0\.1:1 failed/);
+    expect(bad.out).not.toMatch(/Resolution note:\s*$/m); // grpc-js's empty note is dropped
   });
 
   it('bad flags exit 2 with a message', () => {

@@ -37,19 +37,32 @@ export async function ensureRemoteDir(session: SshSession, dir: string): Promise
   for (const part of parts) {
     current += `/${part}`;
     const path = current;
-    const stats = await session
-      .op<Stats>(`stat ${path}`, (cb) => sftp.stat(path, cb))
-      .catch((error: unknown) => {
-        if (error instanceof SshDistributionError && error.errorType === 'remote_path_missing')
-          return undefined;
-        throw error;
-      });
+    const stats = await statOrUndefined(session, path);
     if (stats) {
       if (!stats.isDirectory()) throw new SshSftpError('sftp_error', `${path} exists and is not a directory`);
       continue;
     }
-    await session.op<void>(`mkdir ${path}`, (cb) => sftp.mkdir(path, { mode: 0o755 }, cb));
+    try {
+      await session.op<void>(`mkdir ${path}`, (cb) => sftp.mkdir(path, { mode: 0o755 }, cb));
+    } catch (error) {
+      // VMs that share a parent directory (several "VMs" on one host) are served by parallel
+      // sessions that race to create it. SFTP has no "already exists" status — OpenSSH answers a
+      // generic "Failure" — so look again: a directory that is there now is what we wanted.
+      if ((await statOrUndefined(session, path).catch(() => undefined))?.isDirectory()) continue;
+      throw error;
+    }
   }
+}
+
+/** `stat`, or undefined when the path does not exist. */
+function statOrUndefined(session: SshSession, path: string): Promise<Stats | undefined> {
+  return session
+    .op<Stats>(`stat ${path}`, (cb) => session.sftp.stat(path, cb))
+    .catch((error: unknown) => {
+      if (error instanceof SshDistributionError && error.errorType === 'remote_path_missing')
+        return undefined;
+      throw error;
+    });
 }
 
 /** Removes temporary files a previous, interrupted run left in `dir` (best effort). */

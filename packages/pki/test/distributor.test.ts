@@ -143,6 +143,46 @@ function expectFailedSpan(vm: string, errorType: string, port: number): void {
 }
 
 describe('distributeCertificates against real sshd', () => {
+  it('ten fresh runs, five VMs under one new parent directory, default concurrency: all succeed', {
+    timeout: 180_000,
+  }, async () => {
+    // The README's local topology puts every VM under one parent (vms/<name>/tls); parallel
+    // sessions then race to create the same parents, and an existing directory is not an error.
+    const ownPki = join(caseDir, 'pki'); // the shared pkiDir must keep VMs without certificates
+    const ca = await initCa({ dir: ownPki });
+    const names = ['frontend', 'npu-worker', 'redis', 'ai-stack', 'browser'];
+    for (const name of names)
+      await issueCertificate(ca, { name, dnsNames: [name], ipAddresses: ['127.0.0.1'] });
+    const failures: string[] = [];
+    for (let runNo = 0; runNo < 10; runNo++) {
+      const parent = join(caseDir, `run-${runNo}`, 'var', 'lib', 'autobot', 'vms');
+      const topo = parseTopology({
+        defaults: { user },
+        vms: Object.fromEntries(
+          names.map((name, i) => [
+            name,
+            {
+              address: '127.0.0.1',
+              port: (i % 2 ? sshdB : sshdA).port,
+              remoteDir: join(parent, name, 'tls'),
+            },
+          ]),
+        ),
+        ssh: { privateKeyPath: clientKey.path, knownHostsPath: knownHosts },
+      });
+      expect(topo.ssh.concurrency).toBeGreaterThan(1); // the default, not a serialised run
+      const result = await distributeCertificates({ topology: topo, pkiDir: ownPki });
+      for (const r of result.results) {
+        if (r.status !== 'ok') failures.push(`run ${runNo} ${r.vm}: ${r.errorType} ${r.message}`);
+      }
+    }
+    expect(failures).toEqual([]);
+    for (const name of names) {
+      const dir = join(caseDir, 'run-9', 'var', 'lib', 'autobot', 'vms', name, 'tls');
+      expect((await readdir(dir)).sort()).toEqual(['ca.crt', 'server.crt', 'server.key']);
+    }
+  });
+
   it('delivers to two VMs with right content and modes, runs the reload command, traces every attribute', async () => {
     const marker = join(caseDir, 'reloaded');
     const topo = topology({

@@ -66,3 +66,19 @@ export function valueText(value: unknown): string {
     return String(value);
   }
 }
+
+/**
+ * Attribute values for display: a number gets at most 6 significant digits (no binary-float noise
+ * such as `0.024379180000003543`) and a unit when its key names one — `…_ms` milliseconds, `…_us`
+ * microseconds, and the OpenTelemetry GenAI timings (`gen_ai.…time_to_first…`, `gen_ai.…duration`),
+ * which are seconds and are also shown in ms. Other values as `valueText`.
+ */
+export function attributeText(key: string, value: unknown): string {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return valueText(value);
+  const n = Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(6)));
+  if (/_ms$/.test(key)) return `${n} ms`;
+  if (/_us$/.test(key)) return `${n} µs`;
+  if (/^gen_ai\..*(time_to_first|duration)/.test(key))
+    return `${n} s (${Number((value * 1000).toPrecision(4))} ms)`;
+  return n;
+}

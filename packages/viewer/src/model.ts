@@ -156,25 +156,30 @@ export interface CriticalSection {
 
 /**
  * The critical path: the chain of work that determines the trace's end-to-end duration.
- * Same algorithm as Jaeger UI: from the root's end, walk back through the last-finishing child
- * that ends by the current point; time not covered by a child belongs to the parent.
- * Children are clipped to their parent's interval (clock skew). Returns sections per span.
+ * Jaeger UI's walk: from the end, step back through the last-finishing child that ends by the
+ * current point; time not covered by a child belongs to the parent. A span's end here is the
+ * latest end in its subtree, so children that outlive their parent are followed — in a browser
+ * trace the `submit` span ends after 3 ms while the fetch it started runs 600 ms, and that fetch
+ * is the critical path. Children starting before their parent are clipped to its start (clock
+ * skew); sections are drawn only within a span's own interval. Returns sections per span.
  */
 export function criticalPath(model: TraceModel): Map<string, CriticalSection[]> {
   const result = new Map<string, CriticalSection[]>();
+  const subtreeEnd = subtreeEnds(model);
+  const endOf = (node: SpanNode) => subtreeEnd.get(node) ?? node.startTime + node.duration;
   const root = model.roots.reduce<SpanNode | undefined>(
-    (best, r) => (!best || r.startTime + r.duration > best.startTime + best.duration ? r : best),
+    (best, r) => (!best || endOf(r) > endOf(best) ? r : best),
     undefined,
   );
   if (!root) return result;
-  const push = (spanID: string, start: number, end: number) => {
+  const push = (node: SpanNode, from: number, to: number) => {
+    const start = Math.max(from, node.startTime);
+    const end = Math.min(to, node.startTime + node.duration);
     if (end <= start) return;
-    const list = result.get(spanID) ?? [];
-    list.push({ spanID, start, end });
-    result.set(spanID, list);
+    const list = result.get(node.spanID) ?? [];
+    list.push({ spanID: node.spanID, start, end });
+    result.set(node.spanID, list);
   };
-  const clippedEnd = (child: SpanNode, parent: SpanNode) =>
-    Math.min(child.startTime + child.duration, parent.startTime + parent.duration);
   const clippedStart = (child: SpanNode, parent: SpanNode) => Math.max(child.startTime, parent.startTime);
 
   // Iterative walk. `until` is the time the walk came back from (a child's start), if any.
@@ -183,12 +188,11 @@ export function criticalPath(model: TraceModel): Map<string, CriticalSection[]> 
   let guard = model.spanCount * 4 + 10;
   while (current && guard-- > 0) {
     const cur: SpanNode = current;
-    const curEnd = cur.startTime + cur.duration;
-    const limit = until ?? curEnd;
+    const limit = until ?? endOf(cur);
     let last: SpanNode | undefined;
     let lastEnd = Number.NEGATIVE_INFINITY;
     for (const child of cur.children) {
-      const e = clippedEnd(child, cur);
+      const e = endOf(child);
       // Coming back from a child at `until`: a sibling may end exactly there (back-to-back
       // work), but must start before it, which keeps the walk strictly moving back in time.
       const ok = until === undefined ? true : e <= until && clippedStart(child, cur) < until;
@@ -198,13 +202,11 @@ export function criticalPath(model: TraceModel): Map<string, CriticalSection[]> 
       }
     }
     if (last) {
-      push(cur.spanID, Math.min(lastEnd, limit), limit);
+      push(cur, Math.min(lastEnd, limit), limit);
       current = last;
       until = undefined;
-      // The child is clipped to the parent; continue inside it from its clipped end.
-      if (lastEnd < last.startTime + last.duration) until = lastEnd;
     } else {
-      push(cur.spanID, cur.startTime, limit);
+      push(cur, cur.startTime, limit);
       if (cur === root) break;
       const parent = cur.parentID === undefined ? undefined : model.byId.get(cur.parentID);
       until = parent ? clippedStart(cur, parent) : undefined;
@@ -212,4 +214,27 @@ export function criticalPath(model: TraceModel): Map<string, CriticalSection[]> 
     }
   }
   return result;
+}
+
+/** Latest end (µs) in each span's subtree, itself included; iterative (traces can be deep). */
+function subtreeEnds(model: TraceModel): Map<SpanNode, number> {
+  const ends = new Map<SpanNode, number>();
+  const order: SpanNode[] = [];
+  const stack = [...model.roots];
+  const seen = new Set<SpanNode>();
+  while (stack.length > 0) {
+    const node = stack.pop() as SpanNode;
+    if (seen.has(node)) continue;
+    seen.add(node);
+    order.push(node);
+    for (const child of node.children) stack.push(child);
+  }
+  for (let i = order.length - 1; i >= 0; i--) {
+    const node = order[i] as SpanNode;
+    let end = node.startTime + node.duration;
+    for (const child of node.children)
+      end = Math.max(end, ends.get(child) ?? child.startTime + child.duration);
+    ends.set(node, end);
+  }
+  return ends;
 }

@@ -42,6 +42,8 @@ export function composeQuery(form: SearchForm): ComposedQuery {
 /** The spec's example queries, offered as one-click chips. */
 export const EXAMPLE_QUERIES = [
   { label: 'Slow LLM inferences', query: 'llm.duration_ms > 5000' },
-  { label: 'Failed SSH operations', query: 'ssh.error_type = asyncssh_error' },
+  // The spec writes this one as `ssh.error_type = asyncssh_error` (the Python original's catch-all
+  // for the SSH library's errors); ours reports specific classes, see packages/pki/README.md.
+  { label: 'Failed SSH operations', query: 'name = ssh.distribute_certificates and status = error' },
   { label: 'Requests to a VM', query: 'ssh.target_vm = frontend' },
 ] as const;

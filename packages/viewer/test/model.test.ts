@@ -114,11 +114,46 @@ describe('criticalPath', () => {
     expect([...cp.keys()].sort()).toEqual(['b', 'c', 'd']);
   });
 
-  it('clips children that overrun their parent', () => {
-    const m = buildTraceModel(trace([span('a', undefined, 0, 50), span('b', 'a', 10, 100)]));
+  it('follows children that outlive their parent (a browser submit span and its fetch)', () => {
+    // submit: 0-3 ms; fetch (child): 1-600 ms; backend (grandchild): 50-590 ms
+    const m = buildTraceModel(
+      trace([
+        span('submit', undefined, 0, 3_000),
+        span('fetch', 'submit', 1_000, 599_000),
+        span('backend', 'fetch', 50_000, 540_000),
+      ]),
+    );
     const cp = criticalPath(m);
-    expect(cp.get('b')?.[0]).toMatchObject({ start: 10, end: 50 });
-    expect(cp.get('a')?.[0]).toMatchObject({ start: 0, end: 10 });
+    const covered = [...cp.values()].flat().reduce((sum, s) => sum + (s.end - s.start), 0);
+    expect(covered).toBe(600_000);
+    expect(cp.get('submit')).toEqual([{ spanID: 'submit', start: 0, end: 1_000 }]);
+    expect(cp.get('backend')).toEqual([{ spanID: 'backend', start: 50_000, end: 590_000 }]);
+    expect(
+      cp
+        .get('fetch')
+        ?.map((s) => [s.start, s.end])
+        .sort((a, b) => (a[0] ?? 0) - (b[0] ?? 0)),
+    ).toEqual([
+      [1_000, 50_000],
+      [590_000, 600_000],
+    ]);
+  });
+
+  it('picks the child whose subtree ends last, not the one that ends last itself', () => {
+    // a: 0-100; b: 10-60 with b1: 20-100 (outlives b); c: 50-80
+    const m = buildTraceModel(
+      trace([
+        span('a', undefined, 0, 100),
+        span('b', 'a', 10, 50),
+        span('b1', 'b', 20, 80),
+        span('c', 'a', 50, 30),
+      ]),
+    );
+    const cp = criticalPath(m);
+    expect(cp.has('c')).toBe(false);
+    expect(cp.get('b1')).toEqual([{ spanID: 'b1', start: 20, end: 100 }]);
+    expect(cp.get('b')).toEqual([{ spanID: 'b', start: 10, end: 20 }]);
+    expect(cp.get('a')).toEqual([{ spanID: 'a', start: 0, end: 10 }]);
   });
 });
 

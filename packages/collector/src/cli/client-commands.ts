@@ -72,9 +72,47 @@ function apiError(body: unknown): string {
   const errors = (body as { errors?: { msg?: string; column?: number; expected?: string }[] })?.errors;
   const first = errors?.[0];
   if (!first) return 'unknown error';
-  return first.column !== undefined
-    ? `${first.msg} (column ${first.column}, expected ${first.expected})`
-    : `${first.msg}`;
+  // The collector's message already names the column and what was expected: say it once.
+  return `${first.msg}`;
+}
+
+/** Edit distance, for "did you mean" on service names. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        (previous[j] as number) + 1,
+        (current[j - 1] as number) + 1,
+        (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length] as number;
+}
+
+/**
+ * Known services close to `name`: containing it or contained in it (`backend` → `autobot-backend`),
+ * or within a few edits. Empty when `name` is itself known.
+ */
+export function closeServiceNames(name: string, known: readonly string[]): string[] {
+  if (known.includes(name)) return [];
+  const lower = name.toLowerCase();
+  return known.filter((k) => {
+    const kl = k.toLowerCase();
+    return (
+      kl.includes(lower) || lower.includes(kl) || editDistance(kl, lower) <= Math.max(2, lower.length / 4)
+    );
+  });
+}
+
+/** Service names an expression compares with `service =` (quoted or not). */
+function comparedServices(expr: string): string[] {
+  return [...expr.matchAll(/\bservice\s*={1,2}\s*(?:"([^"]*)"|'([^']*)'|([^\s()]+))/g)].map(
+    (m) => (m[1] ?? m[2] ?? m[3]) as string,
+  );
 }
 
 /** `autobot-trace query '<expr>'`: prints matching traces as a table or JSON. Returns the exit code. */
@@ -109,6 +147,20 @@ export async function runQuery(
   }
   if (data.length === 0) {
     io.out('no matching traces');
+    const named = comparedServices(expr);
+    if (named.length > 0) {
+      const services = await getJson(client, '/api/services').then(
+        (r) => (r.status === 200 ? (r.body as { data: string[] }).data : []),
+        () => [] as string[],
+      );
+      for (const name of named) {
+        const close = closeServiceNames(name, services);
+        if (close.length > 0)
+          io.err(`no service is named "${name}"; did you mean ${close.map((c) => `"${c}"`).join(' or ')}?`);
+        else if (!services.includes(name) && services.length > 0)
+          io.err(`no service is named "${name}"; known services: ${services.join(', ')}`);
+      }
+    }
     return 0;
   }
   const rows = data.map((t) => [
@@ -131,6 +183,14 @@ export async function runQuery(
   for (const r of rows) io.out(line(r));
   io.out(`${data.length} trace(s)`);
   return 0;
+}
+
+/**
+ * Sibling order, the same as the viewer's waterfall (packages/viewer/src/model.ts): start time (µs),
+ * then operation name, so spans that start in the same microsecond list the same way in both.
+ */
+function bySiblingOrder(a: JaegerSpan, b: JaegerSpan): number {
+  return a.startTime - b.startTime || a.operationName.localeCompare(b.operationName);
 }
 
 /** Renders a trace as an indented tree: duration, service, operation, errors marked. */
@@ -156,15 +216,18 @@ export function renderTraceTree(trace: JaegerTrace): string[] {
     const message = s.tags.find((t) => t.key === 'otel.status_description')?.value;
     const branch = top ? '' : last ? '└─ ' : '├─ ';
     const offset = formatDurationUs(s.startTime - traceStart);
+    // Spans that differ only by attributes (one per VM) need the attribute that tells them apart.
+    const vm = s.tags.find((t) => t.key === 'ssh.target_vm')?.value;
+    const name = vm === undefined ? s.operationName : `${s.operationName} vm=${String(vm)}`;
     lines.push(
-      `${prefix}${branch}${s.operationName} [${service}] ${formatDurationUs(s.duration)} (+${offset})${error ? ` ✗ ERROR${message ? `: ${message}` : ''}` : ''}`,
+      `${prefix}${branch}${name} [${service}] ${formatDurationUs(s.duration)} (+${offset})${error ? ` ✗ ERROR${message ? `: ${message}` : ''}` : ''}`,
     );
-    const kids = (children.get(s.spanID) ?? []).sort((a, b) => a.startTime - b.startTime);
+    const kids = (children.get(s.spanID) ?? []).sort(bySiblingOrder);
     for (const [i, k] of kids.entries()) {
       walk(k, top ? prefix : prefix + (last ? '   ' : '│  '), i === kids.length - 1, false);
     }
   };
-  roots.sort((a, b) => a.startTime - b.startTime);
+  roots.sort(bySiblingOrder);
   for (const [i, r] of roots.entries()) walk(r, '', i === roots.length - 1, true);
   return lines;
 }

@@ -26,6 +26,14 @@ function explainHttpStatus(target: string, status: number, body: string): string
   return `POST ${target} answered HTTP ${status}: ${reason}`;
 }
 
+/**
+ * grpc-js appends "Resolution note: <text>" to connection errors, with an empty text when it has
+ * nothing to add: drop the empty note so the message does not end on a dangling label.
+ */
+export function grpcMessage(message: string): string {
+  return message.replace(/\.?\s*Resolution note:\s*$/, '').trimEnd();
+}
+
 async function probeHttp(endpoint: URL, credentials: OtlpCredentials): Promise<string | null> {
   const url = new URL(endpoint);
   if (!url.pathname.endsWith('/v1/traces')) url.pathname = `${url.pathname.replace(/\/$/, '')}/v1/traces`;
@@ -99,7 +107,7 @@ async function probeGrpc(endpoint: URL, credentials: OtlpCredentials): Promise<s
             return resolve(
               `TLS failure talking to ${target}: ${error.details} (check OTEL_EXPORTER_OTLP_CERTIFICATE and the collector's certificate)`,
             );
-          resolve(`gRPC Export to ${target} failed: ${error.message}`);
+          resolve(`gRPC Export to ${target} failed: ${grpcMessage(error.message)}`);
         },
       );
     });

@@ -36,7 +36,8 @@ commands:
   query      query '<expr>' [--json] [--limit 20] [--since 1h] [--url http://127.0.0.1:16686]
              [--token-file <file>] (or AUTOBOT_TRACE_READ_TOKEN_FILE) also for show and services;
              an https URL signed by our CA needs NODE_EXTRA_CA_CERTS=<ca.crt>
-             e.g. 'llm.duration_ms > 5000', 'ssh.target_vm = frontend', 'service = backend and duration > 2s'
+             e.g. 'llm.duration_ms > 5000', 'ssh.target_vm = frontend', 'service = autobot-ai-stack and duration > 2s',
+             'name = ssh.distribute_certificates and status = error'
   show       show <traceId> [--json] [--url ...]   span tree with durations, services, errors
   services   services [--json] [--url ...]
   doctor     doctor [--endpoint <url>]  check the configured OTLP endpoint and tracing settings

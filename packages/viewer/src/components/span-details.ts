@@ -4,7 +4,7 @@
  */
 import type { KeyValue } from '../api.js';
 import { h } from '../dom.js';
-import { formatDuration, valueText } from '../format.js';
+import { attributeText, formatDuration, valueText } from '../format.js';
 import { chatMessages, isLlmSpan, llmInfo, logName } from '../llm.js';
 import { type SpanNode, type TraceModel, tagValue } from '../model.js';
 
@@ -61,7 +61,7 @@ function kvTable(tags: readonly KeyValue[], caption?: string): HTMLTableElement 
           'tr',
           { dataset: { key: t.key } },
           h('th', { scope: 'row' }, t.key),
-          h('td', null, h('span', { class: `val val-${t.type ?? 'string'}` }, valueText(t.value))),
+          h('td', null, h('span', { class: `val val-${t.type ?? 'string'}` }, attributeText(t.key, t.value))),
         ),
       ),
     ),

@@ -8,6 +8,7 @@ import { spanDetails } from '../components/span-details.js';
 import { createWaterfall } from '../components/waterfall.js';
 import { h, replaceChildren } from '../dom.js';
 import { formatDuration, formatTime } from '../format.js';
+import { isLlmSpan } from '../llm.js';
 import { buildTraceModel, criticalPath, type SpanNode, type TraceModel } from '../model.js';
 import { setQueryParams } from '../router.js';
 
@@ -100,14 +101,137 @@ function header(model: TraceModel): HTMLElement {
   );
 }
 
+/** Poll interval while a recent trace may still be receiving spans. */
+export const TRACE_LIVE_INTERVAL_MS = 2000;
+/** A trace whose last span ended within this long is "recent": spans may still be on their way. */
+export const TRACE_RECENT_MS = 60_000;
+/** Stop polling once a recent trace has not changed for this long. */
+export const TRACE_QUIET_MS = 10_000;
+
+/** Signature of what a refresh can change: span count and extent. */
+function signature(model: TraceModel): string {
+  return `${model.spanCount}/${model.startTime}/${model.duration}`;
+}
+
 /** Renders the trace page. */
 export function tracePage(root: HTMLElement, url: URL): () => void {
   const traceId = decodeURIComponent(url.pathname.replace(/^\/trace\//, '').replace(/\/$/, ''));
   const controller = new AbortController();
   let cleanupWaterfall: (() => void) | undefined;
   let onKey: ((e: KeyboardEvent) => void) | undefined;
+  let pollTimer: ReturnType<typeof setTimeout> | undefined;
   replaceChildren(root, h('p', { class: 'loading', role: 'status' }, `Loading trace ${traceId}…`));
   document.title = `Trace ${traceId} — AutoBot Traces`;
+  // Spans of a trace arrive over several export batches (each service flushes on its own
+  // schedule), so a trace opened right after the request may be incomplete: poll while it is
+  // recent and still changing, and say so.
+  const liveStatus = h('p', { class: 'trace-live muted', role: 'status', 'aria-live': 'polite' });
+
+  const render = (model: TraceModel, t0: number) => {
+    cleanupWaterfall?.();
+    if (onKey) document.removeEventListener('keydown', onKey);
+    const critical = criticalPath(model);
+    const detailsHolder = h('div', { class: 'details-holder', hidden: true });
+    const closeDetails = () => waterfall.select(undefined);
+    const showDetails = (node: SpanNode | undefined) => {
+      setQueryParams({ span: node?.spanID });
+      if (!node) {
+        detailsHolder.hidden = true;
+        detailsHolder.replaceChildren();
+        layout.classList.remove('with-details');
+        return;
+      }
+      replaceChildren(
+        detailsHolder,
+        spanDetails(node, model, closeDetails, (id) => waterfall.select(id, true)),
+      );
+      detailsHolder.hidden = false;
+      layout.classList.add('with-details');
+    };
+    const waterfall = createWaterfall({ model, critical, onSelect: showDetails });
+    cleanupWaterfall = () => waterfall.destroy();
+    const criticalToggle = h('input', { type: 'checkbox', id: 'critical-toggle', checked: true });
+    criticalToggle.addEventListener('change', () => waterfall.setCriticalPath(criticalToggle.checked));
+    const hasLlm = [...model.byId.values()].some((node) => isLlmSpan(node.name, node.tags));
+    const toolbar = h(
+      'div',
+      { class: 'toolbar' },
+      h('button', { type: 'button', class: 'small', onclick: () => waterfall.expandAll() }, 'Expand all'),
+      h('button', { type: 'button', class: 'small', onclick: () => waterfall.collapseAll() }, 'Collapse all'),
+      h('label', { class: 'check' }, criticalToggle, ' Critical path'),
+      h(
+        'span',
+        { class: 'legend muted' },
+        h('span', { class: 'legend-critical', 'aria-hidden': 'true' }),
+        ' critical path  ',
+        ...(hasLlm ? [h('span', { class: 'legend-ttfc', 'aria-hidden': 'true' }), ' LLM first chunk  '] : []),
+        h('span', { class: 'wf-error-mark', 'aria-hidden': 'true' }, '!'),
+        ' error',
+      ),
+    );
+    const layout = h(
+      'div',
+      { class: 'trace-layout' },
+      h('div', { class: 'waterfall-holder' }, toolbar, waterfall.element),
+      detailsHolder,
+    );
+    replaceChildren(
+      root,
+      h(
+        'div',
+        { class: 'trace-page', dataset: { traceId: model.traceID } },
+        header(model),
+        liveStatus,
+        layout,
+      ),
+    );
+    root.dataset.renderMs = String(Math.round(performance.now() - t0));
+
+    // The selected span survives a refresh (it is in the URL).
+    const wanted = new URL(location.href).searchParams.get('span') ?? url.searchParams.get('span');
+    if (wanted && model.byId.has(wanted)) waterfall.select(wanted, true);
+    else waterfall.refresh();
+
+    onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape' && !detailsHolder.hidden) closeDetails();
+    };
+    document.addEventListener('keydown', onKey);
+  };
+
+  const isRecent = (model: TraceModel) =>
+    Date.now() - (model.startTime + model.duration) / 1000 < TRACE_RECENT_MS;
+
+  const poll = (current: TraceModel, lastChange: number) => {
+    if (controller.signal.aborted) return;
+    if (!isRecent(current) && Date.now() - lastChange >= TRACE_QUIET_MS) {
+      liveStatus.textContent = '';
+      liveStatus.hidden = true;
+      delete root.dataset.live;
+      return;
+    }
+    if (Date.now() - lastChange >= TRACE_QUIET_MS) {
+      liveStatus.textContent = `Complete: no new spans for ${TRACE_QUIET_MS / 1000} s.`;
+      delete root.dataset.live;
+      return;
+    }
+    liveStatus.hidden = false;
+    liveStatus.textContent = `Receiving spans — this trace is recent and may still be arriving; the page updates itself (${current.spanCount} so far).`;
+    root.dataset.live = 'on';
+    pollTimer = setTimeout(async () => {
+      try {
+        const next = buildTraceModel(await fetchTrace(traceId, controller.signal));
+        if (signature(next) !== signature(current)) {
+          render(next, performance.now());
+          poll(next, Date.now());
+        } else {
+          poll(current, lastChange);
+        }
+      } catch (err) {
+        if ((err as Error).name === 'AbortError') return;
+        poll(current, lastChange); // a failed refresh is retried; the page keeps what it shows
+      }
+    }, TRACE_LIVE_INTERVAL_MS);
+  };
 
   (async () => {
     let model: TraceModel;
@@ -132,69 +256,14 @@ export function tracePage(root: HTMLElement, url: URL): () => void {
       );
       return;
     }
-    const critical = criticalPath(model);
-    const detailsHolder = h('div', { class: 'details-holder', hidden: true });
-    const closeDetails = () => waterfall.select(undefined);
-    const showDetails = (node: SpanNode | undefined) => {
-      setQueryParams({ span: node?.spanID });
-      if (!node) {
-        detailsHolder.hidden = true;
-        detailsHolder.replaceChildren();
-        layout.classList.remove('with-details');
-        return;
-      }
-      replaceChildren(
-        detailsHolder,
-        spanDetails(node, model, closeDetails, (id) => waterfall.select(id, true)),
-      );
-      detailsHolder.hidden = false;
-      layout.classList.add('with-details');
-    };
-    const waterfall = createWaterfall({ model, critical, onSelect: showDetails });
-    cleanupWaterfall = () => waterfall.destroy();
-    const criticalToggle = h('input', { type: 'checkbox', id: 'critical-toggle', checked: true });
-    criticalToggle.addEventListener('change', () => waterfall.setCriticalPath(criticalToggle.checked));
-    const toolbar = h(
-      'div',
-      { class: 'toolbar' },
-      h('button', { type: 'button', class: 'small', onclick: () => waterfall.expandAll() }, 'Expand all'),
-      h('button', { type: 'button', class: 'small', onclick: () => waterfall.collapseAll() }, 'Collapse all'),
-      h('label', { class: 'check' }, criticalToggle, ' Critical path'),
-      h(
-        'span',
-        { class: 'legend muted' },
-        h('span', { class: 'legend-critical', 'aria-hidden': 'true' }),
-        ' critical path  ',
-        h('span', { class: 'legend-ttfc', 'aria-hidden': 'true' }),
-        ' LLM first chunk  ',
-        h('span', { class: 'wf-error-mark', 'aria-hidden': 'true' }, '!'),
-        ' error',
-      ),
-    );
-    const layout = h(
-      'div',
-      { class: 'trace-layout' },
-      h('div', { class: 'waterfall-holder' }, toolbar, waterfall.element),
-      detailsHolder,
-    );
-    replaceChildren(
-      root,
-      h('div', { class: 'trace-page', dataset: { traceId: model.traceID } }, header(model), layout),
-    );
-    root.dataset.renderMs = String(Math.round(performance.now() - t0));
-
-    const wanted = url.searchParams.get('span');
-    if (wanted && model.byId.has(wanted)) waterfall.select(wanted, true);
-    else waterfall.refresh();
-
-    onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape' && !detailsHolder.hidden) closeDetails();
-    };
-    document.addEventListener('keydown', onKey);
+    render(model, t0);
+    liveStatus.hidden = true;
+    if (isRecent(model)) poll(model, Date.now());
   })();
 
   return () => {
     controller.abort();
+    if (pollTimer) clearTimeout(pollTimer);
     cleanupWaterfall?.();
     if (onKey) document.removeEventListener('keydown', onKey);
     document.title = 'AutoBot Traces';

@@ -16,6 +16,7 @@ import { RedactUrlSpanProcessor } from './redact-url.js';
 /** What the page needs to trace itself (served by the frontend server as `/config.json`). */
 export interface PageConfig {
   serviceName: string;
+  serviceVersion: string;
   backendUrl: string;
   otlpUrl: string;
   viewerUrl: string;
@@ -40,7 +41,7 @@ export function startPageTracing(config: PageConfig): PageTracing {
   const provider = new WebTracerProvider({
     resource: resourceFromAttributes({
       'service.name': config.serviceName,
-      'service.version': '2.0.0',
+      'service.version': config.serviceVersion,
       'browser.user_agent': navigator.userAgent,
     }),
     sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(config.sampleRate) }),

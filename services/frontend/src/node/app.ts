@@ -21,6 +21,7 @@ const TYPES: Record<string, string> = {
 /** What the page reads from `/config.json` before it starts tracing. */
 export interface PageConfig {
   serviceName: string;
+  serviceVersion: string;
   backendUrl: string;
   otlpUrl: string;
   viewerUrl: string;
@@ -42,6 +43,7 @@ export function buildFrontendApp(
   const root = normalize(config.webDir);
   const page: PageConfig = {
     serviceName: SERVICE_NAME,
+    serviceVersion: config.serviceVersion,
     backendUrl: config.backendUrl,
     otlpUrl: config.otlpUrl,
     viewerUrl: config.viewerUrl,

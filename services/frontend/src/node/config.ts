@@ -10,6 +10,11 @@ export interface FrontendConfig {
   otlpUrl: string;
   /** Viewer base URL for "view trace" links (`<viewer>/trace/<id>`). */
   viewerUrl: string;
+  /**
+   * `service.version` of the page's spans (`AUTOBOT_SERVICE_VERSION`, default `2.0.0`, the AutoBot
+   * release the other services report): served in `/config.json`, not built into the bundle.
+   */
+  serviceVersion: string;
   /** Root sampling ratio of the page (`AUTOBOT_TRACE_SAMPLE_RATE`, then `OTEL_TRACES_SAMPLER_ARG`; default 1). */
   sampleRate: number;
   /** Directory with the built page (`dist/web`). */
@@ -26,6 +31,7 @@ export function resolveFrontendConfig(webDir: string, env: Env = process.env): F
     backendUrl: read.url('AUTOBOT_BACKEND_PUBLIC_URL', 'http://127.0.0.1:8001'),
     otlpUrl: read.url('AUTOBOT_BROWSER_OTLP_URL', 'http://127.0.0.1:4318/v1/traces'),
     viewerUrl: read.url('AUTOBOT_VIEWER_URL', 'http://127.0.0.1:16686'),
+    serviceVersion: read.text('AUTOBOT_SERVICE_VERSION', '2.0.0'),
     // The page samples as every service does: AUTOBOT_TRACE_SAMPLE_RATE, then OTEL_TRACES_SAMPLER_ARG.
     sampleRate: read.layered(
       ['AUTOBOT_TRACE_SAMPLE_RATE', 'OTEL_TRACES_SAMPLER_ARG'],
