@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildQueryServer } from './api/query-server.js';
 import { InvalidOptionError } from './errors.js';
 import { IngestSink } from './ingest.js';
+import { SpanMetrics } from './metrics/span-metrics.js';
 import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from './otlp/decode-common.js';
 import { decompress, readBody } from './receivers/body.js';
 import { startGrpcReceiver } from './receivers/grpc-receiver.js';
@@ -101,18 +102,25 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
   const uiDir = options.uiDir === null ? undefined : (options.uiDir ?? defaultUiDir());
 
   const store = TraceStore.open({ path: options.dbPath ?? DEFAULT_DB_PATH, retention: options.retention });
+  const metrics = new SpanMetrics(store.connection);
   let inserts = 0;
   const runRetention = () => {
     try {
       store.enforceRetention();
+      metrics.prune(store.status().oldestSpanUs);
     } catch (error) {
       sink.stats.lastError = `retention failed: ${(error as Error).message}`;
     }
   };
-  const sink = new IngestSink(store, () => {
-    // Size checks are cheap (three pragmas); run them every 64 batches besides the timer.
-    if (++inserts % 64 === 0 && store.retentionSettings.maxBytes > 0) runRetention();
-  });
+  const sink = new IngestSink(
+    store,
+    () => {
+      // Size checks are cheap (three pragmas); run them every 64 batches besides the timer.
+      if (++inserts % 64 === 0 && store.retentionSettings.maxBytes > 0) runRetention();
+    },
+    metrics,
+  );
+  metrics.start();
   runRetention();
   const searcher: Searcher = store.searchableOffThread
     ? new SearchPool({ path: store.path, timeoutMs: queryTimeoutMs })
@@ -154,6 +162,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
       if (queryApp !== undefined) tasks.push(queryApp.close());
       await Promise.allSettled(tasks);
       await searcher.close();
+      metrics.close();
       store.close();
     })();
     return closed;
@@ -180,6 +189,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
       store,
       searcher,
       stats: sink.stats,
+      metrics,
       corsOrigins,
       uiDir,
       statusExtra: () => ({ uptimeSeconds: Math.round((Date.now() - startedAt) / 1000), host, ...ports }),

@@ -2,6 +2,8 @@ import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { CollectorError, InvalidParameterError } from '../errors.js';
 import type { IngestStats } from '../ingest.js';
+import { registerMetricsRoutes } from '../metrics/routes.js';
+import type { SpanMetrics } from '../metrics/span-metrics.js';
 import type { TraceSummary } from '../model.js';
 import { SPAN_KIND_NAMES } from '../model.js';
 import { KIND_CODES } from '../query/ast.js';
@@ -28,6 +30,8 @@ export interface QueryServerOptions {
   /** Runs the searches (off the collector's thread for file stores). */
   searcher: Searcher;
   stats: IngestStats;
+  /** Span-derived metrics (`/metrics`, `/api/metrics/*`, `/api/monitor/*`, `/api/llm/*`); omitted = not served. */
+  metrics?: SpanMetrics;
   corsOrigins: string[];
   uiDir?: string;
   /** Extra fields for `/status` (ports, version). */
@@ -146,6 +150,8 @@ export function buildQueryServer(options: QueryServerOptions): FastifyInstance {
     const lookbackMs = intParam('lookback', q.lookback) ?? 24 * 3600 * 1000;
     return jaegerOk(store.dependencies((endMs - lookbackMs) * 1000, endMs * 1000));
   });
+
+  if (options.metrics !== undefined) registerMetricsRoutes(app, options.metrics);
 
   // --- Query language --------------------------------------------------------------------------
   app.get('/api/search', async (req) => {

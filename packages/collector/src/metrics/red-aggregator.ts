@@ -1,0 +1,211 @@
+import type Database from 'better-sqlite3';
+import type { SpanInput } from '../model.js';
+import { type Sketch, sketchAdd, sketchFromJson, sketchIndex, sketchMerge, sketchToJson } from './sketch.js';
+
+/** Length of one RED bucket: one minute, in microseconds. */
+export const MINUTE_US = 60_000_000;
+
+/**
+ * Upper bounds (ms) of the `/metrics` duration histogram: the OpenTelemetry Collector
+ * spanmetrics connector's default buckets.
+ */
+export const PROM_BUCKETS_MS: readonly number[] = [
+  2, 4, 6, 8, 10, 50, 100, 200, 400, 800, 1000, 1400, 2000, 5000, 10_000, 15_000,
+];
+
+/** One RED cell: a service × operation × kind × status in one minute. */
+export interface RedCell {
+  minute: number;
+  service: string;
+  operation: string;
+  kind: number;
+  status: number;
+  calls: number;
+  errors: number;
+  sumUs: number;
+  maxUs: number;
+  sketch: Sketch;
+}
+
+/** Cumulative figures of one `/metrics` series since the collector started. */
+export interface PromSeries {
+  service: string;
+  operation: string;
+  kind: number;
+  status: number;
+  count: number;
+  sumMs: number;
+  /** Non-cumulative counts per {@link PROM_BUCKETS_MS} bound, plus one for +Inf. */
+  buckets: Float64Array;
+}
+
+/** Creates the RED table: one row per minute × service × operation × kind × status. */
+export function createRedSchema(db: Database.Database): void {
+  db.exec(`CREATE TABLE IF NOT EXISTS red_minutes (
+    minute INTEGER NOT NULL, service TEXT NOT NULL, operation TEXT NOT NULL, kind INTEGER NOT NULL,
+    status INTEGER NOT NULL, calls INTEGER NOT NULL, errors INTEGER NOT NULL, sum_us INTEGER NOT NULL,
+    max_us INTEGER NOT NULL, sketch TEXT NOT NULL,
+    PRIMARY KEY (minute, service, operation, kind, status)) WITHOUT ROWID`);
+}
+
+function promBucket(durationMs: number): number {
+  let i = 0;
+  while (i < PROM_BUCKETS_MS.length && durationMs > (PROM_BUCKETS_MS[i] as number)) i++;
+  return i;
+}
+
+/**
+ * Keeps RED figures as spans arrive: per-minute cells waiting to be merged into `red_minutes`
+ * (by {@link flush}), and cumulative `/metrics` series. Durations go into a DDSketch
+ * (relative error 1 %, see `sketch.ts`); calls, errors, sums and maxima are exact.
+ */
+export class RedAggregator {
+  private pending = new Map<string, RedCell>();
+  /** Cumulative series for `/metrics`, by service/operation/kind/status. */
+  readonly series = new Map<string, PromSeries>();
+  private readonly get: Database.Statement;
+  private readonly put: Database.Statement;
+
+  constructor(private readonly db: Database.Database) {
+    createRedSchema(db);
+    this.get = db.prepare(
+      'SELECT calls, errors, sum_us, max_us, sketch FROM red_minutes WHERE minute = ? AND service = ? AND operation = ? AND kind = ? AND status = ?',
+    );
+    this.put = db.prepare('INSERT OR REPLACE INTO red_minutes VALUES (?,?,?,?,?,?,?,?,?,?)');
+  }
+
+  /** Counts one span. */
+  add(service: string, span: SpanInput): void {
+    const minute = Math.floor(span.startUs / MINUTE_US);
+    const seriesKey = `${service}\u0000${span.name}\u0000${span.kind}\u0000${span.statusCode}`;
+    const key = `${minute}\u0000${seriesKey}`;
+    let cell = this.pending.get(key);
+    if (cell === undefined) {
+      cell = {
+        minute,
+        service,
+        operation: span.name,
+        kind: span.kind,
+        status: span.statusCode,
+        calls: 0,
+        errors: 0,
+        sumUs: 0,
+        maxUs: 0,
+        sketch: new Map(),
+      };
+      this.pending.set(key, cell);
+    }
+    const d = span.durationUs;
+    cell.calls++;
+    if (span.statusCode === 2) cell.errors++;
+    cell.sumUs += d;
+    if (d > cell.maxUs) cell.maxUs = d;
+    sketchAdd(cell.sketch, sketchIndex(d));
+
+    let s = this.series.get(seriesKey);
+    if (s === undefined) {
+      s = {
+        service,
+        operation: span.name,
+        kind: span.kind,
+        status: span.statusCode,
+        count: 0,
+        sumMs: 0,
+        buckets: new Float64Array(PROM_BUCKETS_MS.length + 1),
+      };
+      this.series.set(seriesKey, s);
+    }
+    const ms = d / 1000;
+    s.count++;
+    s.sumMs += ms;
+    const b = promBucket(ms);
+    s.buckets[b] = (s.buckets[b] as number) + 1;
+  }
+
+  /** Whether cells are waiting to be written. */
+  get dirty(): boolean {
+    return this.pending.size > 0;
+  }
+
+  /** Merges the pending cells into `red_minutes` (call inside a transaction). */
+  flush(): void {
+    for (const c of this.pending.values()) {
+      const old = this.get.get(c.minute, c.service, c.operation, c.kind, c.status) as
+        | { calls: number; errors: number; sum_us: number; max_us: number; sketch: string }
+        | undefined;
+      if (old !== undefined) {
+        c.calls += old.calls;
+        c.errors += old.errors;
+        c.sumUs += old.sum_us;
+        c.maxUs = Math.max(c.maxUs, old.max_us);
+        sketchMerge(c.sketch, sketchFromJson(old.sketch));
+      }
+      this.put.run(
+        c.minute,
+        c.service,
+        c.operation,
+        c.kind,
+        c.status,
+        c.calls,
+        c.errors,
+        c.sumUs,
+        c.maxUs,
+        sketchToJson(c.sketch),
+      );
+    }
+    this.pending = new Map();
+  }
+
+  /** Deletes minutes before `minute`. */
+  prune(minute: number): void {
+    this.db.prepare('DELETE FROM red_minutes WHERE minute < ?').run(minute);
+  }
+
+  /**
+   * Stored cells of minutes `[fromMinute, toMinute]`, optionally only of some services and kinds.
+   * Call {@link flush} first to include the latest spans.
+   */
+  cells(
+    fromMinute: number,
+    toMinute: number,
+    services?: readonly string[],
+    kinds?: readonly number[],
+  ): RedCell[] {
+    const rows = this.db
+      .prepare(
+        'SELECT minute, service, operation, kind, status, calls, errors, sum_us, max_us, sketch FROM red_minutes WHERE minute BETWEEN ? AND ?',
+      )
+      .all(fromMinute, toMinute) as {
+      minute: number;
+      service: string;
+      operation: string;
+      kind: number;
+      status: number;
+      calls: number;
+      errors: number;
+      sum_us: number;
+      max_us: number;
+      sketch: string;
+    }[];
+    const svc = services === undefined ? undefined : new Set(services);
+    const kd = kinds === undefined ? undefined : new Set(kinds);
+    const out: RedCell[] = [];
+    for (const r of rows) {
+      if (svc !== undefined && !svc.has(r.service)) continue;
+      if (kd !== undefined && !kd.has(r.kind)) continue;
+      out.push({
+        minute: r.minute,
+        service: r.service,
+        operation: r.operation,
+        kind: r.kind,
+        status: r.status,
+        calls: r.calls,
+        errors: r.errors,
+        sumUs: r.sum_us,
+        maxUs: r.max_us,
+        sketch: sketchFromJson(r.sketch),
+      });
+    }
+    return out;
+  }
+}
