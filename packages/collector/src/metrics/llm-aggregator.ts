@@ -151,6 +151,8 @@ interface ConvEntry {
 export class LlmAggregator {
   private pending = new Map<string, LlmCell>();
   private top: TopEntry[] = [];
+  /** After a trim: values below these cannot enter the kept top lists. */
+  private topFloor = { duration_ms: 0, cost_usd: 0 };
   private conversations = new Map<string, ConvEntry>();
 
   constructor(private readonly db: Database.Database) {
@@ -204,20 +206,23 @@ export class LlmAggregator {
       provider: call.provider,
       model: call.model,
     };
-    this.top.push({ metric: 'duration_ms', value: span.durationUs / 1000, ...base });
-    if (call.costUsd > 0) this.top.push({ metric: 'cost_usd', value: call.costUsd, ...base });
+    const ms = span.durationUs / 1000;
+    if (ms > this.topFloor.duration_ms) this.top.push({ metric: 'duration_ms', value: ms, ...base });
+    if (call.costUsd > this.topFloor.cost_usd)
+      this.top.push({ metric: 'cost_usd', value: call.costUsd, ...base });
     if (this.top.length > 4 * LLM_TOP_KEEP) this.trimTop();
   }
 
   private trimTop(): void {
     const keep: TopEntry[] = [];
     for (const metric of ['duration_ms', 'cost_usd'] as const) {
-      keep.push(
-        ...this.top
-          .filter((t) => t.metric === metric)
-          .sort((a, b) => b.value - a.value)
-          .slice(0, LLM_TOP_KEEP),
-      );
+      const kept = this.top
+        .filter((t) => t.metric === metric)
+        .sort((a, b) => b.value - a.value)
+        .slice(0, LLM_TOP_KEEP);
+      // Only while this batch of candidates is pending: the stored list is trimmed on flush.
+      if (kept.length === LLM_TOP_KEEP) this.topFloor[metric] = (kept[kept.length - 1] as TopEntry).value;
+      keep.push(...kept);
     }
     this.top = keep;
   }
@@ -307,6 +312,7 @@ export class LlmAggregator {
           .run(metric, metric, LLM_TOP_KEEP);
       }
       this.top = [];
+      this.topFloor = { duration_ms: 0, cost_usd: 0 };
     }
 
     const getConv = this.db.prepare(

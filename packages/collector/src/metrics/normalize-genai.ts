@@ -26,7 +26,7 @@ export const GENAI_CONVERSATION_ID = 'gen_ai.conversation.id';
  */
 const ALIASES: readonly (readonly [string, readonly string[]])[] = [
   [GENAI_PROVIDER_NAME, ['gen_ai.system', 'llm.provider', 'llm.system', 'llm.vendor']],
-  [GENAI_REQUEST_MODEL, ['llm.request.model', 'llm.model_name', 'llm.model', 'gen_ai.response.model']],
+  [GENAI_REQUEST_MODEL, ['llm.request.model', 'llm.model_name', 'gen_ai.response.model']],
   [GENAI_OPERATION_NAME, ['llm.request.type']],
   [GENAI_INPUT_TOKENS, ['gen_ai.usage.prompt_tokens', 'llm.usage.prompt_tokens', 'llm.token_count.prompt']],
   [
@@ -43,6 +43,9 @@ const ALIASES: readonly (readonly [string, readonly string[]])[] = [
   ],
   [GENAI_CONVERSATION_ID, ['session.id']],
 ];
+
+/** Every older/foreign key: a span carrying none of them is left alone without further work. */
+const ALIAS_KEYS: ReadonlySet<string> = new Set(ALIASES.flatMap(([, aliases]) => aliases));
 
 /** Keys whose values name a provider: lower-cased on copy (OpenLLMetry writes `OpenAI`). */
 const LOWERCASE = new Set([GENAI_PROVIDER_NAME]);
@@ -89,16 +92,13 @@ export function normalizeGenAiAttributes(attributes: Attributes): boolean {
 export function normalizeGenAiBatch(batch: DecodedBatch): void {
   for (const group of batch.groups) {
     for (const span of group.spans) {
-      const a = span.attributes;
-      // Cheap pre-check: most spans carry no LLM keys at all.
-      let genAi = false;
-      for (const k in a) {
-        if (k.charCodeAt(0) === 103 /* g */ ? k.startsWith('gen_ai.') : k.startsWith('llm.')) {
-          genAi = true;
+      // Cheap pre-check: most spans carry none of the older/foreign keys.
+      for (const k in span.attributes) {
+        if (ALIAS_KEYS.has(k)) {
+          normalizeGenAiAttributes(span.attributes);
           break;
         }
       }
-      if (genAi) normalizeGenAiAttributes(a);
     }
   }
 }

@@ -60,9 +60,10 @@ function promBucket(durationMs: number): number {
  * (relative error 1 %, see `sketch.ts`); calls, errors, sums and maxima are exact.
  */
 export class RedAggregator {
-  private pending = new Map<string, RedCell>();
-  /** Cumulative series for `/metrics`, by service/operation/kind/status. */
-  readonly series = new Map<string, PromSeries>();
+  /** Cells not yet written, by series and minute. */
+  private pending = new Map<PromSeries, Map<number, RedCell>>();
+  /** Cumulative series for `/metrics`, by service, operation and `kind * 3 + status`. */
+  private readonly byService = new Map<string, Map<string, PromSeries[]>>();
   private readonly get: Database.Statement;
   private readonly put: Database.Statement;
 
@@ -77,9 +78,37 @@ export class RedAggregator {
   /** Counts one span. */
   add(service: string, span: SpanInput): void {
     const minute = Math.floor(span.startUs / MINUTE_US);
-    const seriesKey = `${service}\u0000${span.name}\u0000${span.kind}\u0000${span.statusCode}`;
-    const key = `${minute}\u0000${seriesKey}`;
-    let cell = this.pending.get(key);
+    // No string building per span: service → operation → kind/status slot → minute.
+    let byOp = this.byService.get(service);
+    if (byOp === undefined) {
+      byOp = new Map();
+      this.byService.set(service, byOp);
+    }
+    let slots = byOp.get(span.name);
+    if (slots === undefined) {
+      slots = [];
+      byOp.set(span.name, slots);
+    }
+    const slot = span.kind * 3 + span.statusCode;
+    let s = slots[slot];
+    if (s === undefined) {
+      s = {
+        service,
+        operation: span.name,
+        kind: span.kind,
+        status: span.statusCode,
+        count: 0,
+        sumMs: 0,
+        buckets: new Float64Array(PROM_BUCKETS_MS.length + 1),
+      };
+      slots[slot] = s;
+    }
+    let byMinute = this.pending.get(s);
+    if (byMinute === undefined) {
+      byMinute = new Map();
+      this.pending.set(s, byMinute);
+    }
+    let cell = byMinute.get(minute);
     if (cell === undefined) {
       cell = {
         minute,
@@ -93,7 +122,7 @@ export class RedAggregator {
         maxUs: 0,
         sketch: new Map(),
       };
-      this.pending.set(key, cell);
+      byMinute.set(minute, cell);
     }
     const d = span.durationUs;
     cell.calls++;
@@ -102,24 +131,20 @@ export class RedAggregator {
     if (d > cell.maxUs) cell.maxUs = d;
     sketchAdd(cell.sketch, sketchIndex(d));
 
-    let s = this.series.get(seriesKey);
-    if (s === undefined) {
-      s = {
-        service,
-        operation: span.name,
-        kind: span.kind,
-        status: span.statusCode,
-        count: 0,
-        sumMs: 0,
-        buckets: new Float64Array(PROM_BUCKETS_MS.length + 1),
-      };
-      this.series.set(seriesKey, s);
-    }
     const ms = d / 1000;
     s.count++;
     s.sumMs += ms;
     const b = promBucket(ms);
     s.buckets[b] = (s.buckets[b] as number) + 1;
+  }
+
+  /** Every cumulative series, for `/metrics`. */
+  *series(): IterableIterator<PromSeries> {
+    for (const byOp of this.byService.values()) {
+      for (const slots of byOp.values()) {
+        for (const s of slots) if (s !== undefined) yield s;
+      }
+    }
   }
 
   /** Whether cells are waiting to be written. */
@@ -129,7 +154,7 @@ export class RedAggregator {
 
   /** Merges the pending cells into `red_minutes` (call inside a transaction). */
   flush(): void {
-    for (const c of this.pending.values()) {
+    for (const c of [...this.pending.values()].flatMap((m) => [...m.values()])) {
       const old = this.get.get(c.minute, c.service, c.operation, c.kind, c.status) as
         | { calls: number; errors: number; sum_us: number; max_us: number; sketch: string }
         | undefined;

@@ -45,7 +45,7 @@ function windowOf(q: Query) {
  * API `/api/metrics/*`, and the viewer's `/api/monitor/*` and `/api/llm/*`.
  */
 export function registerMetricsRoutes(app: FastifyInstance, metrics: SpanMetrics): void {
-  const registry = createSpanMetricsRegistry(() => metrics.red.series.values());
+  const registry = createSpanMetricsRegistry(() => metrics.red.series());
   app.get('/metrics', async (_req, reply) => {
     reply.header('content-type', registry.contentType);
     return registry.metrics();

@@ -4,8 +4,8 @@ import { LlmAggregator } from './llm-aggregator.js';
 import { normalizeGenAiBatch } from './normalize-genai.js';
 import { MINUTE_US, RedAggregator } from './red-aggregator.js';
 
-/** How many recent span ids are remembered to drop at-least-once duplicates (two generations). */
-export const DEDUP_GENERATION = 100_000;
+/** How many recent batch fingerprints are remembered to drop re-sent batches (two generations). */
+export const DEDUP_GENERATION = 10_000;
 
 /** Default interval between writes of the pending figures to SQLite. */
 export const DEFAULT_FLUSH_INTERVAL_MS = 2000;
@@ -48,18 +48,22 @@ export class SpanMetrics {
   record(batch: DecodedBatch): void {
     try {
       for (const group of batch.groups) {
+        const spans = group.spans;
+        const firstSpan = spans[0];
+        const lastSpan = spans[spans.length - 1];
+        if (firstSpan === undefined || lastSpan === undefined) continue;
         const service = group.resource.serviceName;
-        for (const span of group.spans) {
-          const id = span.traceId + span.spanId;
-          if (this.recent.has(id) || this.older.has(id)) {
-            this.duplicates++;
-            continue;
-          }
-          this.recent.add(id);
-          if (this.recent.size >= DEDUP_GENERATION) {
-            this.older = this.recent;
-            this.recent = new Set();
-          }
+        const fingerprint = `${service}/${spans.length}/${firstSpan.traceId}${firstSpan.spanId}/${lastSpan.spanId}`;
+        if (this.recent.has(fingerprint) || this.older.has(fingerprint)) {
+          this.duplicates += spans.length;
+          continue;
+        }
+        this.recent.add(fingerprint);
+        if (this.recent.size >= DEDUP_GENERATION) {
+          this.older = this.recent;
+          this.recent = new Set();
+        }
+        for (const span of spans) {
           this.red.add(service, span);
           this.llm.add(service, span);
         }
