@@ -111,12 +111,15 @@ export function createLlmSchema(db: Database.Database): void {
       metric TEXT NOT NULL, value REAL NOT NULL, trace_id TEXT NOT NULL, span_id TEXT NOT NULL,
       start_us INTEGER NOT NULL, service TEXT NOT NULL, provider TEXT NOT NULL, model TEXT NOT NULL);
     CREATE INDEX IF NOT EXISTS llm_top_metric ON llm_top (metric, value);
-    CREATE TABLE IF NOT EXISTS llm_conversations (
+    CREATE TABLE IF NOT EXISTS llm_traces (
+      trace_id TEXT PRIMARY KEY, first_us INTEGER NOT NULL, last_us INTEGER NOT NULL,
+      calls INTEGER NOT NULL, errors INTEGER NOT NULL, input_tokens INTEGER NOT NULL,
+      output_tokens INTEGER NOT NULL, cost_usd REAL NOT NULL, llm_ms REAL NOT NULL) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS llm_traces_last ON llm_traces (last_us);
+    CREATE TABLE IF NOT EXISTS llm_conversation_traces (
       conversation_id TEXT NOT NULL, trace_id TEXT NOT NULL, first_us INTEGER NOT NULL,
-      last_us INTEGER NOT NULL, calls INTEGER NOT NULL, errors INTEGER NOT NULL,
-      input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, cost_usd REAL NOT NULL,
-      llm_ms REAL NOT NULL, PRIMARY KEY (conversation_id, trace_id)) WITHOUT ROWID;
-    CREATE INDEX IF NOT EXISTS llm_conversations_last ON llm_conversations (last_us);
+      PRIMARY KEY (conversation_id, trace_id)) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS llm_conversation_traces_first ON llm_conversation_traces (first_us);
   `);
 }
 
@@ -131,8 +134,7 @@ interface TopEntry {
   model: string;
 }
 
-interface ConvEntry {
-  id: string;
+interface TraceEntry {
   traceId: string;
   firstUs: number;
   lastUs: number;
@@ -146,14 +148,18 @@ interface ConvEntry {
 
 /**
  * LLM economics per minute × provider × model (calls, errors, tokens, cost, TTFT sketch,
- * decode tokens and time), the slowest and most expensive calls, and per-conversation totals.
+ * decode tokens and time), the slowest and most expensive calls, per-trace LLM totals and
+ * conversation → trace links (`gen_ai.conversation.id` on any span of the trace).
  */
 export class LlmAggregator {
   private pending = new Map<string, LlmCell>();
   private top: TopEntry[] = [];
   /** After a trim: values below these cannot enter the kept top lists. */
   private topFloor = { duration_ms: 0, cost_usd: 0 };
-  private conversations = new Map<string, ConvEntry>();
+  /** LLM totals per trace, pending. */
+  private traces = new Map<string, TraceEntry>();
+  /** Conversation → trace links (first span start), pending. */
+  private conversationLinks = new Map<string, { id: string; traceId: string; firstUs: number }>();
 
   constructor(private readonly db: Database.Database) {
     createLlmSchema(db);
@@ -163,8 +169,11 @@ export class LlmAggregator {
   add(service: string, span: SpanInput): void {
     const call = llmCallOf(span);
     const conv = span.attributes[K.conversation];
-    if (typeof conv === 'string' && conv !== '') this.addConversation(conv, span, call);
+    // The conversation id usually sits on a request span, not on the LLM spans of its trace (which
+    // may arrive in other batches): traces and conversations are linked, and joined when read.
+    if (typeof conv === 'string' && conv !== '') this.linkConversation(conv, span);
     if (call === undefined) return;
+    this.addToTrace(span, call);
     const minute = Math.floor(span.startUs / MINUTE_US);
     const key = `${minute}\u0000${call.provider}\u0000${call.model}`;
     let c = this.pending.get(key);
@@ -227,12 +236,18 @@ export class LlmAggregator {
     this.top = keep;
   }
 
-  private addConversation(id: string, span: SpanInput, call: LlmCall | undefined): void {
+  private linkConversation(id: string, span: SpanInput): void {
     const key = `${id}\u0000${span.traceId}`;
-    let e = this.conversations.get(key);
+    const e = this.conversationLinks.get(key);
+    if (e === undefined)
+      this.conversationLinks.set(key, { id, traceId: span.traceId, firstUs: span.startUs });
+    else e.firstUs = Math.min(e.firstUs, span.startUs);
+  }
+
+  private addToTrace(span: SpanInput, call: LlmCall): void {
+    let e = this.traces.get(span.traceId);
     if (e === undefined) {
       e = {
-        id,
         traceId: span.traceId,
         firstUs: span.startUs,
         lastUs: span.startUs + span.durationUs,
@@ -243,23 +258,23 @@ export class LlmAggregator {
         costUsd: 0,
         llmMs: 0,
       };
-      this.conversations.set(key, e);
+      this.traces.set(span.traceId, e);
     }
     e.firstUs = Math.min(e.firstUs, span.startUs);
     e.lastUs = Math.max(e.lastUs, span.startUs + span.durationUs);
-    if (call !== undefined) {
-      e.calls++;
-      if (call.error) e.errors++;
-      e.inputTokens += call.inputTokens;
-      e.outputTokens += call.outputTokens;
-      e.costUsd += call.costUsd;
-      e.llmMs += span.durationUs / 1000;
-    }
+    e.calls++;
+    if (call.error) e.errors++;
+    e.inputTokens += call.inputTokens;
+    e.outputTokens += call.outputTokens;
+    e.costUsd += call.costUsd;
+    e.llmMs += span.durationUs / 1000;
   }
 
   /** Whether anything waits to be written. */
   get dirty(): boolean {
-    return this.pending.size > 0 || this.top.length > 0 || this.conversations.size > 0;
+    return (
+      this.pending.size > 0 || this.top.length > 0 || this.traces.size > 0 || this.conversationLinks.size > 0
+    );
   }
 
   /** Merges pending figures into the tables (call inside a transaction). */
@@ -315,14 +330,11 @@ export class LlmAggregator {
       this.topFloor = { duration_ms: 0, cost_usd: 0 };
     }
 
-    const getConv = this.db.prepare(
-      'SELECT * FROM llm_conversations WHERE conversation_id = ? AND trace_id = ?',
-    );
-    const putConv = this.db.prepare('INSERT OR REPLACE INTO llm_conversations VALUES (?,?,?,?,?,?,?,?,?,?)');
-    for (const e of this.conversations.values()) {
-      const o = getConv.get(e.id, e.traceId) as Record<string, number> | undefined;
-      putConv.run(
-        e.id,
+    const getTrace = this.db.prepare('SELECT * FROM llm_traces WHERE trace_id = ?');
+    const putTrace = this.db.prepare('INSERT OR REPLACE INTO llm_traces VALUES (?,?,?,?,?,?,?,?,?)');
+    for (const e of this.traces.values()) {
+      const o = getTrace.get(e.traceId) as Record<string, number> | undefined;
+      putTrace.run(
         e.traceId,
         Math.min(e.firstUs, o?.first_us ?? e.firstUs),
         Math.max(e.lastUs, o?.last_us ?? e.lastUs),
@@ -334,7 +346,13 @@ export class LlmAggregator {
         e.llmMs + (o?.llm_ms ?? 0),
       );
     }
-    this.conversations = new Map();
+    this.traces = new Map();
+    const link = this.db.prepare(
+      `INSERT INTO llm_conversation_traces VALUES (?,?,?)
+       ON CONFLICT (conversation_id, trace_id) DO UPDATE SET first_us = MIN(first_us, excluded.first_us)`,
+    );
+    for (const l of this.conversationLinks.values()) link.run(l.id, l.traceId, l.firstUs);
+    this.conversationLinks = new Map();
   }
 
   /** Deletes figures of minutes before `minute` (and calls/conversations that started before it). */
@@ -342,7 +360,8 @@ export class LlmAggregator {
     const us = minute * MINUTE_US;
     this.db.prepare('DELETE FROM llm_minutes WHERE minute < ?').run(minute);
     this.db.prepare('DELETE FROM llm_top WHERE start_us < ?').run(us);
-    this.db.prepare('DELETE FROM llm_conversations WHERE last_us < ?').run(us);
+    this.db.prepare('DELETE FROM llm_traces WHERE last_us < ?').run(us);
+    this.db.prepare('DELETE FROM llm_conversation_traces WHERE first_us < ?').run(us);
   }
 
   /** Stored cells of minutes `[fromMinute, toMinute]`. */
@@ -376,26 +395,31 @@ export class LlmAggregator {
       .all(metric, limit) as Record<string, unknown>[];
   }
 
-  /** Conversations with their totals, most recent first. */
+  /** Conversations with their totals (LLM calls of their traces), most recent first. */
   conversationList(limit: number): Record<string, unknown>[] {
     return this.db
       .prepare(
-        `SELECT conversation_id AS conversationId, COUNT(*) AS traces, MIN(first_us) AS firstUs,
-           MAX(last_us) AS lastUs, SUM(calls) AS calls, SUM(errors) AS errors,
-           SUM(input_tokens) AS inputTokens, SUM(output_tokens) AS outputTokens,
-           SUM(cost_usd) AS costUsd, SUM(llm_ms) AS llmMs
-         FROM llm_conversations GROUP BY conversation_id ORDER BY lastUs DESC LIMIT ?`,
+        `SELECT c.conversation_id AS conversationId, COUNT(*) AS traces, MIN(c.first_us) AS firstUs,
+           MAX(COALESCE(t.last_us, c.first_us)) AS lastUs, COALESCE(SUM(t.calls), 0) AS calls,
+           COALESCE(SUM(t.errors), 0) AS errors, COALESCE(SUM(t.input_tokens), 0) AS inputTokens,
+           COALESCE(SUM(t.output_tokens), 0) AS outputTokens, COALESCE(SUM(t.cost_usd), 0) AS costUsd,
+           COALESCE(SUM(t.llm_ms), 0) AS llmMs
+         FROM llm_conversation_traces c LEFT JOIN llm_traces t ON t.trace_id = c.trace_id
+         GROUP BY c.conversation_id ORDER BY lastUs DESC LIMIT ?`,
       )
       .all(limit) as Record<string, unknown>[];
   }
 
-  /** The traces of one conversation with their totals, oldest first. */
+  /** The traces of one conversation with their LLM totals, oldest first. */
   conversationTraces(id: string): Record<string, unknown>[] {
     return this.db
       .prepare(
-        `SELECT trace_id AS traceId, first_us AS firstUs, last_us AS lastUs, calls, errors,
-           input_tokens AS inputTokens, output_tokens AS outputTokens, cost_usd AS costUsd, llm_ms AS llmMs
-         FROM llm_conversations WHERE conversation_id = ? ORDER BY first_us`,
+        `SELECT c.trace_id AS traceId, c.first_us AS firstUs, COALESCE(t.last_us, c.first_us) AS lastUs,
+           COALESCE(t.calls, 0) AS calls, COALESCE(t.errors, 0) AS errors,
+           COALESCE(t.input_tokens, 0) AS inputTokens, COALESCE(t.output_tokens, 0) AS outputTokens,
+           COALESCE(t.cost_usd, 0) AS costUsd, COALESCE(t.llm_ms, 0) AS llmMs
+         FROM llm_conversation_traces c LEFT JOIN llm_traces t ON t.trace_id = c.trace_id
+         WHERE c.conversation_id = ? ORDER BY c.first_us`,
       )
       .all(id) as Record<string, unknown>[];
   }
