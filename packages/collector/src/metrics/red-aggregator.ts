@@ -46,7 +46,17 @@ export function createRedSchema(db: Database.Database): void {
     status INTEGER NOT NULL, calls INTEGER NOT NULL, errors INTEGER NOT NULL, sum_us INTEGER NOT NULL,
     max_us INTEGER NOT NULL, sketch TEXT NOT NULL,
     PRIMARY KEY (minute, service, operation, kind, status)) WITHOUT ROWID`);
+  // Hourly rollup of the same figures (the \`minute\` column holds the hour's first minute), so
+  // windows of days read 60× fewer rows.
+  db.exec(`CREATE TABLE IF NOT EXISTS red_hours (
+    minute INTEGER NOT NULL, service TEXT NOT NULL, operation TEXT NOT NULL, kind INTEGER NOT NULL,
+    status INTEGER NOT NULL, calls INTEGER NOT NULL, errors INTEGER NOT NULL, sum_us INTEGER NOT NULL,
+    max_us INTEGER NOT NULL, sketch TEXT NOT NULL,
+    PRIMARY KEY (minute, service, operation, kind, status)) WITHOUT ROWID`);
 }
+
+/** Which table answers a read: per minute, or the hourly rollup. */
+export type RedResolution = 'minute' | 'hour';
 
 function promBucket(durationMs: number): number {
   let i = 0;
@@ -64,15 +74,18 @@ export class RedAggregator {
   private pending = new Map<PromSeries, Map<number, RedCell>>();
   /** Cumulative series for `/metrics`, by service, operation and `kind * 3 + status`. */
   private readonly byService = new Map<string, Map<string, PromSeries[]>>();
-  private readonly get: Database.Statement;
-  private readonly put: Database.Statement;
+  private readonly get: Record<RedResolution, Database.Statement>;
+  private readonly put: Record<RedResolution, Database.Statement>;
 
   constructor(private readonly db: Database.Database) {
     createRedSchema(db);
-    this.get = db.prepare(
-      'SELECT calls, errors, sum_us, max_us, sketch FROM red_minutes WHERE minute = ? AND service = ? AND operation = ? AND kind = ? AND status = ?',
-    );
-    this.put = db.prepare('INSERT OR REPLACE INTO red_minutes VALUES (?,?,?,?,?,?,?,?,?,?)');
+    const get = (table: string) =>
+      db.prepare(
+        `SELECT calls, errors, sum_us, max_us, sketch FROM ${table} WHERE minute = ? AND service = ? AND operation = ? AND kind = ? AND status = ?`,
+      );
+    const put = (table: string) => db.prepare(`INSERT OR REPLACE INTO ${table} VALUES (?,?,?,?,?,?,?,?,?,?)`);
+    this.get = { minute: get('red_minutes'), hour: get('red_hours') };
+    this.put = { minute: put('red_minutes'), hour: put('red_hours') };
   }
 
   /** Counts one span. */
@@ -152,55 +165,81 @@ export class RedAggregator {
     return this.pending.size > 0;
   }
 
-  /** Merges the pending cells into `red_minutes` (call inside a transaction). */
+  /** Merges the pending cells into `red_minutes` and `red_hours` (call inside a transaction). */
   flush(): void {
-    for (const c of [...this.pending.values()].flatMap((m) => [...m.values()])) {
-      const old = this.get.get(c.minute, c.service, c.operation, c.kind, c.status) as
-        | { calls: number; errors: number; sum_us: number; max_us: number; sketch: string }
-        | undefined;
-      if (old !== undefined) {
-        c.calls += old.calls;
-        c.errors += old.errors;
-        c.sumUs += old.sum_us;
-        c.maxUs = Math.max(c.maxUs, old.max_us);
-        sketchMerge(c.sketch, sketchFromJson(old.sketch));
+    const hours = new Map<string, RedCell>();
+    for (const byMinute of this.pending.values()) {
+      for (const c of byMinute.values()) {
+        const hour = Math.floor(c.minute / 60) * 60;
+        const key = `${hour}\u0000${c.service}\u0000${c.operation}\u0000${c.kind}\u0000${c.status}`;
+        const h = hours.get(key);
+        if (h === undefined) hours.set(key, { ...c, minute: hour, sketch: new Map(c.sketch) });
+        else {
+          h.calls += c.calls;
+          h.errors += c.errors;
+          h.sumUs += c.sumUs;
+          h.maxUs = Math.max(h.maxUs, c.maxUs);
+          sketchMerge(h.sketch, c.sketch);
+        }
+        this.merge('minute', c);
       }
-      this.put.run(
-        c.minute,
-        c.service,
-        c.operation,
-        c.kind,
-        c.status,
-        c.calls,
-        c.errors,
-        c.sumUs,
-        c.maxUs,
-        sketchToJson(c.sketch),
-      );
     }
+    for (const h of hours.values()) this.merge('hour', h);
     this.pending = new Map();
   }
 
-  /** Deletes minutes before `minute`. */
+  private merge(resolution: RedResolution, c: RedCell): void {
+    const old = this.get[resolution].get(c.minute, c.service, c.operation, c.kind, c.status) as
+      | { calls: number; errors: number; sum_us: number; max_us: number; sketch: string }
+      | undefined;
+    if (old !== undefined) {
+      c.calls += old.calls;
+      c.errors += old.errors;
+      c.sumUs += old.sum_us;
+      c.maxUs = Math.max(c.maxUs, old.max_us);
+      sketchMerge(c.sketch, sketchFromJson(old.sketch));
+    }
+    this.put[resolution].run(
+      c.minute,
+      c.service,
+      c.operation,
+      c.kind,
+      c.status,
+      c.calls,
+      c.errors,
+      c.sumUs,
+      c.maxUs,
+      sketchToJson(c.sketch),
+    );
+  }
+
+  /** Deletes minutes before `minute`, and hours that end before it. */
   prune(minute: number): void {
     this.db.prepare('DELETE FROM red_minutes WHERE minute < ?').run(minute);
+    this.db.prepare('DELETE FROM red_hours WHERE minute < ?').run(Math.floor(minute / 60) * 60);
   }
 
   /**
    * Stored cells of minutes `[fromMinute, toMinute]`, optionally only of some services and kinds.
-   * Call {@link flush} first to include the latest spans.
+   * With `hour` resolution the cells are hourly (their `minute` is the hour's first minute) and
+   * cover the whole hours that overlap the range. Call {@link flush} first to include the latest
+   * spans.
    */
   cells(
     fromMinute: number,
     toMinute: number,
     services?: readonly string[],
     kinds?: readonly number[],
+    resolution: RedResolution = 'minute',
   ): RedCell[] {
+    const table = resolution === 'hour' ? 'red_hours' : 'red_minutes';
+    const from = resolution === 'hour' ? Math.floor(fromMinute / 60) * 60 : fromMinute;
+    const svcSql = services === undefined ? '' : ` AND service IN (${services.map(() => '?').join(',')})`;
     const rows = this.db
       .prepare(
-        'SELECT minute, service, operation, kind, status, calls, errors, sum_us, max_us, sketch FROM red_minutes WHERE minute BETWEEN ? AND ?',
+        `SELECT minute, service, operation, kind, status, calls, errors, sum_us, max_us, sketch FROM ${table} WHERE minute BETWEEN ? AND ?${svcSql}`,
       )
-      .all(fromMinute, toMinute) as {
+      .all(from, toMinute, ...(services ?? [])) as {
       minute: number;
       service: string;
       operation: string;

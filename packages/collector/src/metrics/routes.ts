@@ -77,7 +77,7 @@ export function registerMetricsRoutes(app: FastifyInstance, metrics: SpanMetrics
     const q = req.query as Query;
     const { endMs, win } = windowOf(q);
     metrics.flush();
-    const cells = metrics.red.cells(win.fromMinute, win.toMinute, undefined, kindsParam(q));
+    const cells = metrics.red.cells(win.fromMinute, win.toMinute, undefined, kindsParam(q), win.resolution);
     const rows: RedSummary[] = [...summarizeRed(cells, win, (c) => c.service).values()].map(
       ({ first: c, summary }) => ({ service: c.service, ...summary }),
     );
@@ -91,7 +91,7 @@ export function registerMetricsRoutes(app: FastifyInstance, metrics: SpanMetrics
       throw new InvalidParameterError('parameter "service" is required');
     const { endMs, win } = windowOf(q);
     metrics.flush();
-    const cells = metrics.red.cells(win.fromMinute, win.toMinute, [service], kindsParam(q));
+    const cells = metrics.red.cells(win.fromMinute, win.toMinute, [service], kindsParam(q), win.resolution);
     const rows: RedSummary[] = [
       ...summarizeRed(cells, win, (c) => `${c.operation}\u0000${c.kind}`).values(),
     ].map(({ first: c, summary }) => ({ service, operation: c.operation, spanKind: c.kind, ...summary }));

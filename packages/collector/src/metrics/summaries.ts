@@ -14,13 +14,31 @@ export interface MinuteWindow {
   points: number;
 }
 
-/** The minute window ending at `endMs` and reaching back `lookbackMs`. */
-export function minuteWindow(endMs: number, lookbackMs: number): MinuteWindow {
+/** Windows longer than this (minutes) are read from the hourly rollup. */
+export const HOURLY_ABOVE_MINUTES = 6 * 60;
+
+/**
+ * The minute window ending at `endMs` and reaching back `lookbackMs`. Windows longer than 6 h
+ * start at a whole hour and group whole hours (they are answered from the hourly rollup).
+ */
+export function minuteWindow(
+  endMs: number,
+  lookbackMs: number,
+): MinuteWindow & { resolution: 'minute' | 'hour' } {
   const toMinute = Math.floor(endMs / 60_000);
-  const fromMinute = Math.floor((endMs - lookbackMs) / 60_000);
+  let fromMinute = Math.floor((endMs - lookbackMs) / 60_000);
+  const hourly = toMinute - fromMinute + 1 > HOURLY_ABOVE_MINUTES;
+  if (hourly) fromMinute = Math.floor(fromMinute / 60) * 60;
   const minutes = toMinute - fromMinute + 1;
-  const groupMinutes = Math.max(1, Math.ceil(minutes / MAX_SPARK_POINTS));
-  return { fromMinute, toMinute, groupMinutes, points: Math.ceil(minutes / groupMinutes) };
+  let groupMinutes = Math.max(1, Math.ceil(minutes / MAX_SPARK_POINTS));
+  if (hourly) groupMinutes = Math.ceil(groupMinutes / 60) * 60;
+  return {
+    fromMinute,
+    toMinute,
+    groupMinutes,
+    points: Math.ceil(minutes / groupMinutes),
+    resolution: hourly ? 'hour' : 'minute',
+  };
 }
 
 const usToMs = (us: number | null) => (us === null ? null : Math.round(us) / 1000);

@@ -127,6 +127,26 @@ describe('RED from spans', () => {
     }
   });
 
+  it('answers long windows from the hourly rollup with the same counts and percentiles within 1 %', async () => {
+    const exp = expected();
+    const { body } = await getJson(
+      c,
+      `/api/monitor/services?spanKind=all&endTs=${endTs}&lookback=${24 * 3600_000}`,
+    );
+    expect(body.bucketMinutes % 60).toBe(0);
+    for (const svc of body.services) {
+      const groups = [...exp.entries()].filter(([k]) => k.startsWith(`${svc.service}|`)).map(([, g]) => g);
+      expect(svc.calls).toBe(groups.reduce((a, g) => a + g.calls, 0));
+      expect(svc.errors).toBe(groups.reduce((a, g) => a + g.errors, 0));
+      const p95 = exactQuantileMs(
+        groups.flatMap((g) => g.durations),
+        0.95,
+      );
+      expect(Math.abs(svc.p95Ms - p95) / p95).toBeLessThanOrEqual(0.0101);
+    }
+    expect(body.services).toHaveLength(2);
+  });
+
   it('serves /metrics in the Prometheus text format with span-metrics names and labels', async () => {
     const res = await fetch(`http://127.0.0.1:${c.queryPort}/metrics`);
     expect(res.headers.get('content-type')).toContain('text/plain');
