@@ -104,10 +104,16 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
   const store = TraceStore.open({ path: options.dbPath ?? DEFAULT_DB_PATH, retention: options.retention });
   const metrics = new SpanMetrics(store.connection);
   let inserts = 0;
+  let metricsPruned = false;
   const runRetention = () => {
     try {
-      store.enforceRetention();
-      metrics.prune(store.status().oldestSpanUs);
+      const deleted = store.enforceRetention();
+      // Span metrics live as long as the spans: drop the minutes before the oldest span left
+      // (at start, and whenever retention deleted something).
+      if (deleted > 0 || !metricsPruned) {
+        metrics.prune(store.status().oldestSpanUs);
+        metricsPruned = true;
+      }
     } catch (error) {
       sink.stats.lastError = `retention failed: ${(error as Error).message}`;
     }
