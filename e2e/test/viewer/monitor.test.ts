@@ -165,4 +165,25 @@ describe('Monitor and LLM pages in Chromium', () => {
     );
     expect(pageErrors).toEqual([]);
   });
+
+  it('the span details show where an Ollama call’s time went, phase by phase', async () => {
+    const body = (await (await fetch(`${collector.baseUrl}/api/traces/${llmTraceId}`)).json()) as {
+      data: { spans: { spanID: string; operationName: string; tags: Tag[] }[] }[];
+    };
+    const ollama = (body.data[0]?.spans ?? []).find(
+      (s) => s.operationName === 'llm.inference' && tagsOf(s)['llm.provider'] === 'ollama',
+    );
+    await page.goto(`${collector.baseUrl}/trace/${llmTraceId}?span=${ollama?.spanID}`);
+    const legend = page.locator('.llm-phases .phase-legend li');
+    await legend.first().waitFor();
+    expect(await legend.evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.phase))).toEqual([
+      'overhead',
+      'load',
+      'prefill',
+      'decode',
+    ]);
+    expect(await page.locator('.llm-phases li[data-phase="decode"]').textContent()).toMatch(/tokens\/s/);
+    expect(await page.locator('.llm-phases .phase-extras').textContent()).toContain('cost $0');
+    await screenshot('llm-span');
+  });
 });
