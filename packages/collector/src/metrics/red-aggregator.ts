@@ -13,6 +13,14 @@ export const PROM_BUCKETS_MS: readonly number[] = [
   2, 4, 6, 8, 10, 50, 100, 200, 400, 800, 1000, 1400, 2000, 5000, 10_000, 15_000,
 ];
 
+/**
+ * At most this many service × operation pairs get series of their own (since start); spans of
+ * further operations are counted under {@link OVERFLOW_OPERATION} of their service.
+ */
+export const MAX_OPERATIONS = 5000;
+/** The operation name that collects spans beyond {@link MAX_OPERATIONS}. */
+export const OVERFLOW_OPERATION = '(other operations)';
+
 /** One RED cell: a service × operation × kind × status in one minute. */
 export interface RedCell {
   minute: number;
@@ -74,6 +82,7 @@ export class RedAggregator {
   private pending = new Map<PromSeries, Map<number, RedCell>>();
   /** Cumulative series for `/metrics`, by service, operation and `kind * 3 + status`. */
   private readonly byService = new Map<string, Map<string, PromSeries[]>>();
+  private operationCount = 0;
   private readonly get: Record<RedResolution, Database.Statement>;
   private readonly put: Record<RedResolution, Database.Statement>;
 
@@ -97,17 +106,26 @@ export class RedAggregator {
       byOp = new Map();
       this.byService.set(service, byOp);
     }
-    let slots = byOp.get(span.name);
+    let operation = span.name;
+    let slots = byOp.get(operation);
     if (slots === undefined) {
-      slots = [];
-      byOp.set(span.name, slots);
+      // Span names with ids in them (`GET /items/123`) would grow the series without bound.
+      if (this.operationCount >= MAX_OPERATIONS) {
+        operation = OVERFLOW_OPERATION;
+        slots = byOp.get(operation);
+      }
+      if (slots === undefined) {
+        slots = [];
+        byOp.set(operation, slots);
+        this.operationCount++;
+      }
     }
     const slot = span.kind * 3 + span.statusCode;
     let s = slots[slot];
     if (s === undefined) {
       s = {
         service,
-        operation: span.name,
+        operation,
         kind: span.kind,
         status: span.statusCode,
         count: 0,
@@ -126,7 +144,7 @@ export class RedAggregator {
       cell = {
         minute,
         service,
-        operation: span.name,
+        operation,
         kind: span.kind,
         status: span.statusCode,
         calls: 0,
