@@ -50,9 +50,32 @@ const NOT_RUN_HERE: [RegExp, string][] = [
   [/^docker run /, 'a Jaeger container: no Docker in CI'],
   [/^node --env-file=deploy\/env\//, 'deployment on the six VMs (deploy/README.md)'],
   [
-    /^node packages\/collector\/dist\/cli\.js serve --host 0\.0\.0\.0/,
+    /^node packages\/collector\/dist\/cli\/main\.js serve --host 0\.0\.0\.0/,
     'deployment variant of the serve line run below',
   ],
+  [
+    /^autobot-trace serve --host 0\.0\.0\.0 --write-token-file \/etc\//,
+    'the secured deployment line (files under /etc): e2e/test/collector/secure-collector.test.ts runs the same flags with generated tokens and certificates',
+  ],
+  [
+    /^(install -d|openssl rand|chmod 600) /,
+    'operator steps writing under /etc on the collector VM (deployment)',
+  ],
+  [/^npx vitest run --project \w+ \S+$/, 'the test runner itself (one folder of a project)'],
+  [/^npm run typecheck -w @autobot\/e2e$/, 'type-checks the test sources; the tests themselves run here'],
+  [
+    /^node --import @autobot\/tracing\/register dist\/main\.js$/,
+    "a template for the reader's own service; e2e/test/tracing/register.test.ts runs the register entry point",
+  ],
+  [
+    /^(\w+=\S+ )+node services\/[\w-]+\/dist\/(node\/)?main\.js$/,
+    'starts one reference service for good: npm start runs them all (e2e/test/start-stop.test.ts)',
+  ],
+];
+
+/** Commands of one README not run here because another README runs the same ones. */
+const NOT_RUN_IN_FILE: [string, RegExp, string][] = [
+  ['deploy/README.md', /^autobot-pki /, 'packages/pki/README.md runs the same CA commands (one CA per run)'],
 ];
 
 const tmp = mkdtempSync(join(tmpdir(), 'autobot-readme-'));
@@ -132,6 +155,8 @@ describe('README TypeScript blocks', () => {
         'packages/llm/README.md',
         'packages/pki/README.md',
         'packages/dev-model/README.md',
+        'packages/service-kit/README.md',
+        'packages/tracing/README.md',
       ]),
     );
   });
@@ -215,19 +240,22 @@ describe('README shell commands', () => {
   const commands = shellBlocks.flatMap((block) =>
     shellCommands(block.code).map((command) => ({ block, command })),
   );
-  const skipped = (command: string) => NOT_RUN_HERE.find(([pattern]) => pattern.test(command));
+  const skipped = (command: string, file = '') =>
+    NOT_RUN_HERE.find(([pattern]) => pattern.test(command)) ??
+    NOT_RUN_IN_FILE.find(([readme, pattern]) => readme === file && pattern.test(command));
   const longRunning = (command: string) => / serve\b|autobot-dev-model --port/.test(command);
 
   it('every command is run here or has a reason not to be', () => {
     const unclassified = commands.filter(
-      ({ command }) =>
-        !skipped(command) && !/autobot-(trace|pki|dev-model)|^curl |dist\/cli\.js/.test(command),
+      ({ block, command }) =>
+        !skipped(command, block.file) &&
+        !/autobot-(trace|pki|dev-model)|^curl |dist\/cli(\/main)?\.js/.test(command),
     );
     expect(unclassified.map(({ block, command }) => `${block.file}:${block.line}: ${command}`)).toEqual([]);
   });
 
   // Runs after the library example above, so `<traceId>` is a real trace.
-  for (const { block, command } of commands.filter(({ command }) => !skipped(command))) {
+  for (const { block, command } of commands.filter(({ block, command }) => !skipped(command, block.file))) {
     it(`${block.file}:${block.line}: ${command}`, async () => {
       if (command.includes('<traceId>')) {
         expect(traceId, 'the library example runs first and provides <traceId>').not.toBe('');

@@ -41,7 +41,8 @@ describe('each workspace runs its own tests with `npm test -w`', () => {
     const roots = new Map(config.test.projects.map((p) => [p.test.name, p.test.root.replace(/\/$/, '')]));
     for (const dir of withTests) {
       const script = readPackage(dir).scripts?.test ?? '';
-      const project = /^vitest run --root \.\.\/\.\. --project (\S+)$/.exec(script)?.[1];
+      // `--root` leads from the workspace back to the repository root (e2e/ is one level down).
+      const project = /^vitest run --root \.\.(?:\/\.\.)? --project (\S+)$/.exec(script)?.[1];
       expect(project, `${dir}: test script "${script}"`).toBeDefined();
       expect(roots.get(project as string), `${dir}: project ${project}`).toBe(join(ROOT, dir));
     }

@@ -152,6 +152,57 @@ describe('the reference stack, end to end', () => {
     }
   }, 60_000);
 
+  it('a scripted load of chats shows in the Monitor and LLM figures, matching the stored spans', async () => {
+    const backend = stack.state.urls.backend;
+    const viewer = stack.state.urls.viewer;
+    const conversations: { id: string; traceId: string }[] = [];
+    for (let i = 0; i < 5; i++) {
+      const answer = await chat(backend, `Scripted load message ${i}`);
+      expect(answer.status).toBe(200);
+      const meta = answer.lines.find((l) => l.type === 'meta') as { conversationId: string; traceId: string };
+      conversations.push({ id: meta.conversationId, traceId: meta.traceId });
+    }
+    for (const c of conversations) await waitForTrace(viewer, c.traceId, 5);
+    // Each conversation's trace is totalled with its LLM calls. The id sits on the backend's
+    // server span, which ends (and is exported) after the answer has streamed: poll.
+    for (const c of conversations) {
+      const traces = async () =>
+        (
+          (await (await fetch(`${viewer}/api/llm/conversations/${c.id}`)).json()) as {
+            traces: { traceId: string; calls: number }[];
+          }
+        ).traces;
+      await expect
+        .poll(traces, { timeout: 15_000 })
+        .toEqual([expect.objectContaining({ traceId: c.traceId })]);
+      expect((await traces())[0]?.calls).toBeGreaterThanOrEqual(1);
+    }
+    // Every /api/chat server span the store holds (all five are in: their conversations are),
+    // counted from the spans themselves.
+    const search = (await (
+      await fetch(
+        `${viewer}/api/traces?${new URLSearchParams({ service: 'autobot-backend', operation: 'HTTP POST /api/chat', limit: '1000', lookback: '1h' })}`,
+      )
+    ).json()) as { data: JaegerTrace[] };
+    const stored = search.data.flatMap((t) =>
+      t.spans.filter(
+        (s) => s.operationName === 'HTTP POST /api/chat' && serviceOf(t, s) === 'autobot-backend',
+      ),
+    );
+    const storedErrors = stored.filter((s) => tag(s, 'error') === true).length;
+    const ops = (await (
+      await fetch(`${viewer}/api/monitor/operations?service=autobot-backend&spanKind=server&lookback=3600000`)
+    ).json()) as { operations: { operation: string; calls: number; errors: number }[] };
+    const chatOp = ops.operations.find((o) => o.operation === 'HTTP POST /api/chat');
+    expect(chatOp?.calls).toBe(stored.length);
+    expect(chatOp?.errors).toBe(storedErrors);
+    expect(stored.length).toBeGreaterThanOrEqual(5);
+    const metrics = await (await fetch(`${viewer}/metrics`)).text();
+    expect(metrics).toMatch(
+      /traces_span_metrics_calls_total\{service_name="autobot-backend",span_name="HTTP POST \/api\/chat",span_kind="SPAN_KIND_SERVER",status_code="STATUS_CODE_\w+"\} \d+/,
+    );
+  }, 60_000);
+
   it('with the NPU worker down, the backend answers a clear error and the trace shows where', async () => {
     process.kill(stack.state.pids['npu-worker'] as number, 'SIGTERM');
     await new Promise((r) => setTimeout(r, 300));

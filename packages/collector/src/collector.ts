@@ -12,6 +12,7 @@ import type { TlsMaterial } from './auth/tls.js';
 import { AccessToken } from './auth/tokens.js';
 import { InvalidOptionError, UnprotectedBindError } from './errors.js';
 import { IngestSink } from './ingest.js';
+import { SpanMetrics } from './metrics/span-metrics.js';
 import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from './otlp/decode-common.js';
 import { decompress, readBody } from './receivers/body.js';
 import { startGrpcReceiver } from './receivers/grpc-receiver.js';
@@ -163,18 +164,31 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
   const uiDir = options.uiDir === null ? undefined : (options.uiDir ?? defaultUiDir());
 
   const store = TraceStore.open({ path: options.dbPath ?? DEFAULT_DB_PATH, retention: options.retention });
+  const metrics = new SpanMetrics(store.connection);
   let inserts = 0;
+  let metricsPruned = false;
   const runRetention = () => {
     try {
-      store.enforceRetention();
+      const deleted = store.enforceRetention();
+      // Span metrics live as long as the spans: drop the minutes before the oldest span left
+      // (at start, and whenever retention deleted something).
+      if (deleted > 0 || !metricsPruned) {
+        metrics.prune(store.status().oldestSpanUs);
+        metricsPruned = true;
+      }
     } catch (error) {
       sink.stats.lastError = `retention failed: ${(error as Error).message}`;
     }
   };
-  const sink = new IngestSink(store, () => {
-    // Size checks are cheap (three pragmas); run them every 64 batches besides the timer.
-    if (++inserts % 64 === 0 && store.retentionSettings.maxBytes > 0) runRetention();
-  });
+  const sink = new IngestSink(
+    store,
+    () => {
+      // Size checks are cheap (three pragmas); run them every 64 batches besides the timer.
+      if (++inserts % 64 === 0 && store.retentionSettings.maxBytes > 0) runRetention();
+    },
+    metrics,
+  );
+  metrics.start();
   runRetention();
   const searcher: Searcher = store.searchableOffThread
     ? new SearchPool({ path: store.path, timeoutMs: queryTimeoutMs })
@@ -216,6 +230,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
       if (queryApp !== undefined) tasks.push(queryApp.close());
       await Promise.allSettled(tasks);
       await searcher.close();
+      metrics.close();
       store.close();
     })();
     return closed;
@@ -244,6 +259,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
       store,
       searcher,
       stats: sink.stats,
+      metrics,
       corsOrigins,
       uiDir,
       statusExtra: () => ({

@@ -1,3 +1,4 @@
+import type { SpanMetrics } from './metrics/span-metrics.js';
 import type { DecodedBatch } from './model.js';
 import type { TraceStore } from './store/store.js';
 
@@ -40,6 +41,8 @@ export class IngestSink {
   constructor(
     private readonly store: TraceStore,
     private readonly afterInsert?: () => void,
+    /** Span-derived metrics: normalises GenAI keys before the insert, counts the batch after it. */
+    private readonly metrics?: SpanMetrics,
   ) {}
 
   /** Counts a request that failed before it could be stored. */
@@ -67,7 +70,9 @@ export class IngestSink {
     this.stats.bytesReceived += bytes;
     this.stats.receivedSpans += batch.spanCount + batch.rejected;
     this.stats.rejectedSpans += batch.rejected;
+    this.metrics?.prepare(batch);
     const stored = this.store.insert(batch);
+    this.metrics?.record(batch);
     this.stats.storedSpans += stored;
     if (batch.rejected > 0) this.stats.lastError = batch.rejectReasons.join('; ');
     this.afterInsert?.();

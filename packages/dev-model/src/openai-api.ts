@@ -30,8 +30,21 @@ export interface OpenAiRequest {
   includeUsage: boolean;
   prompt: string;
   promptTokens: number;
+  /**
+   * Prompt tokens reported as cached (`prompt_tokens_details.cached_tokens`): the tokens of every
+   * message before the last one — the conversation prefix a previous turn already sent.
+   */
+  cachedTokens: number;
+  /**
+   * Reasoning tokens (`completion_tokens_details.reasoning_tokens`, counted into
+   * `completion_tokens`): 8/16/32 for `reasoning_effort` low/medium/high; o-series models
+   * (`o1`, `o3-mini`, …) default to medium as OpenAI's do; other models 0.
+   */
+  reasoningTokens: number;
   maxTokens: number | undefined;
 }
+
+const REASONING_TOKENS: Record<string, number> = { low: 8, medium: 16, high: 32 };
 
 /** Parses `/v1/chat/completions` input (400 on bad shape). */
 export function parseOpenAiRequest(body: Record<string, unknown>): OpenAiRequest {
@@ -45,12 +58,24 @@ export function parseOpenAiRequest(body: Record<string, unknown>): OpenAiRequest
     optionalCount(body.max_completion_tokens, 'max_completion_tokens') ??
     optionalCount(body.max_tokens, 'max_tokens');
   const streamOptions = body.stream_options as { include_usage?: unknown } | undefined;
+  const effort = body.reasoning_effort;
+  if (effort !== undefined && (typeof effort !== 'string' || !Object.hasOwn(REASONING_TOKENS, effort))) {
+    throw new HttpError(400, 'reasoning_effort must be low, medium or high');
+  }
+  const promptTokens = countPromptTokens(messages);
   return {
     model: body.model,
     stream: body.stream === true,
     includeUsage: streamOptions?.include_usage === true,
     prompt: lastUserText(messages),
-    promptTokens: countPromptTokens(messages),
+    promptTokens,
+    cachedTokens: messages.length > 1 ? Math.min(promptTokens, countPromptTokens(messages.slice(0, -1))) : 0,
+    reasoningTokens:
+      effort !== undefined
+        ? (REASONING_TOKENS[effort] as number)
+        : /^o\d/.test(body.model)
+          ? (REASONING_TOKENS.medium as number)
+          : 0,
     maxTokens,
   };
 }
@@ -78,11 +103,18 @@ export async function handleOpenAiChat(
   );
   const id = `chatcmpl-devmodel-${ctx.nextId()}`;
   const created = Math.floor(Date.now() / 1000);
-  const completionTokens = gen.completion.tokens.length;
+  const completionTokens = gen.completion.tokens.length + request.reasoningTokens;
   const usage = {
     prompt_tokens: gen.promptTokens,
     completion_tokens: completionTokens,
     total_tokens: gen.promptTokens + completionTokens,
+    prompt_tokens_details: { cached_tokens: request.cachedTokens, audio_tokens: 0 },
+    completion_tokens_details: {
+      reasoning_tokens: request.reasoningTokens,
+      audio_tokens: 0,
+      accepted_prediction_tokens: 0,
+      rejected_prediction_tokens: 0,
+    },
   };
 
   if (!request.stream) {

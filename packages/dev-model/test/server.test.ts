@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseNdjson } from '@autobot/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { answerFor, type DevModelServer, startDevModel, tokenize } from '../src/index.js';
+import { answerFor, countPromptTokens, type DevModelServer, startDevModel, tokenize } from '../src/index.js';
 
 /** One line of a streamed `/api/chat` answer (Ollama's NDJSON). */
 interface ChatChunk {
@@ -100,7 +100,31 @@ describe('openai api', () => {
     const body = await (await post('/v1/chat/completions', { model: 'm', messages, max_tokens: 3 })).json();
     expect(body.object).toBe('chat.completion');
     expect(body.choices[0].finish_reason).toBe('length');
-    expect(body.usage).toEqual({ prompt_tokens: 14, completion_tokens: 3, total_tokens: 17 });
+    expect(body.usage).toEqual({
+      prompt_tokens: 14,
+      completion_tokens: 3,
+      total_tokens: 17,
+      // The messages before the last one count as the cached prefix.
+      prompt_tokens_details: { cached_tokens: countPromptTokens(messages.slice(0, -1)), audio_tokens: 0 },
+      completion_tokens_details: {
+        reasoning_tokens: 0,
+        audio_tokens: 0,
+        accepted_prediction_tokens: 0,
+        rejected_prediction_tokens: 0,
+      },
+    });
+  });
+
+  it('reports reasoning tokens for reasoning_effort and for o-series models, inside completion_tokens', async () => {
+    const ask = async (extra: Record<string, unknown>) =>
+      (await (await post('/v1/chat/completions', { model: 'm', messages, max_tokens: 3, ...extra })).json())
+        .usage;
+    const high = await ask({ reasoning_effort: 'high' });
+    expect(high.completion_tokens_details.reasoning_tokens).toBe(32);
+    expect(high.completion_tokens).toBe(3 + 32);
+    expect((await ask({ model: 'o3-mini' })).completion_tokens_details.reasoning_tokens).toBe(16);
+    const bad = await post('/v1/chat/completions', { model: 'm', messages, reasoning_effort: 'max' });
+    expect(bad.status).toBe(400);
   });
 
   it('streams SSE with a final usage chunk when include_usage is set', async () => {

@@ -2,6 +2,7 @@ import { ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT, recordError } from '@autobot/tra
 import { type Attributes, type Context, context, type Span, SpanKind, trace } from '@opentelemetry/api';
 import { captureMessages } from './content.js';
 import type { LlmProviderError } from './errors.js';
+import { estimateCostUsd, findPrice, type PriceTable } from './pricing.js';
 import {
   ATTR_GEN_AI_INPUT_MESSAGES,
   ATTR_GEN_AI_OPERATION_NAME,
@@ -14,15 +15,24 @@ import {
   ATTR_GEN_AI_RESPONSE_ID,
   ATTR_GEN_AI_RESPONSE_MODEL,
   ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
+  ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
   ATTR_LLM_CHUNK_COUNT,
   ATTR_LLM_COMPLETION_TOKENS,
+  ATTR_LLM_COST_USD,
+  ATTR_LLM_DECODE_TOKENS_PER_SECOND,
   ATTR_LLM_DURATION_MS,
   ATTR_LLM_ERROR_CODE,
+  ATTR_LLM_EVAL_DURATION_MS,
   ATTR_LLM_FINISH_REASON,
   ATTR_LLM_LOAD_DURATION_MS,
   ATTR_LLM_MODEL,
+  ATTR_LLM_OVERHEAD_MS,
+  ATTR_LLM_PREFILL_TOKENS_PER_SECOND,
+  ATTR_LLM_PRICE_TABLE_VERSION,
+  ATTR_LLM_PROMPT_EVAL_DURATION_MS,
   ATTR_LLM_PROMPT_MESSAGES,
   ATTR_LLM_PROMPT_TOKENS,
   ATTR_LLM_PROVIDER,
@@ -32,12 +42,33 @@ import {
   ATTR_LLM_STREAMING,
   ATTR_LLM_TEMPERATURE,
   ATTR_LLM_TIME_TO_FIRST_CHUNK_MS,
+  ATTR_LLM_TOTAL_DURATION_MS,
   ATTR_LLM_TOTAL_TOKENS,
   EVENT_LLM_FIRST_CHUNK,
   EVENT_LLM_RETRY,
   SPAN_LLM_INFERENCE,
 } from './semconv.js';
-import type { ChatChunk, ChatMessage, ChatResponse } from './types.js';
+import type { ChatChunk, ChatMessage, ChatResponse, OllamaTimings, TokenUsage } from './types.js';
+
+/**
+ * Ollama's server timings as attributes: load (model load), prompt eval (prefill), eval (decode),
+ * total, and prefill/decode speeds in tokens per second (only when both count and time are > 0).
+ */
+function timingAttributes(t: OllamaTimings, usage: TokenUsage | undefined): Attributes {
+  const a: Attributes = {
+    [ATTR_LLM_LOAD_DURATION_MS]: t.loadDurationMs,
+    [ATTR_LLM_PROMPT_EVAL_DURATION_MS]: t.promptEvalDurationMs,
+    [ATTR_LLM_EVAL_DURATION_MS]: t.evalDurationMs,
+    [ATTR_LLM_TOTAL_DURATION_MS]: t.totalDurationMs,
+  };
+  if (usage && usage.promptTokens > 0 && t.promptEvalDurationMs > 0) {
+    a[ATTR_LLM_PREFILL_TOKENS_PER_SECOND] = usage.promptTokens / (t.promptEvalDurationMs / 1000);
+  }
+  if (usage && usage.completionTokens > 0 && t.evalDurationMs > 0) {
+    a[ATTR_LLM_DECODE_TOKENS_PER_SECOND] = usage.completionTokens / (t.evalDurationMs / 1000);
+  }
+  return a;
+}
 
 /** Name of the tracer every `llm.inference` span comes from. */
 export const TRACER_NAME = 'autobot.llm';
@@ -56,6 +87,8 @@ export interface InferenceStart {
   captureContent: boolean;
   contentMaxChars: number;
   extra?: Attributes;
+  /** Prices for `llm.cost_usd`; omitted = no cost recorded. */
+  prices?: PriceTable;
 }
 
 /**
@@ -75,8 +108,16 @@ export class InferenceRecorder {
   #text: string[] = [];
   #length = 0;
   #retries = 0;
+  readonly #provider: string;
+  readonly #model: string;
+  readonly #prices: PriceTable | undefined;
+  /** Ollama's `total_duration` (ms) when reported, for the queue/network share at the end. */
+  #serverMs: number | undefined;
 
   constructor(start: InferenceStart) {
+    this.#provider = start.provider;
+    this.#model = start.model;
+    this.#prices = start.prices;
     this.#capture = start.captureContent;
     this.#maxChars = start.contentMaxChars;
     const attributes: Attributes = {
@@ -159,8 +200,20 @@ export class InferenceRecorder {
         attributes[ATTR_LLM_TOTAL_TOKENS] = result.usage.totalTokens;
         attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS] = result.usage.promptTokens;
         attributes[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS] = result.usage.completionTokens;
+        if (result.usage.cachedInputTokens !== undefined) {
+          attributes[ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS] = result.usage.cachedInputTokens;
+        }
+        if (result.usage.reasoningTokens !== undefined) {
+          attributes[ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS] = result.usage.reasoningTokens;
+        }
       }
-      if (result.timings) attributes[ATTR_LLM_LOAD_DURATION_MS] = result.timings.loadDurationMs;
+      if (result.timings) Object.assign(attributes, timingAttributes(result.timings, result.usage));
+      if (result.timings?.totalDurationMs) this.#serverMs = result.timings.totalDurationMs;
+      const price = this.#prices && findPrice(this.#prices, this.#provider, result.model || this.#model);
+      if (price && this.#prices && (result.usage || result.timings)) {
+        attributes[ATTR_LLM_COST_USD] = estimateCostUsd(price, result.usage, result.timings);
+        attributes[ATTR_LLM_PRICE_TABLE_VERSION] = this.#prices.version;
+      }
       if (this.#capture && result.content !== undefined) {
         attributes[ATTR_GEN_AI_OUTPUT_MESSAGES] = captureMessages(
           [{ role: 'assistant', content: this.#text.join(''), finishReason: result.finishReason }],
@@ -192,8 +245,12 @@ export class InferenceRecorder {
   #end(): void {
     this.#ended = true;
     this.#guard(() => {
+      const durationMs = performance.now() - this.#start;
+      if (this.#serverMs !== undefined) {
+        this.span.setAttribute(ATTR_LLM_OVERHEAD_MS, Math.max(0, durationMs - this.#serverMs));
+      }
       this.span.setAttributes({
-        [ATTR_LLM_DURATION_MS]: performance.now() - this.#start,
+        [ATTR_LLM_DURATION_MS]: durationMs,
         [ATTR_LLM_RESPONSE_LENGTH]: this.#length,
         [ATTR_LLM_RETRY_COUNT]: this.#retries,
       });

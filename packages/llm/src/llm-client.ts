@@ -3,6 +3,7 @@ import { type CallState, createCallState, runWithCall } from './call-state.js';
 import { type Env, type LlmConfig, type LlmOptions, resolveLlmConfig } from './config.js';
 import { LlmConfigError, type LlmProviderError } from './errors.js';
 import { InferenceRecorder, type InferenceStart } from './inference-span.js';
+import { type PriceTable, resolvePriceTable } from './pricing.js';
 import type { CallPhase, ProviderAdapter } from './providers/adapter.js';
 import { OllamaAdapter } from './providers/ollama.js';
 import { OpenAiAdapter } from './providers/openai.js';
@@ -42,9 +43,11 @@ function validateChat(request: ChatRequest): void {
 export class LlmClient {
   readonly config: LlmConfig;
   readonly #adapter: ProviderAdapter;
+  readonly #prices: PriceTable;
 
   constructor(options: LlmOptions = {}, env: Env = process.env) {
     this.config = resolveLlmConfig(options, env);
+    this.#prices = resolvePriceTable(env, options.logger);
     this.#adapter =
       this.config.provider === 'openai'
         ? new OpenAiAdapter({
@@ -156,6 +159,7 @@ export class LlmClient {
       serverPort: this.#adapter.serverPort,
       captureContent: this.config.captureContent,
       contentMaxChars: this.config.contentMaxChars,
+      prices: this.#prices,
     };
   }
 

@@ -60,3 +60,25 @@ export const ATTR_LLM_EMBED_INPUTS = 'llm.embed_inputs';
 export const EVENT_LLM_FIRST_CHUNK = 'llm.first_chunk';
 /** Span event for each SDK retry inside one inference. */
 export const EVENT_LLM_RETRY = 'llm.retry';
+
+// ── Usage details, server timings, cost ─────────────────────────────────────
+/** OpenTelemetry GenAI: input tokens served from the provider's prompt cache (OpenAI `cached_tokens`). */
+export const ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS = 'gen_ai.usage.cache_read.input_tokens';
+/** OpenTelemetry GenAI: output tokens spent on reasoning (OpenAI `reasoning_tokens`; part of output tokens). */
+export const ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS = 'gen_ai.usage.reasoning.output_tokens';
+/** Ollama `total_duration`: the server's whole handling of the request, ms. */
+export const ATTR_LLM_TOTAL_DURATION_MS = 'llm.total_duration_ms';
+/** Ollama `prompt_eval_duration`: prompt processing (prefill), ms. */
+export const ATTR_LLM_PROMPT_EVAL_DURATION_MS = 'llm.prompt_eval_duration_ms';
+/** Ollama `eval_duration`: token generation (decode), ms. */
+export const ATTR_LLM_EVAL_DURATION_MS = 'llm.eval_duration_ms';
+/** Client wall time not spent in the server (`llm.duration_ms − llm.total_duration_ms`): queue and network, ms. */
+export const ATTR_LLM_OVERHEAD_MS = 'llm.overhead_ms';
+/** Prefill speed: `prompt_eval_count / prompt_eval_duration`, tokens per second. */
+export const ATTR_LLM_PREFILL_TOKENS_PER_SECOND = 'llm.prefill_tokens_per_second';
+/** Decode speed: `eval_count / eval_duration`, tokens per second. */
+export const ATTR_LLM_DECODE_TOKENS_PER_SECOND = 'llm.decode_tokens_per_second';
+/** Estimated cost of the call in US dollars, from the price table. */
+export const ATTR_LLM_COST_USD = 'llm.cost_usd';
+/** Version of the price table the cost was computed with. */
+export const ATTR_LLM_PRICE_TABLE_VERSION = 'llm.price_table_version';

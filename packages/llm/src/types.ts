@@ -24,6 +24,10 @@ export interface TokenUsage {
   promptTokens: number;
   completionTokens: number;
   totalTokens: number;
+  /** Prompt tokens served from the provider's cache (OpenAI `prompt_tokens_details.cached_tokens`). */
+  cachedInputTokens?: number;
+  /** Completion tokens spent on reasoning (OpenAI `completion_tokens_details.reasoning_tokens`). */
+  reasoningTokens?: number;
 }
 
 /** Ollama's server-side timings, converted from nanoseconds to milliseconds. */

@@ -1,6 +1,8 @@
-/** Entry point: app shell (header + nav) and routing to the three pages. */
+/** Entry point: app shell (header + nav) and routing to the pages. */
 import { h, replaceChildren } from './dom.js';
+import { llmPage } from './pages/llm-page.js';
 import { mapPage } from './pages/map-page.js';
+import { monitorPage } from './pages/monitor-page.js';
 import { searchPage } from './pages/search-page.js';
 import { tracePage } from './pages/trace-page.js';
 import { installRouter, navigate, onNavigate, type Page } from './router.js';
@@ -51,6 +53,8 @@ replaceChildren(
       { 'aria-label': 'Main' },
       navLink('/search', 'Search', 'search'),
       navLink('/map', 'Service map', 'map'),
+      navLink('/monitor', 'Monitor', 'monitor'),
+      navLink('/llm', 'LLM', 'llm'),
     ),
     lookup,
   ),
@@ -70,6 +74,12 @@ function route(): void {
   } else if (url.pathname === '/map' || url.pathname === '/map/') {
     page = mapPage;
     key = 'map';
+  } else if (url.pathname === '/monitor' || url.pathname === '/monitor/') {
+    page = monitorPage;
+    key = 'monitor';
+  } else if (url.pathname === '/llm' || url.pathname === '/llm/') {
+    page = llmPage;
+    key = 'llm';
   } else {
     if (url.pathname !== '/search') history.replaceState(null, '', `/search${url.search}`);
     page = searchPage;

@@ -70,6 +70,8 @@ export function registerChatRoute(
       }
       const conversationId = request.body.conversationId ?? randomUUID();
       const traceId = request.traceSpan?.spanContext().traceId ?? tracing.currentTraceId();
+      // OpenTelemetry GenAI: lets the collector total a conversation's LLM calls over its traces.
+      request.traceSpan?.setAttribute('gen_ai.conversation.id', conversationId);
       try {
         await store.append(
           conversationId,

@@ -4,6 +4,8 @@ import type { TlsMaterial } from '../auth/tls.js';
 import { CollectorError, InvalidParameterError } from '../errors.js';
 import type { IngestStats } from '../ingest.js';
 import { stringifyExact } from '../json-exact.js';
+import { registerMetricsRoutes } from '../metrics/routes.js';
+import type { SpanMetrics } from '../metrics/span-metrics.js';
 import type { TraceSummary } from '../model.js';
 import { SPAN_KIND_NAMES } from '../model.js';
 import { KIND_CODES } from '../query/ast.js';
@@ -33,6 +35,8 @@ export interface QueryServerOptions {
   /** Runs the searches (off the collector's thread for file stores). */
   searcher: Searcher;
   stats: IngestStats;
+  /** Span-derived metrics (`/metrics`, `/api/metrics/*`, `/api/monitor/*`, `/api/llm/*`); omitted = not served. */
+  metrics?: SpanMetrics;
   corsOrigins: string[];
   uiDir?: string;
   /** Extra fields for `/status` (ports, version). */
@@ -205,6 +209,8 @@ export function buildQueryServer(options: QueryServerOptions): FastifyInstance {
     checkWindow('lookback', (endMs - lookbackMs) * 1000, endMs * 1000);
     return jaegerOk(store.dependencies((endMs - lookbackMs) * 1000, endMs * 1000));
   });
+
+  if (options.metrics !== undefined) registerMetricsRoutes(app, options.metrics);
 
   // --- Query language --------------------------------------------------------------------------
   app.get('/api/search', async (req) => {

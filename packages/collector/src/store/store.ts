@@ -76,6 +76,14 @@ export class TraceStore {
     return this.retention.settings;
   }
 
+  /**
+   * The write connection, for components that keep tables of their own in the same file (the
+   * span metrics). Not for span rows: use the methods above.
+   */
+  get connection(): Database.Database {
+    return this.db;
+  }
+
   /** Whether another thread can open this store read-only (a file store, not `:memory:`). */
   get searchableOffThread(): boolean {
     return !isInMemoryPath(this.path);

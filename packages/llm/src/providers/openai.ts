@@ -25,6 +25,13 @@ function usageOf(usage: OpenAI.CompletionUsage | null | undefined): TokenUsage |
     promptTokens: usage.prompt_tokens,
     completionTokens: usage.completion_tokens,
     totalTokens: usage.total_tokens,
+    // Only when the server reports them (OpenAI does; many compatible servers do not).
+    ...(usage.prompt_tokens_details?.cached_tokens === undefined
+      ? {}
+      : { cachedInputTokens: usage.prompt_tokens_details.cached_tokens }),
+    ...(usage.completion_tokens_details?.reasoning_tokens === undefined
+      ? {}
+      : { reasoningTokens: usage.completion_tokens_details.reasoning_tokens }),
   };
 }
 

@@ -7,6 +7,7 @@ import { h } from '../dom.js';
 import { attributeText, formatDuration, valueText } from '../format.js';
 import { chatMessages, isLlmSpan, llmInfo, logName } from '../llm.js';
 import { type SpanNode, type TraceModel, tagValue } from '../model.js';
+import { llmPhasesView } from './llm-phases.js';
 
 /** Attribute domains in display order; the first matching prefix wins. */
 export const DOMAINS: { id: string; label: string; prefixes: string[] }[] = [
@@ -124,6 +125,7 @@ function llmSection(node: SpanNode): HTMLElement {
     'LLM inference',
     'llm-view',
     facts,
+    llmPhasesView(node.tags, node.duration),
     input,
     output,
     !input && !output

@@ -1,0 +1,137 @@
+/** Client of the collector's span-metrics endpoints (`/api/monitor/*`, `/api/llm/*`). */
+import { ApiError } from './api.js';
+
+/** RED figures of one service or operation (see the collector's `summaries.ts`). */
+export interface RedRow {
+  service: string;
+  operation?: string;
+  spanKind?: number;
+  calls: number;
+  errors: number;
+  errorRate: number;
+  ratePerSec: number;
+  avgMs: number;
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+  maxMs: number;
+  series: { calls: number[]; errors: number[]; p95Ms: (number | null)[] };
+}
+
+/** The window a response covers: sparkline point i starts at minute `fromMinute + i * bucketMinutes`. */
+export interface Window {
+  endMs: number;
+  fromMinute: number;
+  bucketMinutes: number;
+}
+
+/** Per provider × model LLM figures. */
+export interface LlmModelRow {
+  provider: string;
+  model: string;
+  calls: number;
+  errors: number;
+  inputTokens: number;
+  outputTokens: number;
+  cachedTokens: number;
+  reasoningTokens: number;
+  costUsd: number;
+  ttftP50Ms: number | null;
+  ttftP95Ms: number | null;
+  decodeTokensPerSec: number | null;
+  series: { calls: number[]; costUsd: number[] };
+}
+
+/** One of the slowest or most expensive calls. */
+export interface LlmCallRow {
+  value: number;
+  traceId: string;
+  spanId: string;
+  startUs: number;
+  service: string;
+  provider: string;
+  model: string;
+}
+
+/** Totals of one conversation (`gen_ai.conversation.id`), or of one of its traces. */
+export interface ConversationRow {
+  conversationId?: string;
+  traceId?: string;
+  traces?: number;
+  firstUs: number;
+  lastUs: number;
+  calls: number;
+  errors: number;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  llmMs: number;
+}
+
+async function get<T>(path: string, signal?: AbortSignal): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, { signal, headers: { accept: 'application/json' } });
+  } catch (err) {
+    if ((err as Error).name === 'AbortError') throw err;
+    throw new ApiError(`cannot reach the collector (${(err as Error).message})`, 0);
+  }
+  const body = (await res.json().catch(() => undefined)) as
+    | (T & { errors?: { msg: string }[] | null })
+    | undefined;
+  if (!res.ok || body === undefined) {
+    throw new ApiError(body?.errors?.[0]?.msg ?? `HTTP ${res.status} from ${path.split('?')[0]}`, res.status);
+  }
+  return body;
+}
+
+const q = (params: Record<string, string | number | undefined>) =>
+  new URLSearchParams(
+    Object.entries(params)
+      .filter((e): e is [string, string | number] => e[1] !== undefined)
+      .map(([k, v]) => [k, String(v)]),
+  ).toString();
+
+/** RED per service over `lookbackMs` before now; `spanKind` is `all` or a comma list of kind names. */
+export function fetchServiceHealth(lookbackMs: number, spanKind: string, signal?: AbortSignal) {
+  return get<Window & { services: RedRow[] }>(
+    `/api/monitor/services?${q({ lookback: lookbackMs, spanKind })}`,
+    signal,
+  );
+}
+
+/** RED per operation × kind of one service. */
+export function fetchOperationHealth(
+  service: string,
+  lookbackMs: number,
+  spanKind: string,
+  signal?: AbortSignal,
+) {
+  return get<Window & { operations: RedRow[] }>(
+    `/api/monitor/operations?${q({ service, lookback: lookbackMs, spanKind })}`,
+    signal,
+  );
+}
+
+/** LLM figures per provider × model. */
+export function fetchLlmModels(lookbackMs: number, signal?: AbortSignal) {
+  return get<Window & { models: LlmModelRow[] }>(`/api/llm/models?${q({ lookback: lookbackMs })}`, signal);
+}
+
+/** The slowest (`duration`, value in ms) or most expensive (`cost`, value in USD) calls. */
+export function fetchLlmCalls(by: 'duration' | 'cost', limit: number, signal?: AbortSignal) {
+  return get<{ calls: LlmCallRow[] }>(`/api/llm/calls?${q({ by, limit })}`, signal);
+}
+
+/** Conversations with totals, most recent first. */
+export function fetchConversations(limit: number, signal?: AbortSignal) {
+  return get<{ conversations: ConversationRow[] }>(`/api/llm/conversations?${q({ limit })}`, signal);
+}
+
+/** The traces of one conversation with their totals. */
+export function fetchConversation(id: string, signal?: AbortSignal) {
+  return get<{ conversationId: string; traces: ConversationRow[] }>(
+    `/api/llm/conversations/${encodeURIComponent(id)}`,
+    signal,
+  );
+}
