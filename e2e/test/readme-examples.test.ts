@@ -62,7 +62,6 @@ const NOT_RUN_HERE: [RegExp, string][] = [
     'operator steps writing under /etc on the collector VM (deployment)',
   ],
   [/^npx vitest run --project \w+ \S+$/, 'the test runner itself (one folder of a project)'],
-  [/^npm run typecheck -w @autobot\/e2e$/, 'type-checks the test sources; the tests themselves run here'],
   [
     /^node --import @autobot\/tracing\/register dist\/main\.js$/,
     "a template for the reader's own service; e2e/test/tracing/register.test.ts runs the register entry point",

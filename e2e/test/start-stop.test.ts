@@ -128,7 +128,7 @@ describe('npm start stops in order', { timeout: 240_000 }, () => {
         '50',
         `cd ${ROOT} && env ${assignments} npm start -- --json --no-build > ${stack.out} 2> ${stack.dir}/start.err; sleep 30`,
       );
-      const ready = (await waitForEvent(stack, 'ready', 120_000)) as {
+      const ready = (await waitForEvent(stack, 'ready', 120_000)) as unknown as {
         urls: { backend: string };
         pids: Record<string, number>;
       };
@@ -157,7 +157,7 @@ describe('npm start stops in order', { timeout: 240_000 }, () => {
       detached: true, // its own group, as a shell job would be
     });
     const exited = new Promise((resolve) => launcher.once('exit', (code) => resolve(code)));
-    const ready = (await waitForEvent(stack, 'ready', 120_000)) as {
+    const ready = (await waitForEvent(stack, 'ready', 120_000)) as unknown as {
       urls: { backend: string };
       pids: Record<string, number>;
     };
@@ -178,7 +178,7 @@ describe('npm start stops in order', { timeout: 240_000 }, () => {
       stdio: ['ignore', out, 'ignore'],
       detached: true,
     });
-    const ready = (await waitForEvent(stack, 'ready', 120_000)) as {
+    const ready = (await waitForEvent(stack, 'ready', 120_000)) as unknown as {
       urls: { backend: string };
       pids: Record<string, number>;
     };
