@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { initCa, issueCertificate } from '@autobot/pki';
+import { launchChromium } from '@autobot/test-kit';
 import * as grpc from '@grpc/grpc-js';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ClientTls,
@@ -298,18 +298,7 @@ describe('doctor', () => {
 
 describe('viewer sign-in in Chromium', () => {
   it('trades the read token for an HttpOnly SameSite=Strict cookie; the token is nowhere in the page', async () => {
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    const browser = await launchChromium();
     try {
       // The CA is ours, not the system's: the context trusts the test certificate explicitly.
       const context = await browser.newContext({ ignoreHTTPSErrors: true });
