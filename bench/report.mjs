@@ -81,6 +81,15 @@ if (overheads.length > 0) {
   out('(or `AUTOBOT_BENCH_NODE`); each run writes `bench/results/overhead-node<major>.json`.');
   out();
 }
+/** What the span receiver of an overhead run got: the counting sink, or the collector (older runs). */
+function receiverLine(overhead) {
+  const r = overhead.receiver;
+  if (r)
+    return `Sink: ${r.spans} spans received in ${r.requests} requests, ${r.failedRequests} failed requests, ${r.rejectedSpans} spans rejected.`;
+  const c = overhead.collectorIngest;
+  return `Collector ingest: ${c.storedSpans} spans stored, ${c.failedRequests} failed requests.`;
+}
+
 for (const { major, result: overhead } of overheads) {
   const by = Object.fromEntries(overhead.summary.map((s) => [s.config, s]));
   out(`### Node ${major} (${overhead.node})`);
@@ -90,10 +99,14 @@ for (const { major, result: overhead } of overheads) {
     'bench/apps/app.cjs pair (the reference backend endpoint: Redis GET + one downstream call). A and B run',
   );
   out(`as separate processes under Node ${overhead.node} in every configuration; autocannon drives A`);
-  out('from its own process (20 connections, pipelining 1, normal priority, not pinned); the collector');
-  out('(`autobot-trace serve`, OTLP/HTTP, SQLite file) runs under `nice -n 10`, standing in for a remote');
+  out('from its own process (20 connections, pipelining 1, normal priority, not pinned). The exports go to');
   out(
-    `backend. All configurations run side by side; after a ${overhead.warmupS} s warm-up each, ${overhead.rounds} rounds of`,
+    overhead.receiver
+      ? 'a counting OTLP/HTTP sink under `nice -n 10` (bench/lib/otlp-sink-server.mjs: decodes each request with the collector\'s decoder, counts spans per service, stores nothing), standing in for the collector on its remote VM; the collector is measured on its own in section 3.'
+      : 'the collector (`autobot-trace serve`, OTLP/HTTP, SQLite file) under `nice -n 10`, standing in for a remote backend.',
+  );
+  out(
+    `All configurations run side by side; after a ${overhead.warmupS} s warm-up each, ${overhead.rounds} rounds of`,
   );
   out(
     `${overhead.durationS} s alternate the configurations (order rotated per round). Figures are medians over rounds;`,
@@ -105,7 +118,9 @@ for (const { major, result: overhead } of overheads) {
   out(
     'the other tenants of this machine than req/s. Both traced setups export OTLP/HTTP protobuf to the same',
   );
-  out('collector; spans/request is what the collector stored for that pair divided by requests sent.');
+  out(
+    `${overhead.receiver ? 'sink; spans/request is what the sink received' : 'collector; spans/request is what the collector stored'} for that pair divided by requests sent.`,
+  );
   out();
   out(
     row([
@@ -178,7 +193,7 @@ for (const { major, result: overhead } of overheads) {
   out();
   const stats = overhead.summary.filter((s) => s.exportStats);
   out(
-    `Export: ${stats.map((s) => `${s.config} A exported ${s.exportStats.a.stats.exported}, dropped ${s.exportStats.a.stats.dropped}, failed ${s.exportStats.a.stats.failed}`).join('; ')}. Collector ingest: ${overhead.collectorIngest.storedSpans} spans stored, ${overhead.collectorIngest.failedRequests} failed requests.`,
+    `Export: ${stats.map((s) => `${s.config} A exported ${s.exportStats.a.stats.exported}, dropped ${s.exportStats.a.stats.dropped}, failed ${s.exportStats.a.stats.failed}`).join('; ')}. ${receiverLine(overhead)}`,
   );
   out();
   out('Per-round req/s ratios (noise check):');
