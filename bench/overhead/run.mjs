@@ -8,12 +8,13 @@
 // bench/results/overhead-node<major>.json (scaling-node<major>.json), one file per Node major.
 // Before measuring it waits up to --settle-wait seconds for the 1-minute load average to fall
 // below --max-load, and measures nothing (exit 3) if it does not, unless --force.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startPair } from '../lib/app-pair.mjs';
 import { runLoad } from '../lib/load-client.mjs';
+import { startOtlpSink } from '../lib/otlp-sink.mjs';
 import {
   benchNode,
   cpuTimeUs,
@@ -26,7 +27,6 @@ import {
   stopProcess,
 } from '../lib/procs.mjs';
 import { perNodeName } from '../lib/results.mjs';
-import { startOtlpSink } from '../lib/otlp-sink.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -74,12 +74,7 @@ const median = (xs) => {
 };
 const log = (...args) => process.stderr.write(`${args.join(' ')}\n`);
 
-const dir = mkdtempSync(join(tmpdir(), 'autobot-bench-'));
-const dbPath = join(dir, 'spans.db');
-const cleanup = async () => {
-  await stopAll();
-  rmSync(dir, { recursive: true, force: true });
-};
+const cleanup = () => stopAll();
 process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
 
 /** Wait for the 1-minute load average to drop below `max`; true when it did. */
