@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { startPair } from '../lib/app-pair.mjs';
 import { summarizeProfile } from '../lib/cpuprofile.mjs';
 import { runLoad } from '../lib/load-client.mjs';
-import { startCollectorProcess, startRedis, stopAll } from '../lib/procs.mjs';
+import { startOtlpSink } from '../lib/otlp-sink.mjs';
+import { startRedis, stopAll } from '../lib/procs.mjs';
 
 const id = process.argv[2] ?? 'ours@1.0';
 const seconds = Number(process.argv[3] ?? 6);
@@ -16,7 +17,8 @@ const rate = Number(id.split('@')[1] ?? 1);
 const dir = mkdtempSync(join(tmpdir(), 'autobot-prof-'));
 try {
   const redis = await startRedis();
-  const collector = await startCollectorProcess({ nice: 10 });
+  // The counting OTLP sink stands in for the remote collector, as in run.mjs.
+  const collector = await startOtlpSink({ nice: 10 });
   const pair = await startPair(
     { id: id.replace('@', '-'), trace, rate, nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir] },
     { collector, redisUrl: redis.url },
