@@ -102,7 +102,7 @@ for (const { major, result: overhead } of overheads) {
   out('from its own process (20 connections, pipelining 1, normal priority, not pinned). The exports go to');
   out(
     overhead.receiver
-      ? 'a counting OTLP/HTTP sink under `nice -n 10` (bench/lib/otlp-sink-server.mjs: decodes each request with the collector\'s decoder, counts spans per service, stores nothing), standing in for the collector on its remote VM; the collector is measured on its own in section 3.'
+      ? "a counting OTLP/HTTP sink under `nice -n 10` (bench/lib/otlp-sink-server.mjs: decodes each request with the collector's decoder, counts spans per service, stores nothing), standing in for the collector on its remote VM; the collector is measured on its own in section 3."
       : 'the collector (`autobot-trace serve`, OTLP/HTTP, SQLite file) under `nice -n 10`, standing in for a remote backend.',
   );
   out(

@@ -15,6 +15,7 @@ import type { TracingConfig, TracingOptions } from './config.js';
 import { ExportStatsRecorder } from './export-stats.js';
 import { createConsoleExporter, createOtlpExporter } from './exporter.js';
 import { idGenerator } from './instrumentation/fast-path.js';
+import { EncodeOnEndSpanProcessor } from './otlp/encoded-export.js';
 import { RandomTraceFlagTracerProvider } from './random-trace-flag.js';
 
 /** A tracer provider with the pieces the TracingService needs to report on it. */
@@ -26,23 +27,24 @@ export interface BuiltProvider {
 /**
  * Build the tracer provider by hand (not NodeSDK, which also starts metric and log pipelines):
  * resource, `ParentBased(TraceIdRatioBased(rate))` sampling, a bounded BatchSpanProcessor in
- * front of the OTLP exporter, and a console exporter when asked.
+ * front of the OTLP exporter (spans encoded to protobuf as they end), and a console exporter when
+ * asked.
  */
 export function createTracerProvider(
   config: TracingConfig,
   spanExporter: TracingOptions['spanExporter'],
 ): BuiltProvider {
   const stats = new ExportStatsRecorder();
-  const spanProcessors: SpanProcessor[] = [
-    new BatchSpanProcessor({
-      exporter: spanExporter ?? createOtlpExporter(config),
-      maxQueueSize: config.maxQueueSize,
-      maxExportBatchSize: Math.min(config.maxExportBatchSize, config.maxQueueSize),
-      scheduledDelayMillis: config.scheduledDelayMs,
-      exportTimeoutMillis: config.exportTimeoutMs,
-      selfObsMeterProvider: stats,
-    }),
-  ];
+  const batch = new BatchSpanProcessor({
+    exporter: spanExporter ?? createOtlpExporter(config),
+    maxQueueSize: config.maxQueueSize,
+    maxExportBatchSize: Math.min(config.maxExportBatchSize, config.maxQueueSize),
+    scheduledDelayMillis: config.scheduledDelayMs,
+    exportTimeoutMillis: config.exportTimeoutMs,
+    selfObsMeterProvider: stats,
+  });
+  // Our OTLP exporter takes spans encoded as they end; a caller's exporter gets the SDK's spans.
+  const spanProcessors: SpanProcessor[] = [spanExporter ? batch : new EncodeOnEndSpanProcessor(batch)];
   if (config.console) spanProcessors.push(new SimpleSpanProcessor({ exporter: createConsoleExporter() }));
 
   // The subclass only wraps getTracer() so spans keep/set the W3C random trace-id flag (0x02),
