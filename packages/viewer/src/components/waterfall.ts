@@ -4,6 +4,7 @@
  * in view (plus a margin) exist in the DOM, so a 10,000-span trace costs ~50 row elements.
  */
 import { serviceColor } from '../colors.js';
+import { PHASE_NAMES } from '../critical-summary.js';
 import { h } from '../dom.js';
 import { formatDuration } from '../format.js';
 import { llmInfo } from '../llm.js';
@@ -156,10 +157,12 @@ export function createWaterfall(opts: WaterfallOptions): Waterfall {
     });
     if (node.duration <= 0) return bar;
     for (const sec of sections ?? []) {
+      const phase = sec.phase;
       bar.append(
         h('div', {
-          class: 'wf-critical',
-          title: 'critical path',
+          class: phase === undefined ? 'wf-critical' : `wf-critical phase-${phase}`,
+          title: phase === undefined ? 'critical path' : `critical path: ${PHASE_NAMES[phase] ?? phase}`,
+          dataset: phase === undefined ? undefined : { phase },
           style: {
             left: `${((sec.start - node.startTime) / node.duration) * 100}%`,
             width: `${((sec.end - sec.start) / node.duration) * 100}%`,
