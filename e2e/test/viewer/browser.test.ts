@@ -205,6 +205,20 @@ describe('viewer in Chromium against the collector', () => {
     expect(await page.locator('.wf-row').count()).toBe(8);
     // Critical path drawn, error span marked.
     expect(await page.locator('.wf-critical').count()).toBeGreaterThan(0);
+    // The LLM call's 5250 ms decode is 71% of the 7400 ms critical path; the call as a whole 84%.
+    const summary = page.locator('.critical-summary');
+    expect(await summary.textContent()).toBe(
+      'Critical path: 71% in decode of llm.inference (llama3.2:3b, autobot-ai-stack) — the whole call 84%',
+    );
+    expect(await summary.getAttribute('data-phase')).toBe('decode');
+    expect(
+      await page
+        .locator('.wf-row[data-name="llm.inference"] .wf-critical[data-phase]')
+        .evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.phase)),
+    ).toEqual(['overhead', 'load', 'prefill', 'decode', 'overhead']);
+    await summary.locator('button').click();
+    expect(await page.locator('.wf-row.selected').getAttribute('data-span-id')).toBe(multi.llmSpanId);
+    await page.locator('.span-details button.close').click();
     expect(await page.locator('.wf-row.error[data-name="ssh.distribute_certificates"]').count()).toBe(1);
 
     const backendToggle = page.locator('.wf-row[data-name="HTTP POST /api/chat"] .wf-toggle');

@@ -184,6 +184,12 @@ describe('Monitor and LLM pages in Chromium', () => {
     ]);
     expect(await page.locator('.llm-phases li[data-phase="decode"]').textContent()).toMatch(/tokens\/s/);
     expect(await page.locator('.llm-phases .phase-extras').textContent()).toContain('cost $0');
+    // The two calls are the request's critical path: the summary names a phase of one of them.
+    const summary = page.locator('.critical-summary');
+    expect(await summary.textContent()).toMatch(
+      /^Critical path: \d+% in (queue\/network|model load|prefill|decode|time to first chunk|streaming) of llm\.inference \((dev-model:latest|o3-mini), autobot-ai-stack\)/,
+    );
+    expect(await summary.getAttribute('data-phase')).not.toBe('');
     await screenshot('llm-span');
   });
 });

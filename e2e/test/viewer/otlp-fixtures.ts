@@ -144,6 +144,11 @@ export function multiServiceTrace(baseMs: number): {
         'llm.completion_tokens': 128,
         'llm.total_tokens': 540,
         'llm.time_to_first_chunk_ms': 850,
+        // Ollama's server timings: 200 ms queue/network, 150 load, 600 prefill, 5250 decode.
+        'llm.total_duration_ms': 6000,
+        'llm.load_duration_ms': 150,
+        'llm.prompt_eval_duration_ms': 600,
+        'llm.eval_duration_ms': 5250,
         'gen_ai.provider.name': 'ollama',
         'gen_ai.request.model': 'llama3.2:3b',
         'gen_ai.usage.input_tokens': 412,

@@ -152,7 +152,19 @@ export interface CriticalSection {
   spanID: string;
   start: number;
   end: number;
+  /** The phase of the span this stretch falls in (an LLM call's decode…); absent when unknown. */
+  phase?: string;
 }
+
+/** A named phase of a span on the clock, µs; a span's phases are in order and do not overlap. */
+export interface PhaseInterval {
+  key: string;
+  start: number;
+  end: number;
+}
+
+/** Gives a span's phases (empty when it has none); see {@link criticalPath}. */
+export type PhasesOf = (node: SpanNode) => readonly PhaseInterval[];
 
 /**
  * The critical path: the chain of work that determines the trace's end-to-end duration.
@@ -162,8 +174,13 @@ export interface CriticalSection {
  * trace the `submit` span ends after 3 ms while the fetch it started runs 600 ms, and that fetch
  * is the critical path. Children starting before their parent are clipped to its start (clock
  * skew); sections are drawn only within a span's own interval. Returns sections per span.
+ *
+ * With `phasesOf` (e.g. an LLM call's queue, load, prefill and decode), a span's sections are
+ * cut at its phase boundaries and each piece carries its phase, so the critical time of a call
+ * that is only partly on the path is attributed to the phases it actually covers. Stretches
+ * outside every phase keep no phase.
  */
-export function criticalPath(model: TraceModel): Map<string, CriticalSection[]> {
+export function criticalPath(model: TraceModel, phasesOf?: PhasesOf): Map<string, CriticalSection[]> {
   const result = new Map<string, CriticalSection[]>();
   const subtreeEnd = subtreeEnds(model);
   const endOf = (node: SpanNode) => subtreeEnd.get(node) ?? node.startTime + node.duration;
@@ -177,7 +194,8 @@ export function criticalPath(model: TraceModel): Map<string, CriticalSection[]> 
     const end = Math.min(to, node.startTime + node.duration);
     if (end <= start) return;
     const list = result.get(node.spanID) ?? [];
-    list.push({ spanID: node.spanID, start, end });
+    const section = { spanID: node.spanID, start, end };
+    list.push(...(phasesOf ? splitByPhase(section, phasesOf(node)) : [section]));
     result.set(node.spanID, list);
   };
   const clippedStart = (child: SpanNode, parent: SpanNode) => Math.max(child.startTime, parent.startTime);
@@ -214,6 +232,22 @@ export function criticalPath(model: TraceModel): Map<string, CriticalSection[]> 
     }
   }
   return result;
+}
+
+/** Cuts a section at the phase boundaries; pieces outside every phase keep no phase. */
+export function splitByPhase(section: CriticalSection, phases: readonly PhaseInterval[]): CriticalSection[] {
+  const out: CriticalSection[] = [];
+  let cursor = section.start;
+  for (const p of phases) {
+    const start = Math.max(cursor, p.start);
+    const end = Math.min(section.end, p.end);
+    if (end <= start) continue;
+    if (start > cursor) out.push({ spanID: section.spanID, start: cursor, end: start });
+    out.push({ spanID: section.spanID, start, end, phase: p.key });
+    cursor = end;
+  }
+  if (cursor < section.end) out.push({ spanID: section.spanID, start: cursor, end: section.end });
+  return out;
 }
 
 /** Latest end (µs) in each span's subtree, itself included; iterative (traces can be deep). */

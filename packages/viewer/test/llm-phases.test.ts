@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { llmPhases } from '../src/components/llm-phases.js';
+import { llmPhases } from '../src/llm.js';
 
 const tags = (o: Record<string, unknown>) =>
   Object.entries(o).map(([key, value]) => ({ key, type: 'float64', value }));

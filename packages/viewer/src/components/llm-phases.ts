@@ -7,64 +7,8 @@
 import type { KeyValue } from '../api.js';
 import { h } from '../dom.js';
 import { formatDuration } from '../format.js';
+import { llmPhases, numTag as num } from '../llm.js';
 import { tagValue } from '../model.js';
-
-/** One phase of a call, µs. */
-export interface LlmPhase {
-  key: 'overhead' | 'load' | 'prefill' | 'decode' | 'first-chunk' | 'streaming';
-  label: string;
-  durationUs: number;
-  /** Tokens per second of this phase, when known. */
-  tokensPerSec?: number;
-}
-
-function num(tags: readonly KeyValue[], key: string): number | undefined {
-  const v = tagValue(tags, key);
-  const n = typeof v === 'number' ? v : typeof v === 'string' && v !== '' ? Number(v) : Number.NaN;
-  return Number.isFinite(n) ? n : undefined;
-}
-
-/** The phases of a call, in order; empty when the span carries no timing breakdown. */
-export function llmPhases(tags: readonly KeyValue[], spanDurationUs: number): LlmPhase[] {
-  const wallMs = num(tags, 'llm.duration_ms') ?? spanDurationUs / 1000;
-  const totalMs = num(tags, 'llm.total_duration_ms');
-  const loadMs = num(tags, 'llm.load_duration_ms');
-  const prefillMs = num(tags, 'llm.prompt_eval_duration_ms');
-  const decodeMs = num(tags, 'llm.eval_duration_ms');
-  if (totalMs !== undefined && loadMs !== undefined && prefillMs !== undefined && decodeMs !== undefined) {
-    return [
-      { key: 'overhead', label: 'Queue / network', durationUs: Math.max(0, wallMs - totalMs) * 1000 },
-      { key: 'load', label: 'Model load', durationUs: loadMs * 1000 },
-      {
-        key: 'prefill',
-        label: 'Prompt processing',
-        durationUs: prefillMs * 1000,
-        tokensPerSec: num(tags, 'llm.prefill_tokens_per_second'),
-      },
-      {
-        key: 'decode',
-        label: 'Generation',
-        durationUs: decodeMs * 1000,
-        tokensPerSec: num(tags, 'llm.decode_tokens_per_second'),
-      },
-    ];
-  }
-  const ttfcMs = num(tags, 'llm.time_to_first_chunk_ms');
-  if (ttfcMs !== undefined) {
-    const out = num(tags, 'gen_ai.usage.output_tokens');
-    const streamMs = Math.max(0, wallMs - ttfcMs);
-    return [
-      { key: 'first-chunk', label: 'Until first chunk', durationUs: ttfcMs * 1000 },
-      {
-        key: 'streaming',
-        label: 'Streaming',
-        durationUs: streamMs * 1000,
-        tokensPerSec: out !== undefined && streamMs > 0 ? out / (streamMs / 1000) : undefined,
-      },
-    ];
-  }
-  return [];
-}
 
 /** The phases as a stacked bar with a legend, and the cost/token details; null when nothing to show. */
 export function llmPhasesView(tags: readonly KeyValue[], spanDurationUs: number): HTMLElement | null {

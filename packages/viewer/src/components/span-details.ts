@@ -2,7 +2,7 @@
  * Span details: status, attributes grouped by domain (http, llm, ssh, pki, db, other), the LLM
  * view, resource, events (exceptions with their stack) and links. Every value is a text node.
  */
-import type { KeyValue } from '../api.js';
+import type { KeyValue, SpanLog } from '../api.js';
 import { h } from '../dom.js';
 import { attributeText, formatDuration, valueText } from '../format.js';
 import { chatMessages, isLlmSpan, llmInfo, logName } from '../llm.js';
@@ -134,6 +134,109 @@ function llmSection(node: SpanNode): HTMLElement {
   );
 }
 
+function eventItem(node: SpanNode, log: SpanLog): HTMLElement {
+  const name = logName(log) || 'event';
+  const fields = log.fields.filter((f) => f.key !== 'event');
+  const stack = fields.find((f) => f.key === 'exception.stacktrace');
+  const others = fields.filter((f) => f !== stack);
+  return h(
+    'li',
+    { class: name === 'exception' ? 'event exception' : 'event' },
+    h(
+      'div',
+      { class: 'event-head' },
+      h('span', { class: 'event-time' }, `+${formatDuration(log.timestamp - node.startTime)}`),
+      h('strong', null, name),
+    ),
+    others.length > 0 ? kvTable(others) : null,
+    stack ? h('pre', { class: 'stack' }, valueText(stack.value)) : null,
+  );
+}
+
+function fact(label: string, value: Node | string, key?: string, ddClass?: string): HTMLElement {
+  return h(
+    'div',
+    { class: 'fact', dataset: key === undefined ? undefined : { fact: key } },
+    h('dt', null, label),
+    h('dd', ddClass === undefined ? null : { class: ddClass }, value),
+  );
+}
+
+/** A link to another span of the trace that selects it in place (a modified click opens it normally). */
+function parentLink(
+  model: TraceModel,
+  parent: SpanNode,
+  onSelectSpan: (spanId: string) => void,
+): HTMLElement {
+  return h(
+    'a',
+    {
+      href: `/trace/${encodeURIComponent(model.traceID)}?span=${encodeURIComponent(parent.spanID)}`,
+      onclick: (e: MouseEvent) => {
+        if (e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
+        e.preventDefault();
+        onSelectSpan(parent.spanID);
+      },
+    },
+    parent.name,
+  );
+}
+
+/** Service, duration, start, kind, status, ids and the parent link. */
+function spanFacts(node: SpanNode, model: TraceModel, onSelectSpan: (spanId: string) => void): HTMLElement {
+  const statusCode = String(tagValue(node.tags, 'otel.status_code') ?? (node.isError ? 'ERROR' : 'UNSET'));
+  const statusMsg = tagValue(node.tags, 'otel.status_description');
+  const parent = node.parentID ? model.byId.get(node.parentID) : undefined;
+  return h(
+    'dl',
+    { class: 'facts' },
+    fact('Service', node.service),
+    fact('Duration', formatDuration(node.duration)),
+    fact('Start', `+${formatDuration(node.startTime - model.startTime)}`),
+    fact('Kind', node.kind ?? '—'),
+    h(
+      'div',
+      { class: 'fact', dataset: { fact: 'status' } },
+      h('dt', null, 'Status'),
+      h(
+        'dd',
+        { class: node.isError ? 'status-error' : '' },
+        statusCode,
+        statusMsg ? `: ${valueText(statusMsg)}` : '',
+      ),
+    ),
+    fact('Span ID', node.spanID, undefined, 'mono'),
+    parent ? fact('Parent', parentLink(model, parent, onSelectSpan)) : null,
+  );
+}
+
+function linksSection(node: SpanNode): HTMLElement | null {
+  if (node.links.length === 0) return null;
+  return section(
+    'Links',
+    'links',
+    h(
+      'ul',
+      { class: 'links' },
+      node.links.map((l) =>
+        h(
+          'li',
+          null,
+          h('span', { class: 'muted' }, `${l.refType} `),
+          h(
+            'a',
+            {
+              href: `/trace/${encodeURIComponent(l.traceID)}?span=${encodeURIComponent(l.spanID)}`,
+              class: 'mono',
+            },
+            `${l.traceID} / ${l.spanID}`,
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
 /**
  * Renders the details panel for one span. `onClose` is called by the close button; `onSelectSpan`
  * by links to another span of the same trace (selected in place, without reloading the trace).
@@ -144,35 +247,10 @@ export function spanDetails(
   onClose: () => void,
   onSelectSpan: (spanId: string) => void,
 ): HTMLElement {
-  const statusCode = String(tagValue(node.tags, 'otel.status_code') ?? (node.isError ? 'ERROR' : 'UNSET'));
-  const statusMsg = tagValue(node.tags, 'otel.status_description');
-  const groups = groupTags(node.tags);
-  const parent = node.parentID ? model.byId.get(node.parentID) : undefined;
-
-  const events = node.logs.map((log) => {
-    const name = logName(log) || 'event';
-    const fields = log.fields.filter((f) => f.key !== 'event');
-    const stack = fields.find((f) => f.key === 'exception.stacktrace');
-    const others = fields.filter((f) => f !== stack);
-    return h(
-      'li',
-      { class: name === 'exception' ? 'event exception' : 'event' },
-      h(
-        'div',
-        { class: 'event-head' },
-        h('span', { class: 'event-time' }, `+${formatDuration(log.timestamp - node.startTime)}`),
-        h('strong', null, name),
-      ),
-      others.length > 0 ? kvTable(others) : null,
-      stack ? h('pre', { class: 'stack' }, valueText(stack.value)) : null,
-    );
-  });
-
   const resource: KeyValue[] = [
     { key: 'service.name', type: 'string', value: node.service },
     ...node.resource,
   ];
-
   return h(
     'aside',
     { class: 'span-details', 'aria-label': 'Span details', tabindex: '-1' },
@@ -186,85 +264,24 @@ export function spanDetails(
         '×',
       ),
     ),
-    h(
-      'dl',
-      { class: 'facts' },
-      h('div', { class: 'fact' }, h('dt', null, 'Service'), h('dd', null, node.service)),
-      h('div', { class: 'fact' }, h('dt', null, 'Duration'), h('dd', null, formatDuration(node.duration))),
-      h(
-        'div',
-        { class: 'fact' },
-        h('dt', null, 'Start'),
-        h('dd', null, `+${formatDuration(node.startTime - model.startTime)}`),
-      ),
-      h('div', { class: 'fact' }, h('dt', null, 'Kind'), h('dd', null, node.kind ?? '—')),
-      h(
-        'div',
-        { class: 'fact', dataset: { fact: 'status' } },
-        h('dt', null, 'Status'),
-        h(
-          'dd',
-          { class: node.isError ? 'status-error' : '' },
-          statusCode,
-          statusMsg ? `: ${valueText(statusMsg)}` : '',
-        ),
-      ),
-      h('div', { class: 'fact' }, h('dt', null, 'Span ID'), h('dd', { class: 'mono' }, node.spanID)),
-      parent
-        ? h(
-            'div',
-            { class: 'fact' },
-            h('dt', null, 'Parent'),
-            h(
-              'dd',
-              null,
-              h(
-                'a',
-                {
-                  href: `/trace/${encodeURIComponent(model.traceID)}?span=${encodeURIComponent(parent.spanID)}`,
-                  onclick: (e: MouseEvent) => {
-                    if (e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
-                    e.preventDefault();
-                    onSelectSpan(parent.spanID);
-                  },
-                },
-                parent.name,
-              ),
-            ),
-          )
-        : null,
-    ),
+    spanFacts(node, model, onSelectSpan),
     isLlmSpan(node.name, node.tags) ? llmSection(node) : null,
-    groups.map((g) => section(`${g.label} attributes`, `attrs-${g.id}`, kvTable(g.tags, g.label))),
+    groupTags(node.tags).map((g) =>
+      section(`${g.label} attributes`, `attrs-${g.id}`, kvTable(g.tags, g.label)),
+    ),
     section('Resource', 'resource', kvTable(resource, 'Resource')),
     node.logs.length > 0
-      ? section(`Events (${node.logs.length})`, 'events', h('ol', { class: 'events' }, events))
-      : null,
-    node.links.length > 0
       ? section(
-          'Links',
-          'links',
+          `Events (${node.logs.length})`,
+          'events',
           h(
-            'ul',
-            { class: 'links' },
-            node.links.map((l) =>
-              h(
-                'li',
-                null,
-                h('span', { class: 'muted' }, `${l.refType} `),
-                h(
-                  'a',
-                  {
-                    href: `/trace/${encodeURIComponent(l.traceID)}?span=${encodeURIComponent(l.spanID)}`,
-                    class: 'mono',
-                  },
-                  `${l.traceID} / ${l.spanID}`,
-                ),
-              ),
-            ),
+            'ol',
+            { class: 'events' },
+            node.logs.map((log) => eventItem(node, log)),
           ),
         )
       : null,
+    linksSection(node),
     node.warnings.length > 0
       ? section(
           'Warnings',

@@ -2,18 +2,14 @@
  * The trace waterfall: a collapsible span tree beside bars drawn to scale, a time ruler, error
  * marks, the critical path and the LLM first-chunk marker. Rows are virtualised: only the rows
  * in view (plus a margin) exist in the DOM, so a 10,000-span trace costs ~50 row elements.
+ * The rows themselves are drawn by `waterfall-row.ts`.
  */
-import { serviceColor } from '../colors.js';
 import { h } from '../dom.js';
 import { formatDuration } from '../format.js';
-import { llmInfo } from '../llm.js';
 import { type CriticalSection, type SpanNode, type TraceModel, visibleSpans } from '../model.js';
+import { ROW_HEIGHT, renderRow } from './waterfall-row.js';
 
-/** Height of one row in px (fixed, which is what makes virtualisation cheap). */
-export const ROW_HEIGHT = 26;
 const OVERSCAN = 12;
-const INDENT_PX = 14;
-const MAX_INDENT_LEVELS = 30;
 
 /** Options of {@link createWaterfall}. */
 export interface WaterfallOptions {
@@ -46,17 +42,24 @@ export function rulerTicks(durationUs: number, count = 5): { frac: number; label
   return out;
 }
 
-/** Builds the waterfall. */
-export function createWaterfall(opts: WaterfallOptions): Waterfall {
-  const { model } = opts;
-  const collapsed = new Set<string>();
-  let rows: SpanNode[] = visibleSpans(model, collapsed);
-  let indexOf = new Map<string, number>();
-  let selectedId = opts.selectedId;
-  let showCritical = true;
-  const total = model.duration || 1;
+/** The waterfall's mutable state and the elements it draws into. */
+interface State {
+  opts: WaterfallOptions;
+  model: TraceModel;
+  collapsed: Set<string>;
+  rows: SpanNode[];
+  indexOf: Map<string, number>;
+  selectedId: string | undefined;
+  showCritical: boolean;
+  /** The row range last drawn, `first:last`: scrolling within it draws nothing. */
+  lastRange: string;
+  spacer: HTMLElement;
+  rowsLayer: HTMLElement;
+  viewport: HTMLElement;
+}
 
-  const ruler = h(
+function ruler(model: TraceModel): HTMLElement {
+  return h(
     'div',
     { class: 'wf-ruler', 'aria-hidden': 'true' },
     h('div', { class: 'wf-name-col wf-ruler-name' }, 'Service: operation'),
@@ -72,6 +75,11 @@ export function createWaterfall(opts: WaterfallOptions): Waterfall {
       ),
     ),
   );
+}
+
+function createState(opts: WaterfallOptions): State {
+  const { model } = opts;
+  const collapsed = new Set<string>();
   const spacer = h('div', { class: 'wf-spacer' });
   const rowsLayer = h('div', { class: 'wf-rows' });
   const viewport = h(
@@ -85,294 +93,194 @@ export function createWaterfall(opts: WaterfallOptions): Waterfall {
     spacer,
     rowsLayer,
   );
-  const element = h('div', { class: 'waterfall' }, ruler, viewport);
+  return {
+    opts,
+    model,
+    collapsed,
+    rows: visibleSpans(model, collapsed),
+    indexOf: new Map(),
+    selectedId: opts.selectedId,
+    showCritical: true,
+    lastRange: '',
+    spacer,
+    rowsLayer,
+    viewport,
+  };
+}
 
-  function reindex(): void {
-    indexOf = new Map(rows.map((r, i) => [r.spanID, i]));
-    const height = `${rows.length * ROW_HEIGHT}px`;
-    spacer.style.height = height;
-    viewport.dataset.rows = String(rows.length);
-    // Rows still placed below the new end must not keep the old scroll height alive.
-    rowsLayer.style.height = height;
-    const maxTop = Math.max(0, rows.length * ROW_HEIGHT - viewport.clientHeight);
-    if (viewport.scrollTop > maxTop) viewport.scrollTop = maxTop;
-  }
-  reindex();
+/** Recomputes the visible rows (after a collapse or expand) and sizes the scroll area. */
+function reindex(st: State, recompute = true): void {
+  if (recompute) st.rows = visibleSpans(st.model, st.collapsed);
+  st.indexOf = new Map(st.rows.map((r, i) => [r.spanID, i]));
+  const height = `${st.rows.length * ROW_HEIGHT}px`;
+  st.spacer.style.height = height;
+  st.viewport.dataset.rows = String(st.rows.length);
+  // Rows still placed below the new end must not keep the old scroll height alive.
+  st.rowsLayer.style.height = height;
+  const maxTop = Math.max(0, st.rows.length * ROW_HEIGHT - st.viewport.clientHeight);
+  if (st.viewport.scrollTop > maxTop) st.viewport.scrollTop = maxTop;
+}
 
-  function pct(us: number): string {
-    return `${Math.max(0, Math.min(100, ((us - model.startTime) / total) * 100))}%`;
-  }
+/** Draws the rows in view (plus the overscan); unless forced, only when that range changed. */
+function draw(st: State, force = false): void {
+  const { viewport } = st;
+  const height = viewport.clientHeight || 600;
+  const first = Math.max(0, Math.floor(viewport.scrollTop / ROW_HEIGHT) - OVERSCAN);
+  const last = Math.min(st.rows.length, Math.ceil((viewport.scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
+  const key = `${first}:${last}`;
+  if (!force && key === st.lastRange) return;
+  st.lastRange = key;
+  const ctx = {
+    model: st.model,
+    collapsed: st.collapsed,
+    selectedId: st.selectedId,
+    critical: st.showCritical ? st.opts.critical : undefined,
+    onSelect: (id: string) => select(st, id),
+    onToggle: (id: string) => toggleNode(st, id),
+  };
+  const frag = document.createDocumentFragment();
+  for (let i = first; i < last; i++) frag.append(renderRow(st.rows[i] as SpanNode, i, ctx));
+  st.rowsLayer.replaceChildren(frag);
+  if (st.selectedId && st.indexOf.has(st.selectedId))
+    viewport.setAttribute('aria-activedescendant', `span-${st.selectedId}`);
+  else viewport.removeAttribute('aria-activedescendant');
+}
 
-  function renderRow(node: SpanNode, index: number): HTMLElement {
-    const hasChildren = node.children.length > 0;
-    const isCollapsed = collapsed.has(node.spanID);
-    const color = serviceColor(node.service);
-    const indent = Math.min(node.depth, MAX_INDENT_LEVELS) * INDENT_PX;
-    return h(
-      'div',
-      {
-        class: `wf-row${node.spanID === selectedId ? ' selected' : ''}${node.isError ? ' error' : ''}`,
-        role: 'treeitem',
-        id: `span-${node.spanID}`,
-        'aria-level': String(node.depth + 1),
-        'aria-expanded': hasChildren ? String(!isCollapsed) : undefined,
-        'aria-selected': String(node.spanID === selectedId),
-        dataset: { spanId: node.spanID, name: node.name },
-        style: { top: `${index * ROW_HEIGHT}px` },
-        onclick: () => select(node.spanID),
-      },
-      h(
-        'div',
-        { class: 'wf-name-col', style: { 'padding-left': `${indent + 4}px` } },
-        hasChildren
-          ? toggleButton(node, isCollapsed, () => toggleNode(node.spanID))
-          : h('span', { class: 'wf-toggle-space' }),
-        h('span', { class: 'wf-svc-mark', style: { background: color }, 'aria-hidden': 'true' }),
-        node.isError ? h('span', { class: 'wf-error-mark', title: 'error' }, '!') : null,
-        h('span', { class: 'wf-svc' }, node.service),
-        h('span', { class: 'wf-op' }, node.name),
-        hasChildren && isCollapsed
-          ? h('span', { class: 'wf-hidden-count' }, `+${countDescendants(node)}`)
-          : null,
-      ),
-      h(
-        'div',
-        { class: 'wf-time-col' },
-        spanBar(node, color, showCritical ? opts.critical.get(node.spanID) : undefined),
-        durationLabel(node),
-      ),
-    );
-  }
+function scrollIntoView(st: State, index: number): void {
+  const { viewport } = st;
+  const top = index * ROW_HEIGHT;
+  const height = viewport.clientHeight || 600;
+  if (top < viewport.scrollTop) viewport.scrollTop = top;
+  else if (top + ROW_HEIGHT > viewport.scrollTop + height) viewport.scrollTop = top + ROW_HEIGHT - height;
+}
 
-  /** The span's bar to scale, with its critical-path sections and the LLM first-chunk mark. */
-  function spanBar(node: SpanNode, color: string, sections: CriticalSection[] | undefined): HTMLElement {
-    const bar = h('div', {
-      class: 'wf-bar',
-      style: {
-        left: pct(node.startTime),
-        width: `max(2px, ${(node.duration / total) * 100}%)`,
-        background: color,
-      },
-    });
-    if (node.duration <= 0) return bar;
-    for (const sec of sections ?? []) {
-      bar.append(
-        h('div', {
-          class: 'wf-critical',
-          title: 'critical path',
-          style: {
-            left: `${((sec.start - node.startTime) / node.duration) * 100}%`,
-            width: `${((sec.end - sec.start) / node.duration) * 100}%`,
-          },
-        }),
-      );
+function select(st: State, spanId: string | undefined, scroll = false): void {
+  st.selectedId = spanId;
+  if (spanId && !st.indexOf.has(spanId)) {
+    // Selecting a hidden span (deep link): expand its ancestors.
+    let node = st.model.byId.get(spanId);
+    while (node?.parentID) {
+      st.collapsed.delete(node.parentID);
+      node = st.model.byId.get(node.parentID);
     }
-    const firstChunkUs =
-      node.name === 'llm.inference'
-        ? llmInfo(node.tags, node.logs, node.startTime).firstChunkOffsetUs
-        : undefined;
-    if (firstChunkUs !== undefined) {
-      const f = Math.max(0, Math.min(1, firstChunkUs / node.duration));
-      bar.append(
-        h('div', {
-          class: 'wf-ttfc',
-          title: `first chunk after ${formatDuration(firstChunkUs)}`,
-          style: { left: `${f * 100}%` },
-        }),
-      );
-    }
-    return bar;
+    reindex(st);
   }
+  if (scroll && spanId) {
+    const i = st.indexOf.get(spanId);
+    if (i !== undefined) scrollIntoView(st, i);
+  }
+  draw(st, true);
+  st.opts.onSelect(spanId ? st.model.byId.get(spanId) : undefined);
+}
 
-  /** The duration beside the bar, or before it when the bar starts in the last fifth. */
-  function durationLabel(node: SpanNode): HTMLElement {
-    const labelLeft = (node.startTime - model.startTime) / total > 0.8;
-    return h(
-      'span',
-      {
-        class: `wf-dur${labelLeft ? ' left' : ''}`,
-        style: labelLeft
-          ? { right: `calc(${100 - parseFloat(pct(node.startTime))}% + 4px)` }
-          : { left: `calc(${pct(node.startTime + node.duration)} + 4px)` },
-      },
-      formatDuration(node.duration),
-    );
-  }
+/** Collapses or expands a span (`expand` forces one way; a no-op when already so). */
+function toggleNode(st: State, spanId: string, expand?: boolean): void {
+  const isCollapsed = st.collapsed.has(spanId);
+  if (expand === true && !isCollapsed) return;
+  if (expand === false && isCollapsed) return;
+  if (isCollapsed) st.collapsed.delete(spanId);
+  else st.collapsed.add(spanId);
+  reindex(st);
+  draw(st, true);
+}
 
-  let lastRange = '';
-  function draw(force = false): void {
-    const height = viewport.clientHeight || 600;
-    const first = Math.max(0, Math.floor(viewport.scrollTop / ROW_HEIGHT) - OVERSCAN);
-    const last = Math.min(rows.length, Math.ceil((viewport.scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
-    const key = `${first}:${last}`;
-    if (!force && key === lastRange) return;
-    lastRange = key;
-    const frag = document.createDocumentFragment();
-    for (let i = first; i < last; i++) frag.append(renderRow(rows[i] as SpanNode, i));
-    rowsLayer.replaceChildren(frag);
-    if (selectedId && indexOf.has(selectedId))
-      viewport.setAttribute('aria-activedescendant', `span-${selectedId}`);
-    else viewport.removeAttribute('aria-activedescendant');
+/**
+ * What a key does in the tree: the row index to select (undefined when the key only toggled a
+ * span, or did nothing), or null when the key is not the tree's (the browser keeps it).
+ */
+function keyTarget(st: State, key: string): number | undefined | null {
+  const { rows, collapsed, indexOf } = st;
+  const i = st.selectedId !== undefined ? (indexOf.get(st.selectedId) ?? -1) : -1;
+  const node = i >= 0 ? rows[i] : undefined;
+  const page = Math.max(1, Math.floor((st.viewport.clientHeight || 600) / ROW_HEIGHT) - 1);
+  const hasChildren = node !== undefined && node.children.length > 0;
+  switch (key) {
+    case 'ArrowDown':
+      return Math.min(rows.length - 1, i + 1);
+    case 'ArrowUp':
+      return Math.max(0, i - 1);
+    case 'PageDown':
+      return Math.min(rows.length - 1, i + page);
+    case 'PageUp':
+      return Math.max(0, i - page);
+    case 'Home':
+      return 0;
+    case 'End':
+      return rows.length - 1;
+    case 'ArrowRight':
+      if (node && hasChildren) {
+        if (collapsed.has(node.spanID)) toggleNode(st, node.spanID, true);
+        else return i + 1;
+      }
+      return undefined;
+    case 'ArrowLeft':
+      if (node) {
+        if (hasChildren && !collapsed.has(node.spanID)) toggleNode(st, node.spanID, false);
+        else if (node.parentID && indexOf.has(node.parentID)) return indexOf.get(node.parentID);
+      }
+      return undefined;
+    case 'Enter':
+    case ' ':
+      if (node && hasChildren) toggleNode(st, node.spanID);
+      return undefined;
+    default:
+      return null;
   }
+}
+
+function onKeyDown(st: State, e: KeyboardEvent): void {
+  const target = keyTarget(st, e.key);
+  if (target === null) return;
+  e.preventDefault();
+  const targetRow = target === undefined ? undefined : st.rows[target];
+  if (targetRow) select(st, targetRow.spanID, true);
+}
+
+/** Builds the waterfall. */
+export function createWaterfall(opts: WaterfallOptions): Waterfall {
+  const st = createState(opts);
+  const element = h('div', { class: 'waterfall' }, ruler(opts.model), st.viewport);
+  reindex(st, false);
 
   let frame = 0;
-  viewport.addEventListener('scroll', () => {
+  st.viewport.addEventListener('scroll', () => {
     if (frame) return;
     frame = requestAnimationFrame(() => {
       frame = 0;
-      draw();
+      draw(st);
     });
   });
-
-  function scrollIntoView(index: number): void {
-    const top = index * ROW_HEIGHT;
-    const height = viewport.clientHeight || 600;
-    if (top < viewport.scrollTop) viewport.scrollTop = top;
-    else if (top + ROW_HEIGHT > viewport.scrollTop + height) viewport.scrollTop = top + ROW_HEIGHT - height;
-  }
-
-  function select(spanId: string | undefined, scroll = false): void {
-    selectedId = spanId;
-    if (spanId && !indexOf.has(spanId)) {
-      // Selecting a hidden span (deep link): expand its ancestors.
-      let node = model.byId.get(spanId);
-      while (node?.parentID) {
-        collapsed.delete(node.parentID);
-        node = model.byId.get(node.parentID);
-      }
-      rows = visibleSpans(model, collapsed);
-      reindex();
-    }
-    if (scroll && spanId) {
-      const i = indexOf.get(spanId);
-      if (i !== undefined) scrollIntoView(i);
-    }
-    draw(true);
-    opts.onSelect(spanId ? model.byId.get(spanId) : undefined);
-  }
-
-  function toggleNode(spanId: string, expand?: boolean): void {
-    const isCollapsed = collapsed.has(spanId);
-    if (expand === true && !isCollapsed) return;
-    if (expand === false && isCollapsed) return;
-    if (isCollapsed) collapsed.delete(spanId);
-    else collapsed.add(spanId);
-    rows = visibleSpans(model, collapsed);
-    reindex();
-    draw(true);
-  }
-
-  viewport.addEventListener('keydown', (e: KeyboardEvent) => {
-    const i = selectedId !== undefined ? (indexOf.get(selectedId) ?? -1) : -1;
-    const node = i >= 0 ? rows[i] : undefined;
-    const page = Math.max(1, Math.floor((viewport.clientHeight || 600) / ROW_HEIGHT) - 1);
-    let target: number | undefined;
-    switch (e.key) {
-      case 'ArrowDown':
-        target = Math.min(rows.length - 1, i + 1);
-        break;
-      case 'ArrowUp':
-        target = Math.max(0, i - 1);
-        break;
-      case 'PageDown':
-        target = Math.min(rows.length - 1, i + page);
-        break;
-      case 'PageUp':
-        target = Math.max(0, i - page);
-        break;
-      case 'Home':
-        target = 0;
-        break;
-      case 'End':
-        target = rows.length - 1;
-        break;
-      case 'ArrowRight':
-        if (node && node.children.length > 0) {
-          if (collapsed.has(node.spanID)) toggleNode(node.spanID, true);
-          else target = i + 1;
-        }
-        break;
-      case 'ArrowLeft':
-        if (node) {
-          if (node.children.length > 0 && !collapsed.has(node.spanID)) toggleNode(node.spanID, false);
-          else if (node.parentID && indexOf.has(node.parentID)) target = indexOf.get(node.parentID);
-        }
-        break;
-      case 'Enter':
-      case ' ':
-        if (node && node.children.length > 0) toggleNode(node.spanID);
-        break;
-      default:
-        return;
-    }
-    e.preventDefault();
-    const targetRow = target === undefined ? undefined : rows[target];
-    if (targetRow) select(targetRow.spanID, true);
-  });
-
+  st.viewport.addEventListener('keydown', (e: KeyboardEvent) => onKeyDown(st, e));
   // Lay out once the element is in the document.
-  const ro = new ResizeObserver(() => draw(true));
-  ro.observe(viewport);
+  const ro = new ResizeObserver(() => draw(st, true));
+  ro.observe(st.viewport);
 
   return {
     element,
-    select,
+    select: (spanId, scroll = false) => select(st, spanId, scroll),
     expandAll() {
-      collapsed.clear();
-      rows = visibleSpans(model, collapsed);
-      reindex();
-      draw(true);
+      st.collapsed.clear();
+      reindex(st);
+      draw(st, true);
     },
     collapseAll() {
-      for (const n of model.byId.values()) if (n.children.length > 0 && n.depth >= 0) collapsed.add(n.spanID);
-      for (const r of model.roots) collapsed.delete(r.spanID);
-      rows = visibleSpans(model, collapsed);
-      reindex();
-      if (selectedId && !indexOf.has(selectedId)) selectedId = undefined;
-      draw(true);
+      for (const n of st.model.byId.values())
+        if (n.children.length > 0 && n.depth >= 0) st.collapsed.add(n.spanID);
+      for (const r of st.model.roots) st.collapsed.delete(r.spanID);
+      reindex(st);
+      if (st.selectedId && !st.indexOf.has(st.selectedId)) st.selectedId = undefined;
+      draw(st, true);
     },
     setCriticalPath(on: boolean) {
-      showCritical = on;
-      draw(true);
+      st.showCritical = on;
+      draw(st, true);
     },
     refresh() {
-      draw(true);
+      draw(st, true);
     },
     destroy() {
       ro.disconnect();
       if (frame) cancelAnimationFrame(frame);
     },
   };
-}
-
-const descendantCache = new WeakMap<SpanNode, number>();
-function toggleButton(node: SpanNode, isCollapsed: boolean, onToggle: () => void): HTMLElement {
-  return h(
-    'button',
-    {
-      type: 'button',
-      class: 'wf-toggle',
-      tabindex: '-1',
-      'aria-label': isCollapsed ? `Expand ${node.name}` : `Collapse ${node.name}`,
-      onclick: (e: Event) => {
-        e.stopPropagation();
-        onToggle();
-      },
-    },
-    isCollapsed ? '▸' : '▾',
-  );
-}
-
-function countDescendants(node: SpanNode): number {
-  const cached = descendantCache.get(node);
-  if (cached !== undefined) return cached;
-  let count = 0;
-  const stack = [...node.children];
-  while (stack.length > 0) {
-    const n = stack.pop() as SpanNode;
-    count++;
-    for (const c of n.children) stack.push(c);
-  }
-  descendantCache.set(node, count);
-  return count;
 }

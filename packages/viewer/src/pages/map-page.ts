@@ -35,19 +35,19 @@ function errorRate(l: DependencyLink): string {
   return l.callCount > 0 ? `${((l.errorCount / l.callCount) * 100).toFixed(1)}%` : '0%';
 }
 
-function drawMap(links: DependencyLink[]): SVGSVGElement {
-  const W = 900;
-  const H = 520;
-  const services = [...new Set(links.flatMap((l) => [l.parent, l.child]))].sort();
-  const pos = layoutNodes(services, W / 2, H / 2, Math.min(W, H) / 2 - 70);
-  const maxCalls = links.reduce((m, l) => Math.max(m, l.callCount), 1);
-  const svg = s(
+const MAP_W = 900;
+const MAP_H = 520;
+/** Node radius, px. */
+const NODE_R = 26;
+
+function mapSvg(serviceCount: number): SVGSVGElement {
+  return s(
     'svg',
     {
       class: 'service-map',
-      viewBox: `0 0 ${W} ${H}`,
+      viewBox: `0 0 ${MAP_W} ${MAP_H}`,
       role: 'img',
-      'aria-label': `Service map: ${services.length} services`,
+      'aria-label': `Service map: ${serviceCount} services`,
     },
     s(
       'defs',
@@ -68,59 +68,72 @@ function drawMap(links: DependencyLink[]): SVGSVGElement {
       ),
     ),
   );
-  const R = 26;
+}
+
+type Point = { x: number; y: number };
+
+/** A service calling itself: a loop above its node. */
+function selfEdge(a: Point, label: string, hasErrors: boolean): SVGElement[] {
+  return [
+    s('path', {
+      class: hasErrors ? 'edge edge-error' : 'edge',
+      d: `M ${a.x - 10} ${a.y - NODE_R} c -30 -60, 50 -60, 20 0`,
+      'marker-end': 'url(#arrow)',
+    }),
+    s('text', { class: 'edge-label', x: a.x, y: a.y - NODE_R - 40, 'text-anchor': 'middle' }, label),
+  ];
+}
+
+/** The arrow from caller to callee, as wide as its share of the calls, with its label. */
+function edge(l: DependencyLink, a: Point, b: Point, label: string, maxCalls: number): SVGElement[] {
+  const dx = b.x - a.x;
+  const dy = b.y - a.y;
+  const len = Math.hypot(dx, dy) || 1;
+  // Offset sideways so A→B and B→A do not overlap.
+  const ox = (-dy / len) * 6;
+  const oy = (dx / len) * 6;
+  const x1 = a.x + (dx / len) * NODE_R + ox;
+  const y1 = a.y + (dy / len) * NODE_R + oy;
+  const x2 = b.x - (dx / len) * (NODE_R + 2) + ox;
+  const y2 = b.y - (dy / len) * (NODE_R + 2) + oy;
+  return [
+    s(
+      'line',
+      {
+        class: (l.errorCount ?? 0) > 0 ? 'edge edge-error' : 'edge',
+        x1,
+        y1,
+        x2,
+        y2,
+        'stroke-width': String(1.5 + (l.callCount / maxCalls) * 4),
+        'marker-end': 'url(#arrow)',
+      },
+      s('title', null, `${l.parent} → ${l.child}: ${label}`),
+    ),
+    s(
+      'text',
+      {
+        class: 'edge-label',
+        x: (x1 + x2) / 2 + ox * 2,
+        y: (y1 + y2) / 2 + oy * 2,
+        'text-anchor': 'middle',
+      },
+      label,
+    ),
+  ];
+}
+
+function drawMap(links: DependencyLink[]): SVGSVGElement {
+  const services = [...new Set(links.flatMap((l) => [l.parent, l.child]))].sort();
+  const pos = layoutNodes(services, MAP_W / 2, MAP_H / 2, Math.min(MAP_W, MAP_H) / 2 - 70);
+  const maxCalls = links.reduce((m, l) => Math.max(m, l.callCount), 1);
+  const svg = mapSvg(services.length);
   for (const l of links) {
     const a = pos.get(l.parent);
     const b = pos.get(l.child);
     if (!a || !b) continue;
-    const hasErrors = (l.errorCount ?? 0) > 0;
     const label = `${l.callCount} call${l.callCount === 1 ? '' : 's'}${l.errorCount !== undefined ? `, ${errorRate(l)} errors` : ''}`;
-    if (a === b) {
-      svg.append(
-        s('path', {
-          class: hasErrors ? 'edge edge-error' : 'edge',
-          d: `M ${a.x - 10} ${a.y - R} c -30 -60, 50 -60, 20 0`,
-          'marker-end': 'url(#arrow)',
-        }),
-        s('text', { class: 'edge-label', x: a.x, y: a.y - R - 40, 'text-anchor': 'middle' }, label),
-      );
-      continue;
-    }
-    const dx = b.x - a.x;
-    const dy = b.y - a.y;
-    const len = Math.hypot(dx, dy) || 1;
-    // Offset sideways so A→B and B→A do not overlap.
-    const ox = (-dy / len) * 6;
-    const oy = (dx / len) * 6;
-    const x1 = a.x + (dx / len) * R + ox;
-    const y1 = a.y + (dy / len) * R + oy;
-    const x2 = b.x - (dx / len) * (R + 2) + ox;
-    const y2 = b.y - (dy / len) * (R + 2) + oy;
-    svg.append(
-      s(
-        'line',
-        {
-          class: hasErrors ? 'edge edge-error' : 'edge',
-          x1,
-          y1,
-          x2,
-          y2,
-          'stroke-width': String(1.5 + (l.callCount / maxCalls) * 4),
-          'marker-end': 'url(#arrow)',
-        },
-        s('title', null, `${l.parent} → ${l.child}: ${label}`),
-      ),
-      s(
-        'text',
-        {
-          class: 'edge-label',
-          x: (x1 + x2) / 2 + ox * 2,
-          y: (y1 + y2) / 2 + oy * 2,
-          'text-anchor': 'middle',
-        },
-        label,
-      ),
-    );
+    svg.append(...(a === b ? selfEdge(a, label, (l.errorCount ?? 0) > 0) : edge(l, a, b, label, maxCalls)));
   }
   for (const svc of services) {
     const p = pos.get(svc);
@@ -128,12 +141,48 @@ function drawMap(links: DependencyLink[]): SVGSVGElement {
     const g = s(
       'a',
       { href: `/search?service=${encodeURIComponent(svc)}`, class: 'map-node', dataset: { service: svc } },
-      s('circle', { cx: p.x, cy: p.y, r: R, fill: serviceColor(svc) }),
-      s('text', { x: p.x, y: p.y + R + 16, 'text-anchor': 'middle', class: 'node-label' }, svc),
+      s('circle', { cx: p.x, cy: p.y, r: NODE_R, fill: serviceColor(svc) }),
+      s('text', { x: p.x, y: p.y + NODE_R + 16, 'text-anchor': 'middle', class: 'node-label' }, svc),
     );
     svg.append(g);
   }
   return svg;
+}
+
+/** The edges as a table, most calls first. */
+function depsTable(links: DependencyLink[]): HTMLTableElement {
+  return h(
+    'table',
+    { class: 'deps' },
+    h(
+      'thead',
+      null,
+      h(
+        'tr',
+        null,
+        h('th', null, 'Caller'),
+        h('th', null, 'Callee'),
+        h('th', null, 'Calls'),
+        h('th', null, 'Error rate'),
+      ),
+    ),
+    h(
+      'tbody',
+      null,
+      [...links]
+        .sort((a, b) => b.callCount - a.callCount)
+        .map((l) =>
+          h(
+            'tr',
+            null,
+            h('td', null, l.parent),
+            h('td', null, l.child),
+            h('td', null, String(l.callCount)),
+            h('td', null, errorRate(l)),
+          ),
+        ),
+    ),
+  );
 }
 
 /** Renders the service map page. */
@@ -157,40 +206,7 @@ export function mapPage(root: HTMLElement, url: URL): () => void {
       replaceChildren(
         body,
         links.length > 0 ? drawMap(links) : null,
-        links.length > 0
-          ? h(
-              'table',
-              { class: 'deps' },
-              h(
-                'thead',
-                null,
-                h(
-                  'tr',
-                  null,
-                  h('th', null, 'Caller'),
-                  h('th', null, 'Callee'),
-                  h('th', null, 'Calls'),
-                  h('th', null, 'Error rate'),
-                ),
-              ),
-              h(
-                'tbody',
-                null,
-                [...links]
-                  .sort((a, b) => b.callCount - a.callCount)
-                  .map((l) =>
-                    h(
-                      'tr',
-                      null,
-                      h('td', null, l.parent),
-                      h('td', null, l.child),
-                      h('td', null, String(l.callCount)),
-                      h('td', null, errorRate(l)),
-                    ),
-                  ),
-              ),
-            )
-          : null,
+        links.length > 0 ? depsTable(links) : null,
       );
     } catch (err) {
       if ((err as Error).name !== 'AbortError')

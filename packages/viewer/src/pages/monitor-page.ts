@@ -84,11 +84,62 @@ function row(
 
 const HEAD = ['Calls', 'Rate/s', 'Errors', 'p50', 'p95', 'p99', 'Calls', 'Errors', 'p95', 'Traces'];
 
-/** Renders the Monitor page (`/monitor`, `/monitor?service=…`). */
-export function monitorPage(root: HTMLElement, url: URL): () => void {
-  const controller = new AbortController();
-  const service = url.searchParams.get('service') ?? undefined;
-  const range = rangeSelect(url, 'monitor-range');
+const NO_SPANS = 'No spans of this kind in this time range.';
+
+/** Fills `body` with the services table; returns what the status line counts. */
+async function showServices(
+  body: HTMLElement,
+  range: HTMLSelectElement,
+  kind: HTMLSelectElement,
+  signal: AbortSignal,
+): Promise<string> {
+  const res = await fetchServiceHealth(rangeMs(range), kind.value, signal);
+  const serviceLink = (service: string) =>
+    h(
+      'a',
+      { href: `/monitor?${new URLSearchParams({ service, range: range.value, kind: kind.value })}` },
+      service,
+    );
+  replaceChildren(
+    body,
+    res.services.length === 0
+      ? h('p', { class: 'empty' }, NO_SPANS)
+      : table(
+          'services',
+          ['Service', ...HEAD],
+          res.services.map((r) => row(r, res, `service = ${quote(r.service)}`, serviceLink(r.service))),
+        ),
+  );
+  return `${res.services.length} services`;
+}
+
+/** Fills `body` with one service's operations table; returns what the status line counts. */
+async function showOperations(
+  body: HTMLElement,
+  service: string,
+  range: HTMLSelectElement,
+  kind: HTMLSelectElement,
+  signal: AbortSignal,
+): Promise<string> {
+  const res = await fetchOperationHealth(service, rangeMs(range), kind.value, signal);
+  replaceChildren(
+    body,
+    res.operations.length === 0
+      ? h('p', { class: 'empty' }, NO_SPANS)
+      : table(
+          'operations',
+          ['Operation', 'Kind', ...HEAD],
+          res.operations.map((r) => {
+            const k = KIND_NAMES[r.spanKind ?? 0] ?? 'unspecified';
+            const scope = `service = ${quote(service)} and name = ${quote(r.operation ?? '')} and kind = ${k}`;
+            return row(r, res, scope, r.operation ?? '', k);
+          }),
+        ),
+  );
+  return `${res.operations.length} operations`;
+}
+
+function kindSelect(url: URL): HTMLSelectElement {
   const kind = h(
     'select',
     { id: 'monitor-kind' },
@@ -97,6 +148,38 @@ export function monitorPage(root: HTMLElement, url: URL): () => void {
   kind.value = KINDS.some(([v]) => v === url.searchParams.get('kind'))
     ? (url.searchParams.get('kind') as string)
     : 'server';
+  return kind;
+}
+
+function monitorHead(
+  service: string | undefined,
+  range: HTMLSelectElement,
+  kind: HTMLSelectElement,
+): HTMLElement {
+  return h(
+    'div',
+    { class: 'map-head' },
+    h('h1', null, service === undefined ? 'Service health' : service),
+    service === undefined
+      ? null
+      : h(
+          'a',
+          { href: `/monitor?${new URLSearchParams({ range: range.value, kind: kind.value })}` },
+          '← all services',
+        ),
+    h('label', { for: 'monitor-range' }, 'Time range '),
+    range,
+    h('label', { for: 'monitor-kind' }, 'Spans '),
+    kind,
+  );
+}
+
+/** Renders the Monitor page (`/monitor`, `/monitor?service=…`). */
+export function monitorPage(root: HTMLElement, url: URL): () => void {
+  const controller = new AbortController();
+  const service = url.searchParams.get('service') ?? undefined;
+  const range = rangeSelect(url, 'monitor-range');
+  const kind = kindSelect(url);
   const status = h('div', { class: 'result-status', role: 'status', 'aria-live': 'polite' });
   const body = h('div', { class: 'monitor-body' });
 
@@ -104,50 +187,11 @@ export function monitorPage(root: HTMLElement, url: URL): () => void {
     status.textContent = 'Loading…';
     const started = performance.now();
     try {
-      if (service === undefined) {
-        const res = await fetchServiceHealth(rangeMs(range), kind.value, controller.signal);
-        replaceChildren(
-          body,
-          res.services.length === 0
-            ? h('p', { class: 'empty' }, 'No spans of this kind in this time range.')
-            : table(
-                'services',
-                ['Service', ...HEAD],
-                res.services.map((r) =>
-                  row(
-                    r,
-                    res,
-                    `service = ${quote(r.service)}`,
-                    h(
-                      'a',
-                      {
-                        href: `/monitor?${new URLSearchParams({ service: r.service, range: range.value, kind: kind.value })}`,
-                      },
-                      r.service,
-                    ),
-                  ),
-                ),
-              ),
-        );
-        status.textContent = `${res.services.length} services · ${Math.round(performance.now() - started)} ms`;
-      } else {
-        const res = await fetchOperationHealth(service, rangeMs(range), kind.value, controller.signal);
-        replaceChildren(
-          body,
-          res.operations.length === 0
-            ? h('p', { class: 'empty' }, 'No spans of this kind in this time range.')
-            : table(
-                'operations',
-                ['Operation', 'Kind', ...HEAD],
-                res.operations.map((r) => {
-                  const k = KIND_NAMES[r.spanKind ?? 0] ?? 'unspecified';
-                  const scope = `service = ${quote(service)} and name = ${quote(r.operation ?? '')} and kind = ${k}`;
-                  return row(r, res, scope, r.operation ?? '', k);
-                }),
-              ),
-        );
-        status.textContent = `${res.operations.length} operations · ${Math.round(performance.now() - started)} ms`;
-      }
+      const counted =
+        service === undefined
+          ? await showServices(body, range, kind, controller.signal)
+          : await showOperations(body, service, range, kind, controller.signal);
+      status.textContent = `${counted} · ${Math.round(performance.now() - started)} ms`;
     } catch (err) {
       if ((err as Error).name !== 'AbortError')
         status.textContent = `Cannot load service health: ${(err as Error).message}`;
@@ -164,22 +208,7 @@ export function monitorPage(root: HTMLElement, url: URL): () => void {
     h(
       'div',
       { class: 'monitor-page' },
-      h(
-        'div',
-        { class: 'map-head' },
-        h('h1', null, service === undefined ? 'Service health' : service),
-        service === undefined
-          ? null
-          : h(
-              'a',
-              { href: `/monitor?${new URLSearchParams({ range: range.value, kind: kind.value })}` },
-              '← all services',
-            ),
-        h('label', { for: 'monitor-range' }, 'Time range '),
-        range,
-        h('label', { for: 'monitor-kind' }, 'Spans '),
-        kind,
-      ),
+      monitorHead(service, range, kind),
       h(
         'p',
         { class: 'hint' },

@@ -1,15 +1,17 @@
 /**
- * Trace page: header (copyable id, duration, services, depth, span count, exports), the
- * waterfall and the span details panel. `/trace/<id>?span=<spanId>` deep-links to a span.
+ * Trace page: header (copyable id, duration, services, depth, span count, exports), the line
+ * naming what dominated the critical path, the waterfall and the span details panel.
+ * `/trace/<id>?span=<spanId>` deep-links to a span.
  */
 import { ApiError, fetchTrace, jaegerJsonUrl, otlpJsonUrl } from '../api.js';
 import { serviceChip } from '../components/chips.js';
 import { spanDetails } from '../components/span-details.js';
-import { createWaterfall } from '../components/waterfall.js';
+import { createWaterfall, type Waterfall } from '../components/waterfall.js';
+import { criticalDominant, criticalPathWithPhases } from '../critical-summary.js';
 import { h, replaceChildren } from '../dom.js';
 import { formatDuration, formatTime } from '../format.js';
 import { isLlmSpan } from '../llm.js';
-import { buildTraceModel, criticalPath, type SpanNode, type TraceModel } from '../model.js';
+import { buildTraceModel, type CriticalSection, type SpanNode, type TraceModel } from '../model.js';
 import { setQueryParams } from '../router.js';
 
 function stat(label: string, value: Node | string, key: string): HTMLElement {
@@ -113,96 +115,140 @@ function signature(model: TraceModel): string {
   return `${model.spanCount}/${model.startTime}/${model.duration}`;
 }
 
-/** Renders the trace page. */
-export function tracePage(root: HTMLElement, url: URL): () => void {
-  const traceId = decodeURIComponent(url.pathname.replace(/^\/trace\//, '').replace(/\/$/, ''));
-  const controller = new AbortController();
-  let cleanupWaterfall: (() => void) | undefined;
-  let onKey: ((e: KeyboardEvent) => void) | undefined;
-  let pollTimer: ReturnType<typeof setTimeout> | undefined;
-  replaceChildren(root, h('p', { class: 'loading', role: 'status' }, `Loading trace ${traceId}…`));
-  document.title = `Trace ${traceId} — AutoBot Traces`;
-  // Spans of a trace arrive over several export batches (each service flushes on its own
-  // schedule), so a trace opened right after the request may be incomplete: poll while it is
-  // recent and still changing, and say so.
-  const liveStatus = h('p', { class: 'trace-live muted', role: 'status', 'aria-live': 'polite' });
+/**
+ * The line naming what dominated the critical path ("Critical path: 71% in decode of
+ * llm.inference (mistral, autobot-ai-stack)"); a click selects that span. Null for an empty trace.
+ */
+function criticalSummaryLine(
+  model: TraceModel,
+  critical: Map<string, CriticalSection[]>,
+  waterfall: Waterfall,
+): HTMLElement | null {
+  const dominant = criticalDominant(model, critical);
+  if (!dominant) return null;
+  return h(
+    'p',
+    {
+      class: 'critical-summary',
+      dataset: { spanId: dominant.spanID, phase: dominant.phase ?? '' },
+    },
+    h('span', { class: 'legend-critical', 'aria-hidden': 'true' }),
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'link',
+        title: 'Select this span',
+        onclick: () => waterfall.select(dominant.spanID, true),
+      },
+      dominant.text,
+    ),
+  );
+}
 
-  const render = (model: TraceModel, t0: number) => {
-    cleanupWaterfall?.();
-    if (onKey) document.removeEventListener('keydown', onKey);
-    const critical = criticalPath(model);
-    const detailsHolder = h('div', { class: 'details-holder', hidden: true });
-    const closeDetails = () => waterfall.select(undefined);
-    const showDetails = (node: SpanNode | undefined) => {
-      setQueryParams({ span: node?.spanID });
-      if (!node) {
-        detailsHolder.hidden = true;
-        detailsHolder.replaceChildren();
-        layout.classList.remove('with-details');
-        return;
-      }
-      replaceChildren(
-        detailsHolder,
-        spanDetails(node, model, closeDetails, (id) => waterfall.select(id, true)),
-      );
-      detailsHolder.hidden = false;
-      layout.classList.add('with-details');
-    };
-    const waterfall = createWaterfall({ model, critical, onSelect: showDetails });
-    cleanupWaterfall = () => waterfall.destroy();
-    const criticalToggle = h('input', { type: 'checkbox', id: 'critical-toggle', checked: true });
-    criticalToggle.addEventListener('change', () => waterfall.setCriticalPath(criticalToggle.checked));
-    const hasLlm = [...model.byId.values()].some((node) => isLlmSpan(node.name, node.tags));
-    const toolbar = h(
-      'div',
-      { class: 'toolbar' },
-      h('button', { type: 'button', class: 'small', onclick: () => waterfall.expandAll() }, 'Expand all'),
-      h('button', { type: 'button', class: 'small', onclick: () => waterfall.collapseAll() }, 'Collapse all'),
-      h('label', { class: 'check' }, criticalToggle, ' Critical path'),
-      h(
-        'span',
-        { class: 'legend muted' },
-        h('span', { class: 'legend-critical', 'aria-hidden': 'true' }),
-        ' critical path  ',
-        ...(hasLlm ? [h('span', { class: 'legend-ttfc', 'aria-hidden': 'true' }), ' LLM first chunk  '] : []),
-        h('span', { class: 'wf-error-mark', 'aria-hidden': 'true' }, '!'),
-        ' error',
-      ),
-    );
-    const layout = h(
-      'div',
-      { class: 'trace-layout' },
-      h('div', { class: 'waterfall-holder' }, toolbar, waterfall.element),
-      detailsHolder,
-    );
+function toolbar(model: TraceModel, waterfall: Waterfall): HTMLElement {
+  const criticalToggle = h('input', { type: 'checkbox', id: 'critical-toggle', checked: true });
+  criticalToggle.addEventListener('change', () => waterfall.setCriticalPath(criticalToggle.checked));
+  const hasLlm = [...model.byId.values()].some((node) => isLlmSpan(node.name, node.tags));
+  return h(
+    'div',
+    { class: 'toolbar' },
+    h('button', { type: 'button', class: 'small', onclick: () => waterfall.expandAll() }, 'Expand all'),
+    h('button', { type: 'button', class: 'small', onclick: () => waterfall.collapseAll() }, 'Collapse all'),
+    h('label', { class: 'check' }, criticalToggle, ' Critical path'),
+    h(
+      'span',
+      { class: 'legend muted' },
+      h('span', { class: 'legend-critical', 'aria-hidden': 'true' }),
+      ' critical path  ',
+      ...(hasLlm ? [h('span', { class: 'legend-ttfc', 'aria-hidden': 'true' }), ' LLM first chunk  '] : []),
+      h('span', { class: 'wf-error-mark', 'aria-hidden': 'true' }, '!'),
+      ' error',
+    ),
+  );
+}
+
+/**
+ * Draws one version of the trace (a live refresh draws it again) and returns what undoes it:
+ * the waterfall's observers and the Escape key handler.
+ */
+function renderTrace(
+  root: HTMLElement,
+  url: URL,
+  liveStatus: HTMLElement,
+  model: TraceModel,
+  t0: number,
+): () => void {
+  const critical = criticalPathWithPhases(model);
+  const detailsHolder = h('div', { class: 'details-holder', hidden: true });
+  const closeDetails = () => waterfall.select(undefined);
+  const showDetails = (node: SpanNode | undefined) => {
+    setQueryParams({ span: node?.spanID });
+    if (!node) {
+      detailsHolder.hidden = true;
+      detailsHolder.replaceChildren();
+      layout.classList.remove('with-details');
+      return;
+    }
     replaceChildren(
-      root,
-      h(
-        'div',
-        { class: 'trace-page', dataset: { traceId: model.traceID } },
-        header(model),
-        liveStatus,
-        layout,
-      ),
+      detailsHolder,
+      spanDetails(node, model, closeDetails, (id) => waterfall.select(id, true)),
     );
-    root.dataset.renderMs = String(Math.round(performance.now() - t0));
-
-    // The selected span survives a refresh (it is in the URL).
-    const wanted = new URL(location.href).searchParams.get('span') ?? url.searchParams.get('span');
-    if (wanted && model.byId.has(wanted)) waterfall.select(wanted, true);
-    else waterfall.refresh();
-
-    onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape' && !detailsHolder.hidden) closeDetails();
-    };
-    document.addEventListener('keydown', onKey);
+    detailsHolder.hidden = false;
+    layout.classList.add('with-details');
   };
+  const waterfall = createWaterfall({ model, critical, onSelect: showDetails });
+  const layout = h(
+    'div',
+    { class: 'trace-layout' },
+    h(
+      'div',
+      { class: 'waterfall-holder' },
+      criticalSummaryLine(model, critical, waterfall),
+      toolbar(model, waterfall),
+      waterfall.element,
+    ),
+    detailsHolder,
+  );
+  replaceChildren(
+    root,
+    h('div', { class: 'trace-page', dataset: { traceId: model.traceID } }, header(model), liveStatus, layout),
+  );
+  root.dataset.renderMs = String(Math.round(performance.now() - t0));
 
-  const isRecent = (model: TraceModel) =>
-    Date.now() - (model.startTime + model.duration) / 1000 < TRACE_RECENT_MS;
+  // The selected span survives a refresh (it is in the URL).
+  const wanted = new URL(location.href).searchParams.get('span') ?? url.searchParams.get('span');
+  if (wanted && model.byId.has(wanted)) waterfall.select(wanted, true);
+  else waterfall.refresh();
 
+  const onKey = (e: KeyboardEvent) => {
+    if (e.key === 'Escape' && !detailsHolder.hidden) closeDetails();
+  };
+  document.addEventListener('keydown', onKey);
+  return () => {
+    waterfall.destroy();
+    document.removeEventListener('keydown', onKey);
+  };
+}
+
+const isRecent = (model: TraceModel) =>
+  Date.now() - (model.startTime + model.duration) / 1000 < TRACE_RECENT_MS;
+
+/**
+ * Spans of a trace arrive over several export batches (each service flushes on its own
+ * schedule), so a trace opened right after the request may be incomplete: poll while it is
+ * recent and still changing, and say so in `liveStatus`.
+ */
+function livePoll(
+  traceId: string,
+  root: HTMLElement,
+  liveStatus: HTMLElement,
+  signal: AbortSignal,
+  render: (model: TraceModel, t0: number) => void,
+): { start(model: TraceModel): void; stop(): void } {
+  let pollTimer: ReturnType<typeof setTimeout> | undefined;
   const poll = (current: TraceModel, lastChange: number) => {
-    if (controller.signal.aborted) return;
+    if (signal.aborted) return;
     if (!isRecent(current) && Date.now() - lastChange >= TRACE_QUIET_MS) {
       liveStatus.textContent = '';
       liveStatus.hidden = true;
@@ -219,7 +265,7 @@ export function tracePage(root: HTMLElement, url: URL): () => void {
     root.dataset.live = 'on';
     pollTimer = setTimeout(async () => {
       try {
-        const next = buildTraceModel(await fetchTrace(traceId, controller.signal));
+        const next = buildTraceModel(await fetchTrace(traceId, signal));
         if (signature(next) !== signature(current)) {
           render(next, performance.now());
           poll(next, Date.now());
@@ -232,40 +278,66 @@ export function tracePage(root: HTMLElement, url: URL): () => void {
       }
     }, TRACE_LIVE_INTERVAL_MS);
   };
+  return {
+    start: (model) => poll(model, Date.now()),
+    stop: () => {
+      if (pollTimer) clearTimeout(pollTimer);
+    },
+  };
+}
 
-  (async () => {
-    let model: TraceModel;
-    const t0 = performance.now();
-    try {
-      const trace = await fetchTrace(traceId, controller.signal);
-      model = buildTraceModel(trace);
-    } catch (err) {
-      if ((err as Error).name === 'AbortError') return;
-      const msg =
-        err instanceof ApiError && err.status === 404
-          ? `Trace ${traceId} was not found.`
-          : (err as Error).message;
-      replaceChildren(
-        root,
-        h(
-          'div',
-          { class: 'notice error', role: 'alert' },
-          h('p', null, msg),
-          h('a', { href: '/search' }, 'Back to search'),
-        ),
-      );
-      return;
-    }
+/** Fetches and builds the trace; on failure shows why (not found, or the error) and returns undefined. */
+async function loadTrace(
+  traceId: string,
+  root: HTMLElement,
+  signal: AbortSignal,
+): Promise<TraceModel | undefined> {
+  try {
+    return buildTraceModel(await fetchTrace(traceId, signal));
+  } catch (err) {
+    if ((err as Error).name === 'AbortError') return undefined;
+    const msg =
+      err instanceof ApiError && err.status === 404
+        ? `Trace ${traceId} was not found.`
+        : (err as Error).message;
+    replaceChildren(
+      root,
+      h(
+        'div',
+        { class: 'notice error', role: 'alert' },
+        h('p', null, msg),
+        h('a', { href: '/search' }, 'Back to search'),
+      ),
+    );
+    return undefined;
+  }
+}
+
+/** Renders the trace page. */
+export function tracePage(root: HTMLElement, url: URL): () => void {
+  const traceId = decodeURIComponent(url.pathname.replace(/^\/trace\//, '').replace(/\/$/, ''));
+  const controller = new AbortController();
+  let cleanupRender: (() => void) | undefined;
+  replaceChildren(root, h('p', { class: 'loading', role: 'status' }, `Loading trace ${traceId}…`));
+  document.title = `Trace ${traceId} — AutoBot Traces`;
+  const liveStatus = h('p', { class: 'trace-live muted', role: 'status', 'aria-live': 'polite' });
+  const render = (model: TraceModel, t0: number) => {
+    cleanupRender?.();
+    cleanupRender = renderTrace(root, url, liveStatus, model, t0);
+  };
+  const live = livePoll(traceId, root, liveStatus, controller.signal, render);
+  const t0 = performance.now();
+  void loadTrace(traceId, root, controller.signal).then((model) => {
+    if (!model) return;
     render(model, t0);
     liveStatus.hidden = true;
-    if (isRecent(model)) poll(model, Date.now());
-  })();
+    if (isRecent(model)) live.start(model);
+  });
 
   return () => {
     controller.abort();
-    if (pollTimer) clearTimeout(pollTimer);
-    cleanupWaterfall?.();
-    if (onKey) document.removeEventListener('keydown', onKey);
+    live.stop();
+    cleanupRender?.();
     document.title = 'AutoBot Traces';
   };
 }

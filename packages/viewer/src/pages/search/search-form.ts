@@ -55,35 +55,52 @@ function picker(id: string, name: string, allLabel: string): HTMLSelectElement {
   return h('select', { id, name }, h('option', { value: '' }, allLabel));
 }
 
-/** Builds the form from the URL's parameters; `onSearch` runs on submit and on an example click. */
-export function searchForm(params: URLSearchParams, onSearch: () => void): SearchForm {
-  const serviceSelect = picker('f-service', 'service', 'All services');
-  const operationSelect = picker('f-operation', 'operation', 'All operations');
-  const queryInput = h('input', {
-    id: 'f-query',
-    name: 'q',
-    type: 'text',
-    class: 'query-input',
-    placeholder: 'e.g. llm.duration_ms > 5000',
-    autocomplete: 'off',
-    spellcheck: 'false',
-    'aria-describedby': 'query-error query-help',
-    value: params.get('q') ?? '',
-  });
-  const queryError = h('div', { id: 'query-error', class: 'query-error', role: 'alert', hidden: true });
-  const minInput = textInput('f-min', 'e.g. 100ms', params.get('minDuration'));
-  const maxInput = textInput('f-max', 'e.g. 2s', params.get('maxDuration'));
-  const range = timeRange(params);
-  const limitInput = h('input', {
-    id: 'f-limit',
-    type: 'number',
-    min: '1',
-    max: '1000',
-    value: params.get('limit') ?? '50',
-  });
-  const liveButton = h('button', { type: 'button', class: 'live-toggle', 'aria-pressed': 'true' }, '');
+/** The form's fields. */
+interface FormFields {
+  serviceSelect: HTMLSelectElement;
+  operationSelect: HTMLSelectElement;
+  queryInput: HTMLInputElement;
+  queryError: HTMLElement;
+  minInput: HTMLInputElement;
+  maxInput: HTMLInputElement;
+  range: ReturnType<typeof timeRange>;
+  limitInput: HTMLInputElement;
+  liveButton: HTMLButtonElement;
+}
 
-  const chips = h(
+function createFields(params: URLSearchParams): FormFields {
+  return {
+    serviceSelect: picker('f-service', 'service', 'All services'),
+    operationSelect: picker('f-operation', 'operation', 'All operations'),
+    queryInput: h('input', {
+      id: 'f-query',
+      name: 'q',
+      type: 'text',
+      class: 'query-input',
+      placeholder: 'e.g. llm.duration_ms > 5000',
+      autocomplete: 'off',
+      spellcheck: 'false',
+      'aria-describedby': 'query-error query-help',
+      value: params.get('q') ?? '',
+    }),
+    queryError: h('div', { id: 'query-error', class: 'query-error', role: 'alert', hidden: true }),
+    minInput: textInput('f-min', 'e.g. 100ms', params.get('minDuration')),
+    maxInput: textInput('f-max', 'e.g. 2s', params.get('maxDuration')),
+    range: timeRange(params),
+    limitInput: h('input', {
+      id: 'f-limit',
+      type: 'number',
+      min: '1',
+      max: '1000',
+      value: params.get('limit') ?? '50',
+    }),
+    liveButton: h('button', { type: 'button', class: 'live-toggle', 'aria-pressed': 'true' }, ''),
+  };
+}
+
+/** The spec's example queries as chips: a click fills the query box and searches. */
+function exampleChips(queryInput: HTMLInputElement, onSearch: () => void): HTMLElement {
+  return h(
     'div',
     { class: 'examples', id: 'query-help' },
     h('span', { class: 'muted' }, 'Examples:'),
@@ -104,8 +121,10 @@ export function searchForm(params: URLSearchParams, onSearch: () => void): Searc
       ),
     ),
   );
+}
 
-  const element = h(
+function formElement(f: FormFields, onSearch: () => void): HTMLFormElement {
+  return h(
     'form',
     {
       class: 'search-form',
@@ -117,67 +136,79 @@ export function searchForm(params: URLSearchParams, onSearch: () => void): Searc
     },
     h('h1', { class: 'visually-hidden' }, 'Search traces'),
     h('label', { for: 'f-service' }, 'Service'),
-    serviceSelect,
+    f.serviceSelect,
     h('label', { for: 'f-operation' }, 'Operation'),
-    operationSelect,
+    f.operationSelect,
     h('label', { for: 'f-query' }, 'Query'),
     h('div', { class: 'hint muted' }, 'Service, operation, durations and query match within one span.'),
-    queryInput,
-    queryError,
-    chips,
+    f.queryInput,
+    f.queryError,
+    exampleChips(f.queryInput, onSearch),
     h(
       'div',
       { class: 'row2' },
-      h('div', null, h('label', { for: 'f-min' }, 'Min duration'), minInput),
-      h('div', null, h('label', { for: 'f-max' }, 'Max duration'), maxInput),
+      h('div', null, h('label', { for: 'f-min' }, 'Min duration'), f.minInput),
+      h('div', null, h('label', { for: 'f-max' }, 'Max duration'), f.maxInput),
     ),
     h('label', { for: 'f-lookback' }, 'Time range'),
-    range.lookbackSelect,
-    range.customRange,
+    f.range.lookbackSelect,
+    f.range.customRange,
     h('label', { for: 'f-limit' }, 'Limit'),
-    limitInput,
+    f.limitInput,
     h(
       'div',
       { class: 'form-actions' },
       h('button', { type: 'submit', class: 'primary' }, 'Find traces'),
-      liveButton,
+      f.liveButton,
     ),
   );
+}
 
+/** The search the form describes, or a message saying what is wrong with it. */
+function readForm(f: FormFields): SubmittedSearch | string {
+  const minUs = parseDuration(f.minInput.value);
+  const maxUs = parseDuration(f.maxInput.value);
+  if (Number.isNaN(minUs) || Number.isNaN(maxUs)) return 'Durations look like 150ms, 2s or 1.5m.';
+  const window = f.range.read();
+  if (typeof window === 'string') return window;
+  const composed = composeQuery({
+    service: f.serviceSelect.value,
+    operation: f.operationSelect.value,
+    query: f.queryInput.value,
+    minDurationUs: minUs,
+    maxDurationUs: maxUs,
+  });
+  const limit = Math.max(1, Math.min(1000, Number(f.limitInput.value) || 50));
+  if (f.range.isCustom()) return { composed, limit, start: window.start, end: window.end };
+  return { composed, limit, lookbackUs: window.end - window.start };
+}
+
+function urlParamsOf(f: FormFields, submitted: SubmittedSearch): Record<string, string | undefined> {
   return {
-    element,
-    serviceSelect,
-    operationSelect,
+    service: f.serviceSelect.value,
+    operation: f.operationSelect.value,
+    q: f.queryInput.value,
+    minDuration: f.minInput.value,
+    maxDuration: f.maxInput.value,
+    lookback: f.range.lookbackSelect.value === '1h' ? undefined : f.range.lookbackSelect.value,
+    start: submitted.start === undefined ? undefined : String(submitted.start),
+    end: submitted.end === undefined ? undefined : String(submitted.end),
+    limit: f.limitInput.value === '50' ? undefined : f.limitInput.value,
+  };
+}
+
+/** Builds the form from the URL's parameters; `onSearch` runs on submit and on an example click. */
+export function searchForm(params: URLSearchParams, onSearch: () => void): SearchForm {
+  const f = createFields(params);
+  const { queryInput, queryError } = f;
+  return {
+    element: formElement(f, onSearch),
+    serviceSelect: f.serviceSelect,
+    operationSelect: f.operationSelect,
     queryInput,
-    liveButton,
-    read() {
-      const minUs = parseDuration(minInput.value);
-      const maxUs = parseDuration(maxInput.value);
-      if (Number.isNaN(minUs) || Number.isNaN(maxUs)) return 'Durations look like 150ms, 2s or 1.5m.';
-      const window = range.read();
-      if (typeof window === 'string') return window;
-      const composed = composeQuery({
-        service: serviceSelect.value,
-        operation: operationSelect.value,
-        query: queryInput.value,
-        minDurationUs: minUs,
-        maxDurationUs: maxUs,
-      });
-      const limit = Math.max(1, Math.min(1000, Number(limitInput.value) || 50));
-      if (range.isCustom()) return { composed, limit, start: window.start, end: window.end };
-      return { composed, limit, lookbackUs: window.end - window.start };
-    },
-    urlParams: (submitted) => ({
-      service: serviceSelect.value,
-      operation: operationSelect.value,
-      q: queryInput.value,
-      minDuration: minInput.value,
-      maxDuration: maxInput.value,
-      lookback: range.lookbackSelect.value === '1h' ? undefined : range.lookbackSelect.value,
-      start: submitted.start === undefined ? undefined : String(submitted.start),
-      end: submitted.end === undefined ? undefined : String(submitted.end),
-      limit: limitInput.value === '50' ? undefined : limitInput.value,
-    }),
+    liveButton: f.liveButton,
+    read: () => readForm(f),
+    urlParams: (submitted) => urlParamsOf(f, submitted),
     showQueryError: (message, column, expected) =>
       showQueryError(queryInput, queryError, message, column, expected),
     clearQueryError() {
