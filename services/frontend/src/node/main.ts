@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { fileURLToPath } from 'node:url';
 import { runService } from '@autobot/service-kit';
-import { buildFrontendApp, SERVICE_NAME } from './app.js';
-import { resolveFrontendConfig } from './config.js';
+import { buildFrontendApp } from './app.js';
+import { resolveFrontendConfig, SERVICE_NAME } from './config.js';
 
 const config = resolveFrontendConfig(fileURLToPath(new URL('../web', import.meta.url)));
 for (const line of config.warnings) process.stderr.write(`${SERVICE_NAME}: ${line}\n`);
@@ -13,5 +13,6 @@ await runService({
   host: config.host,
   port: config.port,
   portVariable: 'AUTOBOT_FRONTEND_PORT',
-  details: { backendUrl: config.backendUrl, otlpUrl: config.otlpUrl },
+  // The relay's target URL only: its headers and TLS material are never printed.
+  details: { backendUrl: config.backendUrl, otlpUrl: config.otlpUrl, relayTarget: config.relay.targetUrl },
 });
