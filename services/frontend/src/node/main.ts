@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { fileURLToPath } from 'node:url';
 import { runService } from '@autobot/service-kit';
+import { redactUrl } from '@autobot/tracing';
 import { buildFrontendApp } from './app.js';
 import { resolveFrontendConfig, SERVICE_NAME } from './config.js';
 
@@ -13,6 +14,10 @@ await runService({
   host: config.host,
   port: config.port,
   portVariable: 'AUTOBOT_FRONTEND_PORT',
-  // The relay's target URL only: its headers and TLS material are never printed.
-  details: { backendUrl: config.backendUrl, otlpUrl: config.otlpUrl, relayTarget: config.relay.targetUrl },
+  // The relay's target URL only (credentials in it redacted): its headers and TLS material are never printed.
+  details: {
+    backendUrl: config.backendUrl,
+    otlpUrl: config.otlpUrl,
+    relayTarget: redactUrl(config.relay.targetUrl),
+  },
 });
