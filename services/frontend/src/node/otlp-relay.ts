@@ -61,7 +61,9 @@ export async function otlpRelay(app: FastifyInstance, config: RelayConfig): Prom
 
 async function relayRoutes(scope: FastifyInstance, config: RelayConfig): Promise<void> {
   const target = new URL(config.targetUrl);
-  const send = upstreamSender(target, config);
+  const { send, close } = upstreamSender(target, config);
+  // Idle keep-alive sockets to the collector must not outlive the server.
+  scope.addHook('onClose', async () => close());
   const limitText = `${config.maxBodyBytes} bytes (AUTOBOT_FRONTEND_RELAY_MAX_BODY_BYTES)`;
   const tooLarge = () =>
     relayError('AUTOBOT_ERR_FRONTEND_RELAY_BODY_TOO_LARGE', `OTLP export body exceeds ${limitText}`);
@@ -166,7 +168,7 @@ function relayAnswer(answer: UpstreamAnswer, target: URL, reply: FastifyReply): 
 
 /**
  * One keep-alive agent per relay, carrying the CA bundle and client certificate for an
- * `https://` target; returns a function posting one body.
+ * `https://` target; `send` posts one body, `close` drops the agent's sockets.
  */
 function upstreamSender(target: URL, config: RelayConfig) {
   const { credentials, timeoutMs } = config;
@@ -182,7 +184,7 @@ function upstreamSender(target: URL, config: RelayConfig) {
   const request = tls ? httpsRequest : httpRequest;
   const from = `the collector at ${target.origin}`;
 
-  return (body: Buffer, contentType: string, encoding: string) =>
+  const send = (body: Buffer, contentType: string, encoding: string) =>
     new Promise<UpstreamAnswer>((resolve, reject) => {
       const req = request(target, {
         method: 'POST',
@@ -241,4 +243,5 @@ function upstreamSender(target: URL, config: RelayConfig) {
       });
       req.end(body);
     });
+  return { send, close: () => agent.destroy() };
 }
