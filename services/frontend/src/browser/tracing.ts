@@ -1,4 +1,3 @@
-import { trace } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { DocumentLoadInstrumentation } from '@opentelemetry/instrumentation-document-load';
@@ -32,12 +31,15 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&
 
 /**
  * Browser tracing: document load, user interactions (submit, click) and fetch, exported over
- * OTLP/HTTP to the collector (which must allow this page's origin: `--cors-origin`). The fetch to
+ * OTLP/HTTP to `config.otlpUrl`: by default `/v1/traces` on the page's own origin, which the
+ * frontend server relays to the collector with its own credentials (the page holds none, and
+ * the collector needs no CORS). A relative URL is resolved against the page. The fetch to
  * the backend carries `traceparent` (`propagateTraceHeaderCorsUrls`), so the interaction span in
  * the browser is the root of the whole trace. Call before adding event listeners: the
  * user-interaction instrumentation wraps listeners added after it is enabled.
  */
 export function startPageTracing(config: PageConfig): PageTracing {
+  const otlpUrl = new URL(config.otlpUrl, location.href).href;
   const provider = new WebTracerProvider({
     resource: resourceFromAttributes({
       'service.name': config.serviceName,
@@ -48,7 +50,7 @@ export function startPageTracing(config: PageConfig): PageTracing {
     spanProcessors: [
       // The page's URL (location.href in document-load and interaction spans) may carry secrets.
       new RedactUrlSpanProcessor(),
-      new BatchSpanProcessor(new OTLPTraceExporter({ url: config.otlpUrl }), { scheduledDelayMillis: 500 }),
+      new BatchSpanProcessor(new OTLPTraceExporter({ url: otlpUrl }), { scheduledDelayMillis: 500 }),
     ],
   });
   provider.register();
@@ -60,7 +62,7 @@ export function startPageTracing(config: PageConfig): PageTracing {
       new UserInteractionInstrumentation({ eventNames: ['submit', 'click'] }),
       new FetchInstrumentation({
         propagateTraceHeaderCorsUrls: [backend],
-        ignoreUrls: [new RegExp(`^${escapeRegExp(config.otlpUrl)}`), /\/config\.json$/],
+        ignoreUrls: [new RegExp(`^${escapeRegExp(otlpUrl)}`), /\/config\.json$/],
         clearTimingResources: true,
       }),
     ],

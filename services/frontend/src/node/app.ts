@@ -1,10 +1,9 @@
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
-import { serviceLogger } from '@autobot/service-kit';
+import { installErrorHandler, serviceLogger } from '@autobot/service-kit';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { FrontendConfig } from './config.js';
-
-export const SERVICE_NAME = 'autobot-frontend';
+import { type FrontendConfig, SERVICE_NAME } from './config.js';
+import { otlpRelay } from './otlp-relay.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -29,9 +28,11 @@ export interface PageConfig {
 }
 
 /**
- * The frontend's server: the built page from `webDir`, `/config.json` for the page, and
- * `/api/health`. It makes no spans itself; the page's spans come from the browser. Paths that
- * leave `webDir` are refused (404).
+ * The frontend's server: the built page from `webDir`, `/config.json` for the page,
+ * `/api/health`, and `POST /v1/traces`, the relay of the page's spans to the collector with the
+ * server's own credentials (see {@link otlpRelay}). It makes no spans itself; the page's spans
+ * come from the browser. Paths that leave `webDir` are refused (404). Nothing it serves holds a
+ * credential: `/config.json` carries URLs and the sample rate only.
  */
 export function buildFrontendApp(
   config: FrontendConfig,
@@ -40,6 +41,8 @@ export function buildFrontendApp(
   const app = Fastify({
     logger: serviceLogger(options.logger),
   });
+  installErrorHandler(app, SERVICE_NAME);
+  app.register(otlpRelay, config.relay);
   const root = normalize(config.webDir);
   const page: PageConfig = {
     serviceName: SERVICE_NAME,

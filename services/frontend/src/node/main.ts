@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 import { fileURLToPath } from 'node:url';
 import { runService } from '@autobot/service-kit';
-import { buildFrontendApp, SERVICE_NAME } from './app.js';
-import { resolveFrontendConfig } from './config.js';
+import { redactUrl } from '@autobot/tracing';
+import { buildFrontendApp } from './app.js';
+import { resolveFrontendConfig, SERVICE_NAME } from './config.js';
 
 const config = resolveFrontendConfig(fileURLToPath(new URL('../web', import.meta.url)));
 for (const line of config.warnings) process.stderr.write(`${SERVICE_NAME}: ${line}\n`);
@@ -13,5 +14,10 @@ await runService({
   host: config.host,
   port: config.port,
   portVariable: 'AUTOBOT_FRONTEND_PORT',
-  details: { backendUrl: config.backendUrl, otlpUrl: config.otlpUrl },
+  // The relay's target URL only (credentials in it redacted): its headers and TLS material are never printed.
+  details: {
+    backendUrl: config.backendUrl,
+    otlpUrl: config.otlpUrl,
+    relayTarget: redactUrl(config.relay.targetUrl),
+  },
 });
