@@ -1,7 +1,7 @@
 import {
   type Context,
   context as contextApi,
-  isSpanContextValid,
+  INVALID_TRACEID,
   type Span,
   type SpanContext,
   type SpanOptions,
@@ -74,9 +74,12 @@ export class RandomTraceFlagTracer implements Tracer {
 }
 
 function markRandomFlag(spanContext: SpanContext, parent: SpanContext | undefined): void {
-  if (!isSpanContextValid(spanContext)) return;
-  const continued =
-    parent !== undefined && isSpanContextValid(parent) && parent.traceId === spanContext.traceId;
+  // The SDK hands out either a span context with fresh valid ids or the shared invalid one
+  // (suppressed tracing): comparing with the invalid trace id replaces isSpanContextValid's two
+  // regex tests per span. A parent with the same trace id as the new span is one the SDK took as
+  // valid (for an invalid parent it draws a new trace id), so no test is needed for it either.
+  if (spanContext.traceId === INVALID_TRACEID) return;
+  const continued = parent !== undefined && parent.traceId === spanContext.traceId;
   const random = continued ? (parent.traceFlags & FLAG_RANDOM) !== 0 : true;
   if (random) spanContext.traceFlags |= FLAG_RANDOM;
 }
