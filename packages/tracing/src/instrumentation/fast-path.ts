@@ -85,8 +85,10 @@ export function unsampledSpan(parent: Context): Span | undefined {
   // provider's B3-aware sampler, not by ParentBased(ratio): leave those requests to the SDK.
   if (getB3Hint(parent) !== undefined) return undefined;
   const parentContext = trace.getSpanContext(parent);
+  // A sampled parent (the common case for child spans) is the SDK's to decide: flags first, so
+  // it costs no validity check (two regex tests); an invalid one is a root there, as here.
+  if (parentContext !== undefined && (parentContext.traceFlags & TraceFlags.SAMPLED) !== 0) return undefined;
   if (parentContext !== undefined && isSpanContextValid(parentContext)) {
-    if ((parentContext.traceFlags & TraceFlags.SAMPLED) !== 0) return undefined;
     return trace.wrapSpanContext({
       traceId: parentContext.traceId,
       spanId: randomId(8),
