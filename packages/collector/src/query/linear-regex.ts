@@ -1,5 +1,6 @@
 import { setFlagsFromString } from 'node:v8';
 import { RegexTooLongError, RegexUnsupportedError } from '../errors.js';
+import { LINEAR_ENGINE_MAX_REPETITION, splitCountedRepetitions } from './regex-repetition.js';
 
 /**
  * Regular expressions of `=~` / `!~`, run by V8's linear-time engine (the `l` flag).
@@ -21,8 +22,11 @@ export const MAX_REGEX_PATTERN_CHARS = 1024;
  */
 export const MAX_REGEX_SUBJECT_CHARS = 16_384;
 
-/** Largest product of nested counted repetitions (`{n}`, `{n,m}`) the linear engine accepts. */
-export const MAX_REGEX_REPETITION = 16;
+/**
+ * Largest product of nested counted repetitions (`{n}`, `{n,m}`) the linear engine accepts; a
+ * single count above it is split into equivalent chunks first, so only nesting can exceed it.
+ */
+export const MAX_REGEX_REPETITION = LINEAR_ENGINE_MAX_REPETITION;
 
 const LINEAR_ENGINE_AVAILABLE = (() => {
   try {
@@ -84,7 +88,8 @@ function findConstruct(pattern: string, countedToo: boolean): Construct | null {
  * {@link MAX_REGEX_PATTERN_CHARS}, and `RegexUnsupportedError` (naming the construct) for what
  * the engine cannot run in linear time: backreferences, lookaround (rejected on every Node
  * version, although Node 24's engine runs lookbehind), counted repetitions whose nested counts
- * multiply past {@link MAX_REGEX_REPETITION}, and inline modifiers. `column` is the 1-based column
+ * multiply past {@link MAX_REGEX_REPETITION} (a single `{32}` is fine: it is split), and inline
+ * modifiers. `column` is the 1-based column
  * of the pattern's first character in the query, used in the error.
  */
 export function compileLinearRegex(pattern: string, column = 1): RegExp {
@@ -112,7 +117,8 @@ export function compileLinearRegex(pattern: string, column = 1): RegExp {
     throw unsupported(null, 'a regular expression (this Node.js has no linear-time regex engine)');
   }
   try {
-    return new RegExp(source, 'l');
+    // Counts over the engine's limit are split into equivalent chunks (regex-repetition.ts).
+    return new RegExp(`^(?:${splitCountedRepetitions(pattern)})$`, 'l');
   } catch {
     throw unsupported(findConstruct(pattern, true), 'a construct (such as an inline modifier "(?i:…)")');
   }
