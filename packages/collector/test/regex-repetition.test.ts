@@ -63,4 +63,11 @@ describe('splitCountedRepetitions (counts over 16 for the linear engine)', () =>
   it('nested counts multiplying past 16 are still refused, naming a counted repetition', () => {
     expect(() => compileLinearRegex('((.*a){5}){5}')).toThrow(/counted repetition/);
   });
+
+  it('counts over 256 are not unrolled (the automaton would grow with them) and are refused', () => {
+    expect(compileLinearRegex('a{256}').test('a'.repeat(256))).toBe(true);
+    expect(splitCountedRepetitions('a{257}')).toBe('a{257}');
+    expect(splitCountedRepetitions('a{2,1000000}')).toBe('a{2,1000000}');
+    expect(() => compileLinearRegex('a{1000000}')).toThrow(/counted repetition/);
+  });
 });

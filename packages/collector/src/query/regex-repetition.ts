@@ -6,7 +6,8 @@
  * such as `trace =~ "[0-9a-f]{32}"` would then be refused, although `x{32}` matches exactly what
  * `x{16}x{16}` matches: `x{a,b}` is split into chunks `x{a1,b1}x{a2,b2}…` with every bound ≤ 16,
  * Σa = a and Σb = b (any count between a and b is a sum of chunk counts), and `x{a,}` into
- * chunks for `a` followed by `x*`. Nested counts still multiply: `(a{10}){10}` stays refused.
+ * chunks for `a` followed by `x*`. Nested counts still multiply: `(a{10}){10}` stays refused, and
+ * so does a count over {@link MAX_SPLIT_REPETITION}.
  *
  * Groups are emitted non-capturing, since a repeated atom may be duplicated (a named group would
  * then be declared twice); `=~` only tests for a match and backreferences are refused earlier.
@@ -15,6 +16,12 @@
 
 /** Largest count the linear engine accepts for one repetition (and for nested products). */
 export const LINEAR_ENGINE_MAX_REPETITION = 16;
+
+/**
+ * Largest count that is split. Unrolled counts grow the engine's automaton (its matching time is
+ * proportional to automaton size × value length), so `x{1000000}` is left as written and refused.
+ */
+export const MAX_SPLIT_REPETITION = 256;
 
 const COUNTED = /^\{(\d+)(?:(,)(\d*))?\}/;
 const GROUP_PREFIX = /^\((?:\?(?::|=|!|<=|<!|<[A-Za-z_$][\w$]*>))?/;
@@ -103,6 +110,8 @@ export function splitCountedRepetitions(pattern: string): string {
 function chunks(unit: string, min: number, max: number, original: string, lazy: string): string {
   const limit = LINEAR_ENGINE_MAX_REPETITION;
   if (min <= limit && (max <= limit || max === Number.POSITIVE_INFINITY)) return unit + original + lazy;
+  if (min > MAX_SPLIT_REPETITION || (max !== Number.POSITIVE_INFINITY && max > MAX_SPLIT_REPETITION))
+    return unit + original + lazy;
   let out = '';
   let minLeft = min;
   if (max === Number.POSITIVE_INFINITY) {
