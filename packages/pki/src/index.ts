@@ -1,9 +1,9 @@
 export { type CertificateAuthority, type InitCaOptions, initCa, loadCa } from './ca.js';
+export { REMOTE_FILES } from './delivery-plan.js';
 export {
   type DistributeOptions,
   type DistributionRun,
   distributeCertificates,
-  REMOTE_FILES,
   type TargetResult,
 } from './distributor.js';
 export {
