@@ -1,15 +1,27 @@
 import { readFile } from 'node:fs/promises';
 import { CertMissingError, PkiOptionError, type SshDistributionError, SshLocalError } from './errors.js';
 import { CERT_FILE_MODE, KEY_FILE_MODE } from './files.js';
-import { certPaths, pkiLayout } from './layout.js';
+import { type CertPaths, certPaths, clientCertPaths, pkiLayout } from './layout.js';
 import type { RemoteFile } from './remote-files.js';
-import type { Topology, VmName, VmTarget } from './topology.js';
+import { COLLECTOR_CERT_NAME, type Topology, type VmName, type VmTarget } from './topology.js';
 
 /** Remote file names and modes every VM receives. */
 export const REMOTE_FILES = [
   { name: 'ca.crt', mode: CERT_FILE_MODE },
   { name: 'server.crt', mode: CERT_FILE_MODE },
   { name: 'server.key', mode: KEY_FILE_MODE },
+] as const;
+
+/** Files the collector's VM also receives when the topology places the collector: its TLS server pair. */
+export const COLLECTOR_REMOTE_FILES = [
+  { name: 'collector.crt', mode: CERT_FILE_MODE },
+  { name: 'collector.key', mode: KEY_FILE_MODE },
+] as const;
+
+/** Files every VM also receives when the topology places the collector (and `clientCertificates`). */
+export const CLIENT_REMOTE_FILES = [
+  { name: 'client.crt', mode: CERT_FILE_MODE },
+  { name: 'client.key', mode: KEY_FILE_MODE },
 ] as const;
 
 /** The files one VM is to receive, or why it cannot receive them (`cert_missing`). */
@@ -38,11 +50,14 @@ export function selectTargets(topology: Topology, names: readonly string[] | und
 }
 
 /**
- * Reads, for each target, the files it is to receive from the PKI directory. Never rejects: a
- * missing CA fails every target, a missing VM certificate fails that VM, each as `cert_missing`.
+ * Reads, for each target, the files it is to receive from the PKI directory: the CA certificate and
+ * its server pair; with `topology.collector`, also the collector's server pair on the collector's VM
+ * and the VM's client pair. Never rejects: a missing CA fails every target, a missing pair fails that
+ * VM, each as `cert_missing` naming the `issue` command that fixes it.
  */
 export async function planDeliveries(
   pkiDir: string,
+  topology: Topology,
   targets: readonly VmTarget[],
 ): Promise<Map<VmName, Delivery>> {
   const out = new Map<VmName, Delivery>();
@@ -56,25 +71,55 @@ export async function planDeliveries(
     for (const vm of targets) out.set(vm.name, { error });
     return out;
   }
-  for (const vm of targets) out.set(vm.name, await deliveryFor(pkiDir, vm, caCert));
+  for (const vm of targets) {
+    const ca: RemoteFile = { name: 'ca.crt', data: caCert, mode: CERT_FILE_MODE };
+    out.set(vm.name, await readPairs(ca, pairsFor(pkiDir, topology, vm)));
+  }
   return out;
 }
 
-async function deliveryFor(pkiDir: string, vm: VmTarget, caCert: Buffer): Promise<Delivery> {
-  const paths = certPaths(pkiDir, vm.name);
-  try {
-    const [cert, key] = await Promise.all([readFile(paths.certPath), readFile(paths.keyPath)]);
-    return {
-      files: [
-        { name: 'ca.crt', data: caCert, mode: CERT_FILE_MODE },
-        { name: 'server.crt', data: cert, mode: CERT_FILE_MODE },
-        { name: 'server.key', data: key, mode: KEY_FILE_MODE },
-      ],
-    };
-  } catch (cause) {
-    const missing = new CertMissingError(`no certificate issued for ${vm.name} (run issue ${vm.name})`, {
-      cause,
+/** A certificate + key pair one VM receives, with the hint that names how to issue it. */
+interface PairSource {
+  readonly paths: CertPaths;
+  readonly files: readonly [{ name: string; mode: number }, { name: string; mode: number }];
+  readonly missing: string;
+}
+
+function pairsFor(pkiDir: string, topology: Topology, vm: VmTarget): PairSource[] {
+  const pairs: PairSource[] = [
+    {
+      paths: certPaths(pkiDir, vm.name),
+      files: [REMOTE_FILES[1], REMOTE_FILES[2]],
+      missing: `no certificate issued for ${vm.name} (run issue ${vm.name})`,
+    },
+  ];
+  if (topology.collector?.vm === vm.name) {
+    pairs.push({
+      paths: certPaths(pkiDir, COLLECTOR_CERT_NAME),
+      files: COLLECTOR_REMOTE_FILES,
+      missing: `no collector certificate issued for ${vm.name} (run issue ${COLLECTOR_CERT_NAME})`,
     });
-    return { error: new SshLocalError('cert_missing', missing.message, { cause: missing }) };
   }
+  if (topology.collector?.clientCertificates) {
+    pairs.push({
+      paths: clientCertPaths(pkiDir, vm.name),
+      files: CLIENT_REMOTE_FILES,
+      missing: `no client certificate issued for ${vm.name} (run issue ${vm.name} --profile client)`,
+    });
+  }
+  return pairs;
+}
+
+async function readPairs(ca: RemoteFile, pairs: readonly PairSource[]): Promise<Delivery> {
+  const files: RemoteFile[] = [ca];
+  for (const pair of pairs) {
+    try {
+      const [cert, key] = await Promise.all([readFile(pair.paths.certPath), readFile(pair.paths.keyPath)]);
+      files.push({ ...pair.files[0], data: cert }, { ...pair.files[1], data: key });
+    } catch (cause) {
+      const missing = new CertMissingError(pair.missing, { cause });
+      return { error: new SshLocalError('cert_missing', missing.message, { cause: missing }) };
+    }
+  }
+  return { files };
 }

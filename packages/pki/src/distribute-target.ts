@@ -3,6 +3,7 @@ import type { Span } from '@opentelemetry/api';
 import type { Delivery } from './delivery-plan.js';
 import { SshDistributionError } from './errors.js';
 import {
+  ATTR_PKI_FILES,
   ATTR_PKI_OPERATION,
   ATTR_SSH_ERROR_TYPE,
   ATTR_SSH_FILES_COPIED,
@@ -39,6 +40,7 @@ export async function distributeToVm(
         [ATTR_SSH_USER]: vm.user,
         [ATTR_SSH_FILES_COPIED]: 0,
         [ATTR_PKI_OPERATION]: PKI_OPERATION_DISTRIBUTE,
+        ...(delivery?.files ? { [ATTR_PKI_FILES]: delivery.files.map((file) => file.name) } : {}),
       },
     },
     async (span: Span): Promise<TargetResult> => {

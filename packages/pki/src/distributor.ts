@@ -32,7 +32,7 @@ export type { TargetResult } from './target-result.js';
 /** Options of {@link distributeCertificates}. Unset SSH fields fall back to `topology.ssh`. */
 export interface DistributeOptions {
   topology: Topology;
-  /** PKI directory holding `ca/ca.crt` and `certs/<vm>/server.{crt,key}`. */
+  /** PKI directory holding `ca/ca.crt`, `certs/<vm>/server.{crt,key}` (and `client.{crt,key}`, `certs/collector/`). */
   pkiDir: string;
   /** Only these VMs (default: every VM of the topology). */
   vms?: readonly string[];
@@ -61,7 +61,9 @@ export interface DistributionRun {
 }
 
 /**
- * Distributes the CA certificate and each VM's certificate and key over SSH/SFTP.
+ * Distributes the CA certificate and each VM's certificate and key over SSH/SFTP; when the topology
+ * places the collector, also the collector's TLS server pair (`collector.{crt,key}`, to its VM) and
+ * each VM's client pair for mutual TLS (`client.{crt,key}`). Keys land with mode 0600, certificates 0644.
  *
  * Per VM (at most `concurrency` at a time): connect with the private key (and/or agent), verify the
  * host key against known_hosts (trust-on-first-use only when enabled), upload every file to a
@@ -71,7 +73,7 @@ export interface DistributionRun {
  *
  * Tracing: a parent `pki.distribute_certificates` span for the run (per-VM `pki.target_result` events,
  * counts, failed VM names) and one `ssh.distribute_certificates` child per VM with `ssh.target_vm`,
- * `ssh.target_ip`, `ssh.user`, `ssh.files_copied`, `pki.operation=distribute` and, on failure,
+ * `ssh.target_ip`, `ssh.user`, `ssh.files_copied`, `pki.files` (remote file names), `pki.operation=distribute` and, on failure,
  * `ssh.error_type` plus the shared error recording. No key material reaches a span.
  *
  * Never rejects for a target failure (see `results`); rejects with `PkiOptionError` for invalid
@@ -132,7 +134,7 @@ function resolveRun(options: DistributeOptions): ResolvedRun {
 }
 
 async function distributeAll(options: DistributeOptions, run: ResolvedRun): Promise<TargetResult[]> {
-  const deliveries = await planDeliveries(options.pkiDir, run.targets);
+  const deliveries = await planDeliveries(options.pkiDir, options.topology, run.targets);
   if (run.dryRun) return run.targets.map((vm) => plannedResult(vm, deliveries.get(vm.name)));
   const auth = await loadSshAuth({
     ...(options.privateKey === undefined ? {} : { privateKey: options.privateKey }),
