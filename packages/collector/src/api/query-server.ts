@@ -1,6 +1,7 @@
 import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { TlsMaterial } from '../auth/tls.js';
+import type { CollectorErrorCode } from '../error-codes.js';
 import { CollectorError } from '../errors.js';
 import type { IngestStats } from '../ingest.js';
 import { registerMetricsRoutes } from '../metrics/routes.js';
@@ -78,7 +79,12 @@ function sendCodedError(error: unknown, request: FastifyRequest, reply: FastifyR
   const coded =
     error instanceof CollectorError
       ? { errorCode: error.code, ...error.details() }
-      : { errorCode: typeof foreignCode === 'string' ? foreignCode : 'AUTOBOT_ERR_COLLECTOR_INTERNAL' };
+      : {
+          errorCode:
+            typeof foreignCode === 'string'
+              ? foreignCode
+              : ('AUTOBOT_ERR_COLLECTOR_INTERNAL' satisfies CollectorErrorCode),
+        };
   if (request.url.startsWith('/api/v3/'))
     return reply.code(status).send({ error: { httpCode: status, message: msg, ...coded } });
   return jaegerError(reply, status, msg, coded);

@@ -3,6 +3,7 @@ import type { Env } from '@autobot/tracing';
 import { isLoopbackHost } from '../auth/bind-policy.js';
 import type { TlsMaterial } from '../auth/tls.js';
 import { type RunningCollector, startCollector } from '../collector.js';
+import type { CollectorErrorCode } from '../error-codes.js';
 import { CollectorError } from '../errors.js';
 import { DEFAULT_DB_PATH } from '../store/store.js';
 import { resolveServeEnv } from './cli-env.js';
@@ -65,7 +66,10 @@ export async function serve(argv: string[], env: Env, io: Output): Promise<void>
   });
   const collector = await start.catch((error: unknown) => {
     // Bad credentials or an unprotected bind are configuration errors: exit 2 with the reason.
-    if (error instanceof CollectorError && error.code !== 'AUTOBOT_ERR_COLLECTOR_INTERNAL') {
+    if (
+      error instanceof CollectorError &&
+      error.code !== ('AUTOBOT_ERR_COLLECTOR_INTERNAL' satisfies CollectorErrorCode)
+    ) {
       throw new CliUsageError(`${error.message} [${error.code}]`);
     }
     throw error;
