@@ -100,6 +100,19 @@ function topology(vms: { frontend?: VmSpec; redis?: VmSpec }, ssh: Record<string
   });
 }
 
+/** frontend on sshd A, redis on sshd B, with the collector placed as given. */
+function collectorTopology(collector: Record<string, unknown>): Topology {
+  return parseTopology({
+    defaults: { user },
+    vms: {
+      frontend: { address: '127.0.0.1', port: sshdA.port, remoteDir: join(caseDir, 'frontend', 'tls') },
+      redis: { address: '127.0.0.1', port: sshdB.port, remoteDir: join(caseDir, 'redis', 'tls') },
+    },
+    collector,
+    ssh: { privateKeyPath: clientKey.path, knownHostsPath: knownHosts },
+  });
+}
+
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const vmSpans = () => exporter.getFinishedSpans().filter((s) => s.name === 'ssh.distribute_certificates');
 const spanFor = (vm: string): ReadableSpan => {
@@ -434,15 +447,7 @@ describe('distributeCertificates against real sshd', () => {
       await issueCertificate(ca, { name, profile: 'client' });
     }
     await issueCertificate(ca, { name: 'collector', dnsNames: ['collector'], ipAddresses: ['127.0.0.1'] });
-    const topo = parseTopology({
-      defaults: { user },
-      vms: {
-        frontend: { address: '127.0.0.1', port: sshdA.port, remoteDir: join(caseDir, 'frontend', 'tls') },
-        redis: { address: '127.0.0.1', port: sshdB.port, remoteDir: join(caseDir, 'redis', 'tls') },
-      },
-      collector: { vm: 'redis' },
-      ssh: { privateKeyPath: clientKey.path, knownHostsPath: knownHosts },
-    });
+    const topo = collectorTopology({ vm: 'redis' });
     const result = await distributeCertificates({ topology: topo, pkiDir: ownPki });
     expect(result.results.map((r) => [r.vm, r.status, r.filesCopied])).toEqual([
       ['frontend', 'ok', 5],
@@ -495,15 +500,7 @@ describe('distributeCertificates against real sshd', () => {
     for (const name of ['frontend', 'redis'])
       await issueCertificate(ca, { name, dnsNames: [name], ipAddresses: ['127.0.0.1'] });
     await issueCertificate(ca, { name: 'redis', profile: 'client' });
-    const topo = parseTopology({
-      defaults: { user },
-      vms: {
-        frontend: { address: '127.0.0.1', port: sshdA.port, remoteDir: join(caseDir, 'frontend', 'tls') },
-        redis: { address: '127.0.0.1', port: sshdB.port, remoteDir: join(caseDir, 'redis', 'tls') },
-      },
-      collector: { vm: 'redis' },
-      ssh: { privateKeyPath: clientKey.path, knownHostsPath: knownHosts },
-    });
+    const topo = collectorTopology({ vm: 'redis' });
     const dry = await distributeCertificates({ topology: topo, pkiDir: ownPki, dryRun: true });
     expect(dry.results.map((r) => [r.vm, r.errorType, r.message])).toEqual([
       [
@@ -515,15 +512,7 @@ describe('distributeCertificates against real sshd', () => {
     ]);
     // Without client certificates only the collector's VM gets more than the usual three files.
     await issueCertificate(ca, { name: 'collector', dnsNames: ['collector'] });
-    const noClients = parseTopology({
-      defaults: { user },
-      vms: {
-        frontend: { address: '127.0.0.1', port: sshdA.port, remoteDir: join(caseDir, 'frontend', 'tls') },
-        redis: { address: '127.0.0.1', port: sshdB.port, remoteDir: join(caseDir, 'redis', 'tls') },
-      },
-      collector: { vm: 'redis', clientCertificates: false },
-      ssh: { privateKeyPath: clientKey.path, knownHostsPath: knownHosts },
-    });
+    const noClients = collectorTopology({ vm: 'redis', clientCertificates: false });
     const run = await distributeCertificates({ topology: noClients, pkiDir: ownPki });
     expect(run.results.map((r) => [r.vm, r.status, r.filesCopied])).toEqual([
       ['frontend', 'ok', 3],
