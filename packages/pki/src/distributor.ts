@@ -1,4 +1,4 @@
-import { recordError } from '@autobot/tracing';
+import { type Env, EnvReader, recordError } from '@autobot/tracing';
 import { type Span, SpanStatusCode } from '@opentelemetry/api';
 import { planDeliveries, selectTargets } from './delivery-plan.js';
 import { distributeToVm, plannedResult } from './distribute-target.js';
@@ -42,8 +42,10 @@ export interface DistributeOptions {
   privateKey?: Buffer | string;
   /** Passphrase of the private key. Never recorded anywhere. */
   passphrase?: string;
-  /** SSH agent socket (e.g. `process.env.SSH_AUTH_SOCK`); used when set. */
+  /** SSH agent socket; used when set. Default with `ssh.useAgent`: `SSH_AUTH_SOCK` of `env`. */
   agent?: string;
+  /** Environment `SSH_AUTH_SOCK` is read from when `ssh.useAgent` is on. Default `process.env`. */
+  env?: Env;
   knownHostsPath?: string;
   trustOnFirstUse?: boolean;
   concurrency?: number;
@@ -124,13 +126,18 @@ function resolveRun(options: DistributeOptions): ResolvedRun {
     throw new PkiOptionError('concurrency must be a positive integer');
   const dryRun = options.dryRun ?? false;
   const privateKeyPath = ssh.privateKeyPath;
-  const agent = options.agent ?? (ssh.useAgent ? process.env.SSH_AUTH_SOCK : undefined);
+  const agent = options.agent ?? (ssh.useAgent ? agentSocket(options.env ?? process.env) : undefined);
   if (!dryRun && options.privateKey === undefined && privateKeyPath === undefined && agent === undefined) {
     throw new PkiOptionError(
       'no SSH authentication configured: set ssh.privateKeyPath, pass privateKey, or use an agent',
     );
   }
   return { targets, concurrency, dryRun, privateKeyPath, agent };
+}
+
+/** `SSH_AUTH_SOCK`, or undefined when unset or blank. */
+function agentSocket(env: Env): string | undefined {
+  return new EnvReader(env).text('SSH_AUTH_SOCK', '') || undefined;
 }
 
 async function distributeAll(options: DistributeOptions, run: ResolvedRun): Promise<TargetResult[]> {

@@ -1,3 +1,4 @@
+import type { Env } from '@autobot/tracing';
 import { initCa, loadCa } from '../ca.js';
 import { distributeCertificates } from '../distributor.js';
 import { issueCertificate } from '../issue.js';
@@ -34,6 +35,8 @@ export interface CommandContext {
   readonly passphrase: string;
   /** SSH agent socket from the environment; '' when unset. */
   readonly agentSocket: string;
+  /** The environment the CLI was given (the distributor reads `SSH_AUTH_SOCK` from it for `ssh.useAgent`). */
+  readonly env: Env;
   readonly out: (line: string) => void;
 }
 
@@ -101,12 +104,13 @@ function subjectFor(topology: Topology, name: string, values: CliValues, client:
 
 /** `distribute`: copies the TLS files to the VMs. Resolves with the failed-VM count (capped). */
 export async function runDistribute(context: CommandContext): Promise<number> {
-  const { values, args, pkiDir, topologyPath, passphrase, agentSocket, out } = context;
+  const { values, args, pkiDir, topologyPath, passphrase, agentSocket, env, out } = context;
   if (args.length > 0) throw new UsageError(`unexpected argument ${args[0]} (use --vm <name>)`);
   const topology = await loadTopology(topologyPath);
   const run = await distributeCertificates({
     topology,
     pkiDir,
+    env,
     ...(values.vm === undefined ? {} : { vms: values.vm }),
     dryRun: values['dry-run'] ?? false,
     ...(values.identity === undefined ? {} : { privateKey: await readKey(values.identity) }),

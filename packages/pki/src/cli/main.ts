@@ -110,6 +110,7 @@ function commandContext(values: CliValues, args: readonly string[], io: CliIo): 
     // A passphrase is taken byte for byte (never trimmed, never echoed in a warning).
     passphrase: io.env.AUTOBOT_PKI_KEY_PASSPHRASE ?? '',
     agentSocket: env.text('SSH_AUTH_SOCK', ''),
+    env: io.env,
     out: io.out,
   };
 }
