@@ -10,6 +10,7 @@ import {
   buildNeeded,
   freePort,
   logDir,
+  onLines,
   PORTS,
   probePort,
   ROOT,
@@ -70,35 +71,30 @@ function run(name, args, env, { command = process.execPath } = {}) {
   });
   tellReaper({ name, pid: child.pid, stage: stageOf(name) });
   const entry = { name, child, log, logPath, listening: undefined, exited: false };
-  let buffer = '';
   const waiters = [];
   entry.onListening = () =>
     new Promise((resolve, reject) => {
       if (entry.listening) return resolve(entry.listening);
       waiters.push({ resolve, reject });
     });
+  const markListening = (event) => {
+    entry.listening = event;
+    for (const w of waiters.splice(0)) w.resolve(event);
+  };
+  onLines(child.stdout, (line) => {
+    if (entry.listening || !line.startsWith('{')) return;
+    try {
+      const parsed = JSON.parse(line);
+      if (parsed.event === 'listening' || /Ready to accept connections/.test(line)) markListening(parsed);
+    } catch {
+      // a log line, not ours
+    }
+  });
   child.stdout.on('data', (chunk) => {
     log.write(chunk);
-    buffer += chunk.toString();
-    let newline = buffer.indexOf('\n');
-    while (newline !== -1) {
-      const line = buffer.slice(0, newline);
-      buffer = buffer.slice(newline + 1);
-      newline = buffer.indexOf('\n');
-      if (entry.listening || !line.startsWith('{')) continue;
-      try {
-        const parsed = JSON.parse(line);
-        if (parsed.event === 'listening' || /Ready to accept connections/.test(line)) {
-          entry.listening = parsed;
-          for (const w of waiters.splice(0)) w.resolve(parsed);
-        }
-      } catch {
-        // a log line, not ours
-      }
-    }
+    // redis-server's readiness is a plain log line.
     if (!entry.listening && /Ready to accept connections/.test(chunk.toString())) {
-      entry.listening = { event: 'listening' };
-      for (const w of waiters.splice(0)) w.resolve(entry.listening);
+      markListening({ event: 'listening' });
     }
   });
   child.stderr.on('data', (chunk) => log.write(chunk));
