@@ -5,7 +5,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, stackFile } from './lib/stack.mjs';
+import { onLines, ROOT, stackFile } from './lib/stack.mjs';
 
 const EXPECTED_SERVICES = ['autobot-backend', 'autobot-npu-worker', 'autobot-ai-stack', 'autobot-browser'];
 
@@ -40,23 +40,15 @@ function startStack() {
       child.kill('SIGTERM');
     });
   return new Promise((resolve, reject) => {
-    let buffer = '';
-    child.stdout.on('data', (chunk) => {
-      buffer += chunk.toString();
-      let newline = buffer.indexOf('\n');
-      while (newline !== -1) {
-        const line = buffer.slice(0, newline);
-        buffer = buffer.slice(newline + 1);
-        newline = buffer.indexOf('\n');
-        let event;
-        try {
-          event = JSON.parse(line);
-        } catch {
-          continue;
-        }
-        if (event.event === 'ready') resolve({ state: event, stop });
-        if (event.event === 'error') reject(new Error(event.message));
+    onLines(child.stdout, (line) => {
+      let event;
+      try {
+        event = JSON.parse(line);
+      } catch {
+        return;
       }
+      if (event.event === 'ready') resolve({ state: event, stop });
+      if (event.event === 'error') reject(new Error(event.message));
     });
     child.once('exit', (code) => reject(new Error(`the stack stopped (code ${code}) before it was ready`)));
   });

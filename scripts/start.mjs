@@ -10,6 +10,7 @@ import {
   buildNeeded,
   freePort,
   logDir,
+  onLines,
   PORTS,
   probePort,
   ROOT,
@@ -70,35 +71,30 @@ function run(name, args, env, { command = process.execPath } = {}) {
   });
   tellReaper({ name, pid: child.pid, stage: stageOf(name) });
   const entry = { name, child, log, logPath, listening: undefined, exited: false };
-  let buffer = '';
   const waiters = [];
   entry.onListening = () =>
     new Promise((resolve, reject) => {
       if (entry.listening) return resolve(entry.listening);
       waiters.push({ resolve, reject });
     });
+  const markListening = (event) => {
+    entry.listening = event;
+    for (const w of waiters.splice(0)) w.resolve(event);
+  };
+  onLines(child.stdout, (line) => {
+    if (entry.listening || !line.startsWith('{')) return;
+    try {
+      const parsed = JSON.parse(line);
+      if (parsed.event === 'listening' || /Ready to accept connections/.test(line)) markListening(parsed);
+    } catch {
+      // a log line, not ours
+    }
+  });
   child.stdout.on('data', (chunk) => {
     log.write(chunk);
-    buffer += chunk.toString();
-    let newline = buffer.indexOf('\n');
-    while (newline !== -1) {
-      const line = buffer.slice(0, newline);
-      buffer = buffer.slice(newline + 1);
-      newline = buffer.indexOf('\n');
-      if (entry.listening || !line.startsWith('{')) continue;
-      try {
-        const parsed = JSON.parse(line);
-        if (parsed.event === 'listening' || /Ready to accept connections/.test(line)) {
-          entry.listening = parsed;
-          for (const w of waiters.splice(0)) w.resolve(parsed);
-        }
-      } catch {
-        // a log line, not ours
-      }
-    }
+    // redis-server's readiness is a plain log line.
     if (!entry.listening && /Ready to accept connections/.test(chunk.toString())) {
-      entry.listening = { event: 'listening' };
-      for (const w of waiters.splice(0)) w.resolve(entry.listening);
+      markListening({ event: 'listening' });
     }
   });
   child.stderr.on('data', (chunk) => log.write(chunk));
@@ -190,50 +186,92 @@ function stopChild(entry) {
 // ordered stop (a second signal while stopping changes nothing).
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => void stopAll(0));
 
-async function main() {
+async function main(env) {
+  if (!(await preflight())) return;
+  const { config, warnings } = (await import('./lib/launcher-config.mjs')).resolveLauncherConfig(env);
+  for (const warning of warnings) say(`! ${warning}`);
+  const ports = await checkedPorts(env);
+  if (!ports) return;
+  const urls = stackUrls(ports);
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+
+  const collector = startCollectorProcess(ports, urls, config);
+  const redis = await startRedis(config);
+  const devModel = startDevModel(ports, config);
+  await Promise.all([collector, redis.entry, devModel].filter(Boolean).map((c) => c.onListening())).catch(
+    (error) => fail(error.message),
+  );
+  if (stopping) return;
+
+  const services = startServices(ports, urls, config, redis.url);
+  try {
+    await waitReady(services, urls, deadline);
+  } catch (error) {
+    return fail(error.message);
+  }
+  if (stopping) return;
+  announceReady(ports, urls, config, redis, devModel, services.workers[2]);
+}
+
+/** Step line: human progress plus a `progress` event. */
+function step(text) {
+  say(`  … ${text}`);
+  emit({ event: 'progress', text });
+}
+
+/** Dependencies installed, no other stack running, build up to date. Resolves false after `fail`. */
+async function preflight() {
   if (!existsSync(join(ROOT, 'node_modules'))) {
-    return fail('dependencies are not installed: run `npm install` (or `npm ci`) first');
+    await fail('dependencies are not installed: run `npm install` (or `npm ci`) first');
+    return false;
   }
   mkdirSync(logDir(), { recursive: true });
   const previous = readState();
   if (previous && isAlive(previous.pid)) {
-    return fail(
+    await fail(
       `a stack is already running (pid ${previous.pid}, frontend ${previous.urls?.frontend}); stop it with Ctrl-C in its terminal or \`kill ${previous.pid}\``,
     );
+    return false;
   }
-
   const stale = noBuild ? null : buildNeeded();
-  if (stale) {
-    say(`building (${stale}) — npm run build, log in ${join(logDir(), 'build.log')} …`);
-    try {
-      const output = execFileSync('npm', ['run', 'build'], {
-        cwd: ROOT,
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      writeFileSync(join(logDir(), 'build.log'), output);
-    } catch (error) {
-      writeFileSync(join(logDir(), 'build.log'), `${error.stdout ?? ''}${error.stderr ?? ''}`);
-      return fail(`the build failed:\n${tail(join(logDir(), 'build.log'), 25)}`);
-    }
-    say(`built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  if (!stale) return true;
+  say(`building (${stale}) — npm run build, log in ${join(logDir(), 'build.log')} …`);
+  try {
+    const output = execFileSync('npm', ['run', 'build'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    writeFileSync(join(logDir(), 'build.log'), output);
+  } catch (error) {
+    writeFileSync(join(logDir(), 'build.log'), `${error.stdout ?? ''}${error.stderr ?? ''}`);
+    await fail(`the build failed:\n${tail(join(logDir(), 'build.log'), 25)}`);
+    return false;
   }
+  say(`built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return true;
+}
 
-  const { ports, errors } = await resolvePorts();
-  if (errors.length) return fail(errors.join('\n'));
+/** The stack's ports from the environment, each checked free on HOST; undefined after `fail`. */
+async function checkedPorts(env) {
+  const { ports, errors } = await resolvePorts(env);
+  if (errors.length) return void (await fail(errors.join('\n')));
   for (const { key, variable, what } of PORTS) {
     const problem = await probePort(ports[key], HOST);
     if (problem) {
-      return fail(
+      return void (await fail(
         problem === 'EADDRINUSE'
           ? `port ${ports[key]} (${what}) is already in use on ${HOST}; stop what uses it or set ${variable} to another port (0 = any free port)`
           : `port ${ports[key]} (${what}) cannot be used on ${HOST} (${problem}); set ${variable} to another port`,
-      );
+      ));
     }
   }
+  return ports;
+}
 
+function stackUrls(ports) {
   const url = (port) => `http://${HOST}:${port}`;
-  const urls = {
+  return {
     frontend: url(ports.frontend),
     viewer: url(ports.query),
     backend: url(ports.backend),
@@ -244,17 +282,14 @@ async function main() {
     otlpGrpc: url(ports.grpc),
     otlpHttp: `${url(ports.otlpHttp)}/v1/traces`,
   };
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  const step = (text) => {
-    say(`  … ${text}`);
-    emit({ event: 'progress', text });
-  };
+}
 
-  // 1. Collector: OTLP in, query API + viewer out; the page exports to it over CORS.
+/** 1. Collector: OTLP in, query API + viewer out; the page exports to it over CORS. */
+function startCollectorProcess(ports, urls, config) {
   step(`collector on ${ports.grpc}/${ports.otlpHttp}/${ports.query}`);
-  const db = process.env.AUTOBOT_TRACE_DB || join(ROOT, '.autobot', 'traces.db');
+  const db = config.traceDb;
   if (db !== ':memory:') mkdirSync(dirname(db), { recursive: true });
-  const collector = run('collector', [
+  return run('collector', [
     'packages/collector/dist/cli/main.js',
     'serve',
     '--host',
@@ -272,69 +307,65 @@ async function main() {
     '--cors-origin',
     `http://localhost:${ports.frontend}`,
   ]);
+}
 
-  // 2. Redis: the configured one, a private redis-server, or none (conversations in memory).
-  let redisUrl = process.env.AUTOBOT_REDIS_URL?.trim() || '';
-  let redisNote = redisUrl ? `configured (${redisUrl.replace(/\/\/[^@/]*@/, '//***@')})` : '';
-  let redis;
-  if (!redisUrl) {
-    if (hasRedisServer()) {
-      const port = Number(process.env.AUTOBOT_REDIS_PORT) || (await freePort());
-      step(`private redis-server on ${port}`);
-      redis = run(
-        'redis',
-        [
-          '--port',
-          String(port),
-          '--bind',
-          HOST,
-          '--save',
-          '',
-          '--appendonly',
-          'no',
-          '--protected-mode',
-          'yes',
-        ],
-        {},
-        { command: 'redis-server' },
-      );
-      redisUrl = `redis://${HOST}:${port}`;
-      redisNote = `private redis-server on ${port} (no persistence)`;
-    } else {
-      redisUrl = 'memory';
-      redisNote = 'none — conversations stay in backend memory';
-      say(
-        '! Redis: AUTOBOT_REDIS_URL is not set and redis-server is not on PATH, so traces will have NO Redis spans.\n' +
-          '  Install it (Debian/Ubuntu: `sudo apt-get install redis-server`; macOS: `brew install redis`) or set AUTOBOT_REDIS_URL=redis://host:6379.',
-      );
-    }
+/** 2. Redis: the configured one, a private redis-server, or none (conversations in memory). */
+async function startRedis(config) {
+  if (config.redisUrl) {
+    return {
+      url: config.redisUrl,
+      note: `configured (${config.redisUrl.replace(/\/\/[^@/]*@/, '//***@')})`,
+      entry: undefined,
+    };
   }
-
-  // 3. Dev model, unless a real Ollama is configured.
-  const realOllama = (process.env.AUTOBOT_OLLAMA_URL || process.env.OLLAMA_HOST || '').trim();
-  let devModel;
-  if (!realOllama && process.env.AUTOBOT_LLM_PROVIDER !== 'openai') {
-    step(`dev model on ${ports.devModel}`);
-    devModel = run('dev-model', [
-      'packages/dev-model/dist/cli.js',
-      '--port',
-      String(ports.devModel),
-      '--host',
-      HOST,
-    ]);
+  if (!hasRedisServer()) {
+    say(
+      '! Redis: AUTOBOT_REDIS_URL is not set and redis-server is not on PATH, so traces will have NO Redis spans.\n' +
+        '  Install it (Debian/Ubuntu: `sudo apt-get install redis-server`; macOS: `brew install redis`) or set AUTOBOT_REDIS_URL=redis://host:6379.',
+    );
+    return { url: 'memory', note: 'none — conversations stay in backend memory', entry: undefined };
   }
+  const port = config.redisPort || (await freePort());
+  step(`private redis-server on ${port}`);
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    HOST,
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--protected-mode',
+    'yes',
+  ];
+  return {
+    url: `redis://${HOST}:${port}`,
+    note: `private redis-server on ${port} (no persistence)`,
+    entry: run('redis', args, {}, { command: 'redis-server' }),
+  };
+}
 
+/** 3. Dev model, unless a real Ollama (or the OpenAI provider) is configured. */
+function startDevModel(ports, config) {
+  if (config.ollamaUrl || config.llmProvider === 'openai') return undefined;
+  step(`dev model on ${ports.devModel}`);
+  return run('dev-model', [
+    'packages/dev-model/dist/cli.js',
+    '--port',
+    String(ports.devModel),
+    '--host',
+    HOST,
+  ]);
+}
+
+/** 4. Workers, then the backend, then the page. */
+function startServices(ports, urls, config, redisUrl) {
   const common = {
     AUTOBOT_JAEGER_ENDPOINT: urls.otlpGrpc,
-    AUTOBOT_TRACE_SCHEDULE_DELAY_MS: process.env.AUTOBOT_TRACE_SCHEDULE_DELAY_MS || '200',
+    AUTOBOT_TRACE_SCHEDULE_DELAY_MS: config.scheduleDelayMs,
     AUTOBOT_DEV_MODEL_URL: urls.devModel,
   };
-  await Promise.all([collector, redis, devModel].filter(Boolean).map((c) => c.onListening())).catch((error) =>
-    fail(error.message),
-  );
-  if (stopping) return;
-
-  // 4. Workers, then the backend, then the page.
   step('npu-worker, ai-stack, browser worker');
   const workers = [
     run('npu-worker', ['services/npu-worker/dist/main.js'], {
@@ -371,6 +402,11 @@ async function main() {
     AUTOBOT_BROWSER_OTLP_URL: urls.otlpHttp,
     AUTOBOT_VIEWER_URL: urls.viewer,
   });
+  return { workers, backend, frontend };
+}
+
+/** Every service listening, then every health route answering, before `deadline`. */
+async function waitReady({ workers, backend, frontend }, urls, deadline) {
   const health = [
     ['collector', `${urls.viewer}/health`],
     ['npu-worker', `${urls.npuWorker}/api/health`],
@@ -379,54 +415,51 @@ async function main() {
     ['backend', `${urls.backend}/api/health`],
     ['frontend', `${urls.frontend}/api/health`],
   ];
-  try {
-    await Promise.all([...workers, backend, frontend].map((c) => c.onListening()));
-    await Promise.all(
-      health.map(async ([name, healthUrl]) => {
-        await waitHealthy(name, healthUrl, deadline);
-        step(`${name} healthy`);
-      }),
-    );
-  } catch (error) {
-    return fail(error.message);
-  }
-  if (stopping) return;
+  await Promise.all([...workers, backend, frontend].map((c) => c.onListening()));
+  await Promise.all(
+    health.map(async ([name, healthUrl]) => {
+      await waitHealthy(name, healthUrl, deadline);
+      step(`${name} healthy`);
+    }),
+  );
+}
 
-  const engine = workers[2].listening?.engine ?? 'unknown';
+/** Writes the state file, emits `ready` and prints the table of URLs. */
+function announceReady(ports, urls, config, redis, devModel, browserWorker) {
+  const engine = browserWorker.listening?.engine ?? 'unknown';
   const pids = Object.fromEntries(children.map((c) => [c.name, c.child.pid]));
   const state = {
     pid: process.pid,
     startedAt: new Date().toISOString(),
     urls,
     ports,
-    redis: redisUrl,
+    redis: redis.url,
     pids,
     logs: logDir(),
   };
   writeFileSync(stackFile(), `${JSON.stringify(state, null, 2)}\n`);
   emit({ event: 'ready', ...state, browserEngine: engine, seconds: (Date.now() - started) / 1000 });
-  if (!json) {
-    const rows = [
-      ['frontend', urls.frontend, 'open this: type a message, then "view trace"'],
-      ['viewer', urls.viewer, 'traces (collector query API + UI)'],
-      ['backend', urls.backend, 'POST /api/chat'],
-      [
-        'ai-stack',
-        urls.aiStack,
-        `LLM: ${realOllama ? `Ollama at ${realOllama}` : devModel ? `dev model ${urls.devModel}` : 'OpenAI'}`,
-      ],
-      ['npu-worker', urls.npuWorker, 'CPU feature-hashing embeddings'],
-      ['browser', urls.browser, `page loads via ${engine}`],
-      ['otlp', `${urls.otlpGrpc} (gRPC), ${urls.otlpHttp}`, 'where spans go'],
-      ['redis', redisNote, ''],
-    ];
-    const w0 = Math.max(...rows.map((r) => r[0].length));
-    const w1 = Math.max(...rows.map((r) => r[1].length));
-    say(`\nAutoBot stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-    for (const [name, where, note] of rows) say(`  ${name.padEnd(w0)}  ${where.padEnd(w1)}  ${note}`);
-    say(`\n  logs in ${logDir()}    try: npm run demo    stop: Ctrl-C\n`);
-  }
-  void collector;
+  if (json) return;
+  const llm = config.ollamaUrl
+    ? `Ollama at ${config.ollamaUrl}`
+    : devModel
+      ? `dev model ${urls.devModel}`
+      : 'OpenAI';
+  const rows = [
+    ['frontend', urls.frontend, 'open this: type a message, then "view trace"'],
+    ['viewer', urls.viewer, 'traces (collector query API + UI)'],
+    ['backend', urls.backend, 'POST /api/chat'],
+    ['ai-stack', urls.aiStack, `LLM: ${llm}`],
+    ['npu-worker', urls.npuWorker, 'CPU feature-hashing embeddings'],
+    ['browser', urls.browser, `page loads via ${engine}`],
+    ['otlp', `${urls.otlpGrpc} (gRPC), ${urls.otlpHttp}`, 'where spans go'],
+    ['redis', redis.note, ''],
+  ];
+  const w0 = Math.max(...rows.map((r) => r[0].length));
+  const w1 = Math.max(...rows.map((r) => r[1].length));
+  say(`\nAutoBot stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  for (const [name, where, note] of rows) say(`  ${name.padEnd(w0)}  ${where.padEnd(w1)}  ${note}`);
+  say(`\n  logs in ${logDir()}    try: npm run demo    stop: Ctrl-C\n`);
 }
 
 function readState() {
@@ -455,4 +488,5 @@ function hasRedisServer() {
   }
 }
 
-main().catch((error) => fail(error?.stack ?? String(error)));
+// The one place the launcher reads its environment; children inherit it in run().
+main(process.env).catch((error) => fail(error?.stack ?? String(error)));

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { type RunningCollector, startCollector } from '@autobot/collector';
+import { startTestCollector, type TestCollector } from '@autobot/test-kit';
 import { startDevModel } from 'autobot-dev-model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLE_QUERIES } from '../../packages/viewer/src/query.js';
@@ -19,7 +19,7 @@ const execFileAsync = promisify(execFile);
 // No fixture writes an attribute value.
 
 const tmp = mkdtempSync(join(tmpdir(), 'autobot-examples-'));
-let collector: RunningCollector;
+let collector: TestCollector;
 let queryUrl: string;
 
 async function search(q: string): Promise<string[]> {
@@ -30,14 +30,8 @@ async function search(q: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  collector = await startCollector({
-    grpcPort: 0,
-    httpPort: 0,
-    queryPort: 0,
-    dbPath: ':memory:',
-    uiDir: null,
-  });
-  queryUrl = `http://127.0.0.1:${collector.queryPort}`;
+  collector = await startTestCollector();
+  queryUrl = collector.queryUrl;
   const exportEnv = {
     ...process.env,
     AUTOBOT_JAEGER_ENDPOINT: `http://127.0.0.1:${collector.grpcPort}`,

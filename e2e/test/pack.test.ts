@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { type RunningCollector, startCollector } from '@autobot/collector';
+import { startTestCollector, type TestCollector } from '@autobot/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, start, waitForTrace } from './helpers/processes.js';
 import { ROOT, readPackage } from './helpers/repo.js';
@@ -16,7 +16,7 @@ const execFileAsync = promisify(execFile);
 const project = mkdtempSync(join(tmpdir(), 'autobot-consumer-'));
 const packDir = join(project, 'tarballs');
 let tarballs: { name: string; file: string }[] = [];
-let collector: RunningCollector;
+let collector: TestCollector;
 
 const SERVICE = `import { getTracingService } from '@autobot/tracing';
 import Fastify from 'fastify';
@@ -38,13 +38,7 @@ console.log('listening');
 `;
 
 beforeAll(async () => {
-  collector = await startCollector({
-    grpcPort: 0,
-    httpPort: 0,
-    queryPort: 0,
-    dbPath: ':memory:',
-    uiDir: null,
-  });
+  collector = await startTestCollector();
   const { stdout } = await execFileAsync(
     'npm',
     ['run', '--silent', 'pack', '--', '--json', '--out', packDir],

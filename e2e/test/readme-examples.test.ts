@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { type RunningCollector, startCollector } from '@autobot/collector';
+import { startTestCollector, type TestCollector } from '@autobot/test-kit';
 import { startDevModel } from 'autobot-dev-model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, start, waitForTrace } from './helpers/processes.js';
@@ -79,7 +79,7 @@ const NOT_RUN_IN_FILE: [string, RegExp, string][] = [
 
 const tmp = mkdtempSync(join(tmpdir(), 'autobot-readme-'));
 const work = join(ROOT, 'e2e', '.readme-examples'); // inside the repo so imports resolve to the workspaces
-let collector: RunningCollector;
+let collector: TestCollector;
 let queryUrl: string;
 let devModel: Awaited<ReturnType<typeof startDevModel>>;
 let traceId = '';
@@ -102,14 +102,8 @@ const baseEnv = (): NodeJS.ProcessEnv => ({
 });
 
 beforeAll(async () => {
-  collector = await startCollector({
-    grpcPort: 0,
-    httpPort: 0,
-    queryPort: 0,
-    dbPath: ':memory:',
-    uiDir: null,
-  });
-  queryUrl = `http://127.0.0.1:${collector.queryPort}`;
+  collector = await startTestCollector();
+  queryUrl = collector.queryUrl;
   devModel = await startDevModel({ port: 0, tokenDelayMs: 1 });
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });

@@ -120,3 +120,22 @@ function newestMtime(path) {
   for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, entry)));
   return newest;
 }
+
+/**
+ * Calls `onLine` with each complete line of `stream` (newline removed); a partial last line waits
+ * for its newline. (The same rule as test-kit's `onLines`, which scripts cannot import: they run
+ * before the build.)
+ */
+export function onLines(stream, onLine) {
+  let buffer = '';
+  stream.on('data', (chunk) => {
+    buffer += chunk.toString();
+    let newline = buffer.indexOf('\n');
+    while (newline !== -1) {
+      const line = buffer.slice(0, newline);
+      buffer = buffer.slice(newline + 1);
+      newline = buffer.indexOf('\n');
+      onLine(line);
+    }
+  });
+}

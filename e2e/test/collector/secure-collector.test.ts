@@ -9,16 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { initCa, issueCertificate } from '@autobot/pki';
-import { launchChromium } from '@autobot/test-kit';
+import { type ClientTls, grpcExport, launchChromium, newTraceId, postSpan, send } from '@autobot/test-kit';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type ClientTls,
-  grpcExport,
-  newTraceId,
-  postSpan,
-  send,
-} from '../../../packages/collector/test/auth-helpers.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const CLI = join(ROOT, 'packages/collector/dist/cli/main.js');

@@ -10,6 +10,7 @@ export type {
 export { toOtlpJson } from './api/otlp-json.js';
 export type { CollectorOptions, RunningCollector } from './collector.js';
 export { DEFAULT_MAX_BODY_BYTES, DEFAULT_QUERY_TIMEOUT_MS, startCollector } from './collector.js';
+export { COLLECTOR_ERRORS, type CollectorErrorCode } from './error-codes.js';
 export {
   CollectorError,
   InvalidOptionError,

@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { grpcExport, newTraceId, postSpan, send } from '@autobot/test-kit';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isLoopbackHost } from '../src/auth/bind-policy.js';
 import { type RunningCollector, startCollector } from '../src/index.js';
-import { grpcExport, newTraceId, postSpan, send } from './auth-helpers.js';
 import { startTestCollector } from './helpers.js';
 
 const WRITE = 'write-token-0123456789abcdef';

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { type Completion, planCompletion } from './canned.js';
+import { isKnownModel, type ServerContext } from './context.js';
 import type { FaultSpec } from './faults.js';
 import { sleep } from './http-util.js';
 
@@ -103,4 +104,60 @@ export async function generateWhole(gen: Generation): Promise<boolean> {
   if (!(await sleep(gen.tokenDelayMs * (steps - 1), gen.signal))) return false;
   gen.timing.end = process.hrtime.bigint();
   return true;
+}
+
+/** What the generation requests of both APIs carry. */
+export interface GenerationRequest {
+  model: string;
+  prompt: string;
+  promptTokens: number;
+  maxTokens: number | undefined;
+}
+
+/**
+ * Starts a generation when the model is listed; otherwise answers through `notFound` (each API
+ * words that error its own way) and returns undefined.
+ */
+export function startGeneration(
+  ctx: ServerContext,
+  res: ServerResponse,
+  request: GenerationRequest,
+  fault: FaultSpec | undefined,
+  requestStart: bigint,
+  notFound: (model: string) => void,
+): Generation | undefined {
+  if (!isKnownModel(ctx, request.model)) {
+    notFound(request.model);
+    return undefined;
+  }
+  return createGeneration(
+    res,
+    request.prompt,
+    request.promptTokens,
+    request.maxTokens,
+    ctx.tokenDelayMs,
+    fault,
+    requestStart,
+  );
+}
+
+/**
+ * The wait of a whole (non-streamed) answer, after the injected faults: `error-after` answers 500
+ * through `sendError` (the API's own error body), `drop-after` drops the connection. Resolves true
+ * when the answer is to be sent.
+ */
+export async function generateWholeOrFault(
+  res: ServerResponse,
+  gen: Generation,
+  sendError: (status: number, message: string) => void,
+): Promise<boolean> {
+  if (gen.fault?.errorAfter !== undefined) {
+    sendError(500, 'dev-model injected fault: error during generation');
+    return false;
+  }
+  if (gen.fault?.dropAfter !== undefined) {
+    res.socket?.destroy();
+    return false;
+  }
+  return generateWhole(gen);
 }

@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { countPromptTokens, embedText, lastUserText, type PromptMessage, tokenize } from './canned.js';
 import { DEV_MODEL_NAME, DEV_MODEL_VERSION, isKnownModel, type ServerContext } from './context.js';
 import type { FaultSpec } from './faults.js';
-import { createGeneration, type Generation, generateWhole, streamTokens } from './generation.js';
+import { type Generation, generateWholeOrFault, startGeneration, streamTokens } from './generation.js';
 import { elapsedNs, HttpError, optionalCount, sendJson } from './http-util.js';
 
 /** The Ollama API's error body. */
@@ -80,33 +80,17 @@ export async function handleOllamaGeneration(
   fault: FaultSpec | undefined,
   requestStart: bigint,
 ): Promise<void> {
-  if (!isKnownModel(ctx, request.model)) {
-    ollamaError(res, 404, ollamaModelNotFound(request.model));
-    return;
-  }
-  const gen = createGeneration(
-    res,
-    request.prompt,
-    request.promptTokens,
-    request.maxTokens,
-    ctx.tokenDelayMs,
-    fault,
-    requestStart,
+  const gen = startGeneration(ctx, res, request, fault, requestStart, (model) =>
+    ollamaError(res, 404, ollamaModelNotFound(model)),
   );
+  if (!gen) return;
   const piece = (text: string): Record<string, unknown> =>
     request.kind === 'chat' ? { message: { role: 'assistant', content: text } } : { response: text };
   const head = () => ({ model: request.model, created_at: new Date().toISOString() });
 
   if (!request.stream) {
-    if (fault?.errorAfter !== undefined) {
-      ollamaError(res, 500, 'dev-model injected fault: error during generation');
+    if (!(await generateWholeOrFault(res, gen, (status, message) => ollamaError(res, status, message))))
       return;
-    }
-    if (fault?.dropAfter !== undefined) {
-      res.socket?.destroy();
-      return;
-    }
-    if (!(await generateWhole(gen))) return;
     sendJson(res, 200, { ...head(), ...piece(gen.completion.tokens.join('')), ...finalFields(gen) });
     return;
   }

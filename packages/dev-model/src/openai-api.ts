@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { countPromptTokens, embedText, lastUserText, type PromptMessage, tokenize } from './canned.js';
 import { DEV_MODEL_NAME, isKnownModel, type ServerContext } from './context.js';
 import type { FaultSpec } from './faults.js';
-import { createGeneration, generateWhole, streamTokens } from './generation.js';
+import { type Generation, generateWholeOrFault, startGeneration, streamTokens } from './generation.js';
 import { HttpError, optionalCount, sendJson } from './http-util.js';
 
 const ERROR_TYPES: Record<number, [type: string, code: string | null]> = {
@@ -88,45 +88,17 @@ export async function handleOpenAiChat(
   fault: FaultSpec | undefined,
   requestStart: bigint,
 ): Promise<void> {
-  if (!isKnownModel(ctx, request.model)) {
-    openaiError(res, 404, openaiModelNotFound(request.model));
-    return;
-  }
-  const gen = createGeneration(
-    res,
-    request.prompt,
-    request.promptTokens,
-    request.maxTokens,
-    ctx.tokenDelayMs,
-    fault,
-    requestStart,
+  const gen = startGeneration(ctx, res, request, fault, requestStart, (model) =>
+    openaiError(res, 404, openaiModelNotFound(model)),
   );
+  if (!gen) return;
   const id = `chatcmpl-devmodel-${ctx.nextId()}`;
   const created = Math.floor(Date.now() / 1000);
-  const completionTokens = gen.completion.tokens.length + request.reasoningTokens;
-  const usage = {
-    prompt_tokens: gen.promptTokens,
-    completion_tokens: completionTokens,
-    total_tokens: gen.promptTokens + completionTokens,
-    prompt_tokens_details: { cached_tokens: request.cachedTokens, audio_tokens: 0 },
-    completion_tokens_details: {
-      reasoning_tokens: request.reasoningTokens,
-      audio_tokens: 0,
-      accepted_prediction_tokens: 0,
-      rejected_prediction_tokens: 0,
-    },
-  };
+  const usage = openAiUsage(gen, request);
 
   if (!request.stream) {
-    if (fault?.errorAfter !== undefined) {
-      openaiError(res, 500, 'dev-model injected fault: error during generation');
+    if (!(await generateWholeOrFault(res, gen, (status, message) => openaiError(res, status, message))))
       return;
-    }
-    if (fault?.dropAfter !== undefined) {
-      res.socket?.destroy();
-      return;
-    }
-    if (!(await generateWhole(gen))) return;
     sendJson(res, 200, {
       id,
       object: 'chat.completion',
@@ -146,6 +118,33 @@ export async function handleOpenAiChat(
     return;
   }
 
+  await streamOpenAiChat(res, gen, request, { id, created, usage });
+}
+
+/** The `usage` object: prompt, completion (with reasoning) and cached token counts. */
+function openAiUsage(gen: Generation, request: OpenAiRequest) {
+  const completionTokens = gen.completion.tokens.length + request.reasoningTokens;
+  return {
+    prompt_tokens: gen.promptTokens,
+    completion_tokens: completionTokens,
+    total_tokens: gen.promptTokens + completionTokens,
+    prompt_tokens_details: { cached_tokens: request.cachedTokens, audio_tokens: 0 },
+    completion_tokens_details: {
+      reasoning_tokens: request.reasoningTokens,
+      audio_tokens: 0,
+      accepted_prediction_tokens: 0,
+      rejected_prediction_tokens: 0,
+    },
+  };
+}
+
+/** The streamed answer: SSE chunks, a final chunk with the finish reason, usage when asked, `[DONE]`. */
+async function streamOpenAiChat(
+  res: ServerResponse,
+  gen: Generation,
+  request: OpenAiRequest,
+  { id, created, usage }: { id: string; created: number; usage: ReturnType<typeof openAiUsage> },
+): Promise<void> {
   res.writeHead(200, {
     'content-type': 'text/event-stream',
     'cache-control': 'no-cache',

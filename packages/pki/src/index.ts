@@ -1,9 +1,9 @@
 export { type CertificateAuthority, type InitCaOptions, initCa, loadCa } from './ca.js';
+export { CLIENT_REMOTE_FILES, COLLECTOR_REMOTE_FILES, REMOTE_FILES } from './delivery-plan.js';
 export {
   type DistributeOptions,
   type DistributionRun,
   distributeCertificates,
-  REMOTE_FILES,
   type TargetResult,
 } from './distributor.js';
 export {
@@ -41,6 +41,7 @@ export {
   ATTR_PKI_CONCURRENCY,
   ATTR_PKI_DRY_RUN,
   ATTR_PKI_FAILED_VMS,
+  ATTR_PKI_FILES,
   ATTR_PKI_SUCCEEDED_VMS,
   ATTR_PKI_TARGETS_FAILED,
   ATTR_PKI_TARGETS_TOTAL,
@@ -52,6 +53,8 @@ export {
   SPAN_PKI_DISTRIBUTE_RUN,
 } from './semconv.js';
 export {
+  COLLECTOR_CERT_NAME,
+  type CollectorPlacement,
   certificateSubjectFor,
   loadTopology,
   localPath,

@@ -83,6 +83,48 @@ export async function issueCertificate(
   ca: CertificateAuthority,
   request: IssueRequest,
 ): Promise<IssuedCertificate> {
+  const valid = validateRequest(request);
+  return inSpan(
+    SPAN_PKI_ISSUE_CERTIFICATE,
+    { [ATTR_PKI_OPERATION]: PKI_OPERATION_ISSUE, [ATTR_PKI_SUBJECT]: valid.subject },
+    async (span) => {
+      const keys = await generateKeyPair(valid.keyAlgorithm);
+      const certificate = await signLeaf(ca, keys, valid, request.now ?? new Date());
+      safely(() => {
+        span.setAttribute(ATTR_PKI_SERIAL, certificate.serialNumber);
+        span.setAttribute(ATTR_PKI_NOT_AFTER, certificate.notAfter.toISOString());
+      });
+      const paths = (valid.profile === 'client' ? clientCertPaths : certPaths)(ca.layout.root, valid.name);
+      const certPem = certificate.toString('pem');
+      // Key first: a certificate on disk without its key would be unusable.
+      await writeFileAtomic(paths.keyPath, await exportPrivateKeyPem(keys.privateKey), KEY_FILE_MODE);
+      await writeFileAtomic(paths.certPath, `${certPem}\n`, CERT_FILE_MODE);
+      return {
+        ...paths,
+        name: valid.name,
+        subject: valid.subject,
+        serial: certificate.serialNumber,
+        notBefore: certificate.notBefore,
+        notAfter: certificate.notAfter,
+        certPem,
+      };
+    },
+  );
+}
+
+/** An {@link IssueRequest} checked and with defaults applied. */
+interface ValidRequest {
+  readonly name: string;
+  readonly subject: string;
+  readonly dnsNames: readonly string[];
+  readonly ipAddresses: readonly string[];
+  readonly profile: CertificateProfile;
+  readonly validityDays: number;
+  readonly keyAlgorithm: KeyAlgorithm;
+}
+
+/** @throws PkiOptionError naming the invalid field. */
+function validateRequest(request: IssueRequest): ValidRequest {
   const { name } = request;
   if (typeof name !== 'string' || !NAME_RE.test(name)) {
     throw new PkiOptionError(`name must match ${NAME_RE.source}, got ${JSON.stringify(name)}`);
@@ -114,66 +156,46 @@ export async function issueCertificate(
   }
   const commonName = request.commonName ?? dnsNames[0] ?? name;
   checkCommonName(commonName);
-  const subject = `CN=${commonName}`;
+  return { name, subject: `CN=${commonName}`, dnsNames, ipAddresses, profile, validityDays, keyAlgorithm };
+}
 
-  return inSpan(
-    SPAN_PKI_ISSUE_CERTIFICATE,
-    { [ATTR_PKI_OPERATION]: PKI_OPERATION_ISSUE, [ATTR_PKI_SUBJECT]: subject },
-    async (span) => {
-      const keys = await generateKeyPair(keyAlgorithm);
-      const notBefore = new Date((request.now ?? new Date()).getTime() - 5 * 60_000);
-      let notAfter = new Date(notBefore.getTime() + validityDays * DAY_MS);
-      // A leaf outliving its CA would fail validation after the CA expires; cap it.
-      if (notAfter > ca.certificate.notAfter) notAfter = ca.certificate.notAfter;
-      let usages = x509.KeyUsageFlags.digitalSignature;
-      if (keys.privateKey.algorithm.name !== 'ECDSA') usages |= x509.KeyUsageFlags.keyEncipherment;
-      const certificate = await x509.X509CertificateGenerator.create({
-        serialNumber: randomSerial(),
-        subject,
-        issuer: ca.certificate.subject,
-        notBefore,
-        notAfter,
-        publicKey: keys.publicKey,
-        signingKey: ca.signingKey,
-        signingAlgorithm: signingAlgorithmOf(ca.signingKey),
-        extensions: [
-          new x509.BasicConstraintsExtension(false, undefined, true),
-          new x509.KeyUsagesExtension(usages, true),
-          new x509.ExtendedKeyUsageExtension(
-            profile === 'client'
-              ? [x509.ExtendedKeyUsage.clientAuth]
-              : [x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth],
-          ),
-          ...(dnsNames.length + ipAddresses.length === 0
-            ? []
-            : [
-                new x509.SubjectAlternativeNameExtension([
-                  ...dnsNames.map((value) => ({ type: 'dns' as const, value })),
-                  ...ipAddresses.map((value) => ({ type: 'ip' as const, value })),
-                ]),
-              ]),
-          await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
-          await x509.AuthorityKeyIdentifierExtension.create(ca.certificate),
-        ],
-      });
-      safely(() => {
-        span.setAttribute(ATTR_PKI_SERIAL, certificate.serialNumber);
-        span.setAttribute(ATTR_PKI_NOT_AFTER, certificate.notAfter.toISOString());
-      });
-      const paths = (profile === 'client' ? clientCertPaths : certPaths)(ca.layout.root, name);
-      const certPem = certificate.toString('pem');
-      // Key first: a certificate on disk without its key would be unusable.
-      await writeFileAtomic(paths.keyPath, await exportPrivateKeyPem(keys.privateKey), KEY_FILE_MODE);
-      await writeFileAtomic(paths.certPath, `${certPem}\n`, CERT_FILE_MODE);
-      return {
-        ...paths,
-        name,
-        subject,
-        serial: certificate.serialNumber,
-        notBefore: certificate.notBefore,
-        notAfter: certificate.notAfter,
-        certPem,
-      };
-    },
-  );
+/** Signs the leaf certificate: validity capped at the CA's, usages by profile and key type, SANs. */
+async function signLeaf(
+  ca: CertificateAuthority,
+  keys: Awaited<ReturnType<typeof generateKeyPair>>,
+  request: ValidRequest,
+  now: Date,
+): Promise<x509.X509Certificate> {
+  const notBefore = new Date(now.getTime() - 5 * 60_000);
+  let notAfter = new Date(notBefore.getTime() + request.validityDays * DAY_MS);
+  // A leaf outliving its CA would fail validation after the CA expires; cap it.
+  if (notAfter > ca.certificate.notAfter) notAfter = ca.certificate.notAfter;
+  let usages = x509.KeyUsageFlags.digitalSignature;
+  if (keys.privateKey.algorithm.name !== 'ECDSA') usages |= x509.KeyUsageFlags.keyEncipherment;
+  const sans = [
+    ...request.dnsNames.map((value) => ({ type: 'dns' as const, value })),
+    ...request.ipAddresses.map((value) => ({ type: 'ip' as const, value })),
+  ];
+  return x509.X509CertificateGenerator.create({
+    serialNumber: randomSerial(),
+    subject: request.subject,
+    issuer: ca.certificate.subject,
+    notBefore,
+    notAfter,
+    publicKey: keys.publicKey,
+    signingKey: ca.signingKey,
+    signingAlgorithm: signingAlgorithmOf(ca.signingKey),
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(usages, true),
+      new x509.ExtendedKeyUsageExtension(
+        request.profile === 'client'
+          ? [x509.ExtendedKeyUsage.clientAuth]
+          : [x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth],
+      ),
+      ...(sans.length === 0 ? [] : [new x509.SubjectAlternativeNameExtension(sans)]),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      await x509.AuthorityKeyIdentifierExtension.create(ca.certificate),
+    ],
+  });
 }

@@ -33,6 +33,8 @@ export const ATTR_PKI_FAILED_VMS = 'pki.failed_vms';
 export const ATTR_PKI_DRY_RUN = 'pki.dry_run';
 /** Concurrency limit of the run. */
 export const ATTR_PKI_CONCURRENCY = 'pki.concurrency';
+/** Names of the files a VM is to receive (`ca.crt`, `server.key`, …): names only, never content. */
+export const ATTR_PKI_FILES = 'pki.files';
 /** Span event on the parent span, one per target, with the target's outcome. */
 export const EVENT_PKI_TARGET_RESULT = 'pki.target_result';
 

@@ -93,80 +93,22 @@ export class SshSession {
    */
   static async open(options: SshConnectOptions): Promise<SshSession> {
     const client = new Client();
-    // Set by the host verifier: the reason we refused, which ssh2 reports only as "Host denied".
-    let hostKeyProblem: 'host_key_unknown' | 'host_key_mismatch' | undefined;
-    let tofuWrite: Promise<void> | undefined;
-    const knownTypes = options.knownHosts.keyTypesFor(options.host, options.port);
-    const config: ConnectConfig = {
-      host: options.host,
-      port: options.port,
-      username: options.username,
-      readyTimeout: options.connectTimeoutMs,
-      keepaliveInterval: Math.max(1000, Math.floor(options.operationTimeoutMs / 3)),
-      keepaliveCountMax: 3,
-      hostVerifier: (key: Buffer) => {
-        const verdict = options.knownHosts.verify(options.host, options.port, key);
-        if (verdict === 'known') return true;
-        if (verdict === 'unknown' && options.trustOnFirstUse) {
-          tofuWrite = options.knownHosts.add(options.host, options.port, key);
-          return true;
-        }
-        hostKeyProblem = verdict === 'unknown' ? 'host_key_unknown' : 'host_key_mismatch';
-        return false;
-      },
-      ...(knownTypes.length > 0
-        ? { algorithms: { serverHostKey: { prepend: hostKeyAlgorithmsFor(knownTypes) } } }
-        : {}),
-      ...(options.privateKey === undefined ? {} : { privateKey: options.privateKey }),
-      ...(options.passphrase === undefined ? {} : { passphrase: options.passphrase }),
-      ...(options.agent === undefined ? {} : { agent: options.agent }),
-    } as ConnectConfig;
-
-    let settled = false;
-    const ready = new Promise<void>((resolve, reject) => {
-      // ssh2's readyTimeout starts only once TCP is up; this guard also bounds a TCP connect that
-      // hangs (a black-holed address) and anything else before `ready`.
-      const settle = (error?: SshDistributionError) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(guard);
-        if (error) {
-          client.destroy();
-          reject(error);
-        } else {
-          resolve();
-        }
-      };
-      const guard = setTimeout(
-        () => settle(new SshTimeoutError('timeout', `no SSH session within ${options.connectTimeoutMs} ms`)),
-        options.connectTimeoutMs + 500,
-      );
-      client.once('ready', () => settle());
-      // `on`, not `once`: ssh2 may emit several errors (e.g. after destroy) and an 'error' event
-      // without a listener would crash the process.
-      client.on('error', (error: Error & { level?: string; code?: string }) =>
-        settle(classifyConnectError(error, hostKeyProblem, options)),
-      );
-      client.once('close', () =>
-        settle(
-          new SshConnectionError('connection_lost', 'connection closed before the SSH session was ready'),
-        ),
-      );
-    });
+    const hostCheck: HostCheck = {};
+    const ready = waitForReady(client, options, hostCheck);
     // Observed by `await ready` below; this only prevents an unhandled rejection on the sync-throw path.
     ready.catch(() => {});
     try {
-      client.connect(config);
+      client.connect(connectConfig(options, hostCheck));
     } catch (error) {
       // ssh2 throws synchronously for unusable keys; checkPrivateKey normally catches those first.
-      settled = true;
+      ready.cancel();
       client.destroy();
       throw new SshLocalError('local_key_error', `cannot start SSH connection: ${safeMessage(error)}`);
     }
     await ready;
-    if (tofuWrite) {
+    if (hostCheck.tofuWrite) {
       try {
-        await tofuWrite;
+        await hostCheck.tofuWrite;
       } catch (error) {
         client.destroy();
         throw new SshLocalError(
@@ -175,24 +117,7 @@ export class SshSession {
         );
       }
     }
-    let sftp: SFTPWrapper;
-    try {
-      sftp = await withTimeout(
-        new Promise<SFTPWrapper>((resolve, reject) =>
-          client.sftp((err, s) => (err ? reject(err) : resolve(s))),
-        ),
-        options.operationTimeoutMs,
-        'open SFTP channel',
-      );
-    } catch (error) {
-      client.destroy();
-      throw error instanceof SshDistributionError
-        ? error
-        : new SshSftpError('sftp_error', `cannot open the SFTP subsystem: ${safeMessage(error)}`, {
-            cause: error,
-          });
-    }
-    return new SshSession(client, sftp, options.operationTimeoutMs);
+    return new SshSession(client, await openSftp(client, options), options.operationTimeoutMs);
   }
 
   /** True once the underlying connection has closed. */
@@ -286,6 +211,108 @@ export class SshSession {
       });
     }
     return new SshSftpError('sftp_error', `${what}: ${message}`, { cause: error });
+  }
+}
+
+/** What the host verifier found: the reason it refused (ssh2 reports only "Host denied"), a TOFU write. */
+interface HostCheck {
+  problem?: 'host_key_unknown' | 'host_key_mismatch';
+  tofuWrite?: Promise<void>;
+}
+
+/** ssh2 settings: host key verified against known_hosts (recording it on trust-on-first-use). */
+function connectConfig(options: SshConnectOptions, hostCheck: HostCheck): ConnectConfig {
+  const knownTypes = options.knownHosts.keyTypesFor(options.host, options.port);
+  return {
+    host: options.host,
+    port: options.port,
+    username: options.username,
+    readyTimeout: options.connectTimeoutMs,
+    keepaliveInterval: Math.max(1000, Math.floor(options.operationTimeoutMs / 3)),
+    keepaliveCountMax: 3,
+    hostVerifier: (key: Buffer) => {
+      const verdict = options.knownHosts.verify(options.host, options.port, key);
+      if (verdict === 'known') return true;
+      if (verdict === 'unknown' && options.trustOnFirstUse) {
+        hostCheck.tofuWrite = options.knownHosts.add(options.host, options.port, key);
+        return true;
+      }
+      hostCheck.problem = verdict === 'unknown' ? 'host_key_unknown' : 'host_key_mismatch';
+      return false;
+    },
+    ...(knownTypes.length > 0
+      ? { algorithms: { serverHostKey: { prepend: hostKeyAlgorithmsFor(knownTypes) } } }
+      : {}),
+    ...(options.privateKey === undefined ? {} : { privateKey: options.privateKey }),
+    ...(options.passphrase === undefined ? {} : { passphrase: options.passphrase }),
+    ...(options.agent === undefined ? {} : { agent: options.agent }),
+  } as ConnectConfig;
+}
+
+/**
+ * Resolves on `ready`; rejects with the classified error, on an early close, or after the connect
+ * timeout (+500 ms). `cancel()` settles it silently (the connect call itself threw).
+ */
+function waitForReady(
+  client: Client,
+  options: SshConnectOptions,
+  hostCheck: HostCheck,
+): Promise<void> & { cancel: () => void } {
+  let settled = false;
+  let guard: NodeJS.Timeout | undefined;
+  const ready = new Promise<void>((resolve, reject) => {
+    // ssh2's readyTimeout starts only once TCP is up; this guard also bounds a TCP connect that
+    // hangs (a black-holed address) and anything else before `ready`.
+    const settle = (error?: SshDistributionError) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(guard);
+      if (error) {
+        client.destroy();
+        reject(error);
+      } else {
+        resolve();
+      }
+    };
+    guard = setTimeout(
+      () => settle(new SshTimeoutError('timeout', `no SSH session within ${options.connectTimeoutMs} ms`)),
+      options.connectTimeoutMs + 500,
+    );
+    client.once('ready', () => settle());
+    // `on`, not `once`: ssh2 may emit several errors (e.g. after destroy) and an 'error' event
+    // without a listener would crash the process.
+    client.on('error', (error: Error & { level?: string; code?: string }) =>
+      settle(classifyConnectError(error, hostCheck.problem, options)),
+    );
+    client.once('close', () =>
+      settle(new SshConnectionError('connection_lost', 'connection closed before the SSH session was ready')),
+    );
+  });
+  return Object.assign(ready, {
+    cancel: () => {
+      settled = true;
+      clearTimeout(guard);
+    },
+  });
+}
+
+/** Opens the SFTP subsystem within the operation timeout; destroys the connection on failure. */
+async function openSftp(client: Client, options: SshConnectOptions): Promise<SFTPWrapper> {
+  try {
+    return await withTimeout(
+      new Promise<SFTPWrapper>((resolve, reject) =>
+        client.sftp((err, s) => (err ? reject(err) : resolve(s))),
+      ),
+      options.operationTimeoutMs,
+      'open SFTP channel',
+    );
+  } catch (error) {
+    client.destroy();
+    throw error instanceof SshDistributionError
+      ? error
+      : new SshSftpError('sftp_error', `cannot open the SFTP subsystem: ${safeMessage(error)}`, {
+          cause: error,
+        });
   }
 }
 

@@ -54,10 +54,27 @@ export interface SshSettings {
   readonly concurrency: number;
 }
 
+/**
+ * Where the trace collector runs, for the TLS material the distributor delivers: the collector's
+ * server certificate (issued as {@link COLLECTOR_CERT_NAME}) to its VM, and each VM's client
+ * certificate (mutual TLS towards the collector) to that VM.
+ */
+export interface CollectorPlacement {
+  /** The VM running `autobot-trace serve`; it receives `collector.{crt,key}`. */
+  readonly vm: VmName;
+  /** Every VM also receives its `client.{crt,key}` (issued with `--profile client`). Default true. */
+  readonly clientCertificates: boolean;
+}
+
+/** Certificate name of the collector's server certificate: `certs/collector/server.{crt,key}`. */
+export const COLLECTOR_CERT_NAME = 'collector';
+
 /** A validated topology. Frozen. */
 export interface Topology {
   readonly mainHost?: MainHost;
   readonly vms: ReadonlyMap<VmName, VmTarget>;
+  /** Absent: the distributor ships only `ca.crt` and each VM's `server.{crt,key}`. */
+  readonly collector?: CollectorPlacement;
   readonly ssh: SshSettings;
 }
 
@@ -84,91 +101,86 @@ const SSH_KEYS = [
  */
 export function parseTopology(input: unknown, baseDir = process.cwd()): Topology {
   const root = object(input, '(root)');
-  onlyKeys(root, ['$schema', 'description', 'defaults', 'mainHost', 'vms', 'ssh'], '');
+  onlyKeys(root, ['$schema', 'description', 'defaults', 'mainHost', 'vms', 'collector', 'ssh'], '');
   const defaults = root.defaults === undefined ? {} : object(root.defaults, 'defaults');
   onlyKeys(defaults, ['user', 'port', 'remoteDir', 'reloadCommand'], 'defaults.');
 
-  const vmsInput = object(root.vms, 'vms');
   const vms = new Map<VmName, VmTarget>();
-  for (const [name, raw] of Object.entries(vmsInput)) {
-    const path = `vms.${name}`;
-    if (!(VM_NAMES as readonly string[]).includes(name)) {
-      throw new TopologyError(
-        path,
-        `unknown VM name ${JSON.stringify(name)} (expected one of ${VM_NAMES.join(', ')})`,
-      );
-    }
-    const vm = object(raw, path);
-    onlyKeys(vm, VM_KEYS, `${path}.`);
-    const address = hostAddress(vm.address, `${path}.address`);
-    const user = vm.user ?? defaults.user;
-    if (user === undefined) throw new TopologyError(`${path}.user`, 'is required (or set defaults.user)');
-    const reloadCommand = vm.reloadCommand ?? defaults.reloadCommand;
-    const target: VmTarget = {
-      name: name as VmName,
-      address,
-      port: port(vm.port ?? defaults.port ?? 22, vm.port === undefined ? 'defaults.port' : `${path}.port`),
-      user: pattern(
-        user,
-        USER_RE,
-        vm.user === undefined ? 'defaults.user' : `${path}.user`,
-        'a POSIX user name',
-      ),
-      remoteDir: remoteDir(
-        vm.remoteDir ?? defaults.remoteDir ?? '/etc/autobot/tls',
-        vm.remoteDir === undefined ? 'defaults.remoteDir' : `${path}.remoteDir`,
-      ),
-      ...(reloadCommand === undefined || reloadCommand === null
-        ? {}
-        : {
-            reloadCommand: nonEmptyString(
-              reloadCommand,
-              vm.reloadCommand === undefined ? 'defaults.reloadCommand' : `${path}.reloadCommand`,
-            ),
-          }),
-      ...sans(vm, path, name, address),
-    };
-    vms.set(target.name, Object.freeze(target));
+  for (const [name, raw] of Object.entries(object(root.vms, 'vms'))) {
+    const target = parseVm(name, raw, defaults);
+    vms.set(target.name, target);
   }
   if (vms.size === 0) throw new TopologyError('vms', 'must list at least one VM');
+  const mainHost = root.mainHost === undefined ? undefined : parseMainHost(root.mainHost);
+  const collector = root.collector === undefined ? undefined : parseCollector(root.collector, vms);
+  const ssh = parseSsh(root.ssh === undefined ? {} : object(root.ssh, 'ssh'), baseDir);
+  return Object.freeze({ ...(mainHost ? { mainHost } : {}), vms, ...(collector ? { collector } : {}), ssh });
+}
 
-  let mainHost: MainHost | undefined;
-  if (root.mainHost !== undefined) {
-    const raw = object(root.mainHost, 'mainHost');
-    onlyKeys(raw, ['address', 'dnsNames', 'ipAddresses'], 'mainHost.');
-    const address = hostAddress(raw.address, 'mainHost.address');
-    mainHost = Object.freeze({
-      name: MAIN_HOST_NAME,
-      address,
-      ...sans(raw, 'mainHost', MAIN_HOST_NAME, address),
-    });
+function parseVm(name: string, raw: unknown, defaults: Obj): VmTarget {
+  const path = `vms.${name}`;
+  if (!(VM_NAMES as readonly string[]).includes(name)) {
+    throw new TopologyError(
+      path,
+      `unknown VM name ${JSON.stringify(name)} (expected one of ${VM_NAMES.join(', ')})`,
+    );
   }
-
-  const sshInput = root.ssh === undefined ? {} : object(root.ssh, 'ssh');
-  onlyKeys(sshInput, SSH_KEYS, 'ssh.');
-  const ssh: SshSettings = Object.freeze({
-    ...(sshInput.privateKeyPath === undefined
+  const vm = object(raw, path);
+  onlyKeys(vm, VM_KEYS, `${path}.`);
+  const address = hostAddress(vm.address, `${path}.address`);
+  const user = vm.user ?? defaults.user;
+  if (user === undefined) throw new TopologyError(`${path}.user`, 'is required (or set defaults.user)');
+  // A field taken from `defaults` is reported under `defaults.` when invalid.
+  const field = (key: string) => (vm[key] === undefined ? `defaults.${key}` : `${path}.${key}`);
+  const reloadCommand = vm.reloadCommand ?? defaults.reloadCommand;
+  return Object.freeze({
+    name: name as VmName,
+    address,
+    port: port(vm.port ?? defaults.port ?? 22, field('port')),
+    user: pattern(user, USER_RE, field('user'), 'a POSIX user name'),
+    remoteDir: remoteDir(vm.remoteDir ?? defaults.remoteDir ?? '/etc/autobot/tls', field('remoteDir')),
+    ...(reloadCommand === undefined || reloadCommand === null
       ? {}
-      : {
-          privateKeyPath: localPath(baseDir, nonEmptyString(sshInput.privateKeyPath, 'ssh.privateKeyPath')),
-        }),
-    ...(sshInput.knownHostsPath === undefined
-      ? {}
-      : {
-          knownHostsPath: localPath(baseDir, nonEmptyString(sshInput.knownHostsPath, 'ssh.knownHostsPath')),
-        }),
-    useAgent: bool(sshInput.useAgent ?? false, 'ssh.useAgent'),
-    trustOnFirstUse: bool(sshInput.trustOnFirstUse ?? false, 'ssh.trustOnFirstUse'),
-    connectTimeoutMs: integer(sshInput.connectTimeoutMs ?? 10_000, 'ssh.connectTimeoutMs', 100, 600_000),
-    operationTimeoutMs: integer(
-      sshInput.operationTimeoutMs ?? 15_000,
-      'ssh.operationTimeoutMs',
-      100,
-      3_600_000,
-    ),
-    concurrency: integer(sshInput.concurrency ?? 4, 'ssh.concurrency', 1, 64),
+      : { reloadCommand: nonEmptyString(reloadCommand, field('reloadCommand')) }),
+    ...sans(vm, path, name, address),
   });
-  return Object.freeze({ ...(mainHost ? { mainHost } : {}), vms, ssh });
+}
+
+function parseMainHost(input: unknown): MainHost {
+  const raw = object(input, 'mainHost');
+  onlyKeys(raw, ['address', 'dnsNames', 'ipAddresses'], 'mainHost.');
+  const address = hostAddress(raw.address, 'mainHost.address');
+  return Object.freeze({ name: MAIN_HOST_NAME, address, ...sans(raw, 'mainHost', MAIN_HOST_NAME, address) });
+}
+
+function parseCollector(input: unknown, vms: ReadonlyMap<VmName, VmTarget>): CollectorPlacement {
+  const raw = object(input, 'collector');
+  onlyKeys(raw, ['vm', 'clientCertificates'], 'collector.');
+  if (typeof raw.vm !== 'string' || !vms.has(raw.vm as VmName)) {
+    throw new TopologyError(
+      'collector.vm',
+      `must name a VM of the topology (${[...vms.keys()].join(', ')}), got ${describe(raw.vm)}`,
+    );
+  }
+  return Object.freeze({
+    vm: raw.vm as VmName,
+    clientCertificates: bool(raw.clientCertificates ?? true, 'collector.clientCertificates'),
+  });
+}
+
+function parseSsh(input: Obj, baseDir: string): SshSettings {
+  onlyKeys(input, SSH_KEYS, 'ssh.');
+  const path = (key: 'privateKeyPath' | 'knownHostsPath') =>
+    input[key] === undefined ? {} : { [key]: localPath(baseDir, nonEmptyString(input[key], `ssh.${key}`)) };
+  return Object.freeze({
+    ...path('privateKeyPath'),
+    ...path('knownHostsPath'),
+    useAgent: bool(input.useAgent ?? false, 'ssh.useAgent'),
+    trustOnFirstUse: bool(input.trustOnFirstUse ?? false, 'ssh.trustOnFirstUse'),
+    connectTimeoutMs: integer(input.connectTimeoutMs ?? 10_000, 'ssh.connectTimeoutMs', 100, 600_000),
+    operationTimeoutMs: integer(input.operationTimeoutMs ?? 15_000, 'ssh.operationTimeoutMs', 100, 3_600_000),
+    concurrency: integer(input.concurrency ?? 4, 'ssh.concurrency', 1, 64),
+  });
 }
 
 /**
@@ -198,15 +210,29 @@ export async function loadTopology(path: string): Promise<Topology> {
   return parseTopology(parsed, dirname(resolve(path)));
 }
 
-/** The subject data (`dnsNames`, `ipAddresses`) of a VM or the main host, for {@link issueCertificate}. */
+/**
+ * The subject data (`dnsNames`, `ipAddresses`) of a VM, the main host, or — when the topology places
+ * the collector — `collector` (the name `collector` plus its VM's SANs), for {@link issueCertificate}.
+ */
 export function certificateSubjectFor(
   topology: Topology,
   name: string,
 ): { dnsNames: readonly string[]; ipAddresses: readonly string[] } {
   if (name === MAIN_HOST_NAME && topology.mainHost) return topology.mainHost;
+  const collectorVm = topology.collector && topology.vms.get(topology.collector.vm);
+  if (name === COLLECTOR_CERT_NAME && collectorVm) {
+    return {
+      dnsNames: [...new Set([COLLECTOR_CERT_NAME, ...collectorVm.dnsNames])],
+      ipAddresses: collectorVm.ipAddresses,
+    };
+  }
   const vm = topology.vms.get(name as VmName);
   if (!vm) {
-    const known = [...topology.vms.keys(), ...(topology.mainHost ? [MAIN_HOST_NAME] : [])];
+    const known = [
+      ...topology.vms.keys(),
+      ...(topology.mainHost ? [MAIN_HOST_NAME] : []),
+      ...(collectorVm ? [COLLECTOR_CERT_NAME] : []),
+    ];
     throw new TopologyError(
       'name',
       `${JSON.stringify(name)} is not in the topology (known: ${known.join(', ')})`,

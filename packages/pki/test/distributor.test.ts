@@ -100,6 +100,19 @@ function topology(vms: { frontend?: VmSpec; redis?: VmSpec }, ssh: Record<string
   });
 }
 
+/** frontend on sshd A, redis on sshd B, with the collector placed as given. */
+function collectorTopology(collector: Record<string, unknown>): Topology {
+  return parseTopology({
+    defaults: { user },
+    vms: {
+      frontend: { address: '127.0.0.1', port: sshdA.port, remoteDir: join(caseDir, 'frontend', 'tls') },
+      redis: { address: '127.0.0.1', port: sshdB.port, remoteDir: join(caseDir, 'redis', 'tls') },
+    },
+    collector,
+    ssh: { privateKeyPath: clientKey.path, knownHostsPath: knownHosts },
+  });
+}
+
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const vmSpans = () => exporter.getFinishedSpans().filter((s) => s.name === 'ssh.distribute_certificates');
 const spanFor = (vm: string): ReadableSpan => {
@@ -209,6 +222,7 @@ describe('distributeCertificates against real sshd', () => {
         'ssh.user': user,
         'ssh.files_copied': 3,
         'pki.operation': 'distribute',
+        'pki.files': ['ca.crt', 'server.crt', 'server.key'],
       });
       expect(spanFor(vm).status.code).toBe(0);
     }
@@ -423,6 +437,87 @@ describe('distributeCertificates against real sshd', () => {
     await expect(distributeCertificates({ topology: topo, pkiDir, vms: ['nope'] })).rejects.toMatchObject({
       code: 'AUTOBOT_ERR_PKI_INVALID_OPTION',
     });
+  });
+
+  it("with the collector placed: its TLS pair to the collector's VM, client pairs to every VM, keys 0600, no key in the trace", async () => {
+    const ownPki = join(caseDir, 'pki');
+    const ca = await initCa({ dir: ownPki });
+    for (const name of ['frontend', 'redis']) {
+      await issueCertificate(ca, { name, dnsNames: [name], ipAddresses: ['127.0.0.1'] });
+      await issueCertificate(ca, { name, profile: 'client' });
+    }
+    await issueCertificate(ca, { name: 'collector', dnsNames: ['collector'], ipAddresses: ['127.0.0.1'] });
+    const topo = collectorTopology({ vm: 'redis' });
+    const result = await distributeCertificates({ topology: topo, pkiDir: ownPki });
+    expect(result.results.map((r) => [r.vm, r.status, r.filesCopied])).toEqual([
+      ['frontend', 'ok', 5],
+      ['redis', 'ok', 7],
+    ]);
+    const expected: Array<[string, string, string, number]> = [
+      ['frontend', 'client.crt', join(ownPki, 'certs', 'frontend', 'client.crt'), 0o644],
+      ['frontend', 'client.key', join(ownPki, 'certs', 'frontend', 'client.key'), 0o600],
+      ['redis', 'server.key', join(ownPki, 'certs', 'redis', 'server.key'), 0o600],
+      ['redis', 'collector.crt', join(ownPki, 'certs', 'collector', 'server.crt'), 0o644],
+      ['redis', 'collector.key', join(ownPki, 'certs', 'collector', 'server.key'), 0o600],
+      ['redis', 'client.crt', join(ownPki, 'certs', 'redis', 'client.crt'), 0o644],
+      ['redis', 'client.key', join(ownPki, 'certs', 'redis', 'client.key'), 0o600],
+    ];
+    for (const [vm, remote, local, mode] of expected) {
+      const path = join(caseDir, vm, 'tls', remote);
+      expect(sha(await readFile(path)), path).toBe(sha(await readFile(local)));
+      expect((await stat(path)).mode & 0o777, path).toBe(mode);
+    }
+    expect((await readdir(join(caseDir, 'frontend', 'tls'))).sort()).toEqual([
+      'ca.crt',
+      'client.crt',
+      'client.key',
+      'server.crt',
+      'server.key',
+    ]);
+    expect(spanFor('redis').attributes).toMatchObject({
+      'ssh.files_copied': 7,
+      'pki.files': [
+        'ca.crt',
+        'server.crt',
+        'server.key',
+        'collector.crt',
+        'collector.key',
+        'client.crt',
+        'client.key',
+      ],
+    });
+    const dump = JSON.stringify(exporter.getFinishedSpans().map((s) => [s.attributes, s.events, s.status]));
+    for (const key of ['collector/server.key', 'redis/client.key', 'frontend/client.key']) {
+      const keyLine = (await readFile(join(ownPki, 'certs', key), 'utf8')).split('\n')[1] as string;
+      expect(dump).not.toContain(keyLine);
+    }
+    expect(dump).not.toContain('PRIVATE KEY');
+  });
+
+  it('with the collector placed, a missing collector or client pair fails that VM alone with cert_missing naming the issue command', async () => {
+    const ownPki = join(caseDir, 'pki');
+    const ca = await initCa({ dir: ownPki });
+    for (const name of ['frontend', 'redis'])
+      await issueCertificate(ca, { name, dnsNames: [name], ipAddresses: ['127.0.0.1'] });
+    await issueCertificate(ca, { name: 'redis', profile: 'client' });
+    const topo = collectorTopology({ vm: 'redis' });
+    const dry = await distributeCertificates({ topology: topo, pkiDir: ownPki, dryRun: true });
+    expect(dry.results.map((r) => [r.vm, r.errorType, r.message])).toEqual([
+      [
+        'frontend',
+        'cert_missing',
+        'no client certificate issued for frontend (run issue frontend --profile client)',
+      ],
+      ['redis', 'cert_missing', 'no collector certificate issued for redis (run issue collector)'],
+    ]);
+    // Without client certificates only the collector's VM gets more than the usual three files.
+    await issueCertificate(ca, { name: 'collector', dnsNames: ['collector'] });
+    const noClients = collectorTopology({ vm: 'redis', clientCertificates: false });
+    const run = await distributeCertificates({ topology: noClients, pkiDir: ownPki });
+    expect(run.results.map((r) => [r.vm, r.status, r.filesCopied])).toEqual([
+      ['frontend', 'ok', 3],
+      ['redis', 'ok', 5],
+    ]);
   });
 
   it('a VM without an issued certificate fails alone with cert_missing', async () => {

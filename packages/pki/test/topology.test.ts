@@ -66,6 +66,26 @@ describe('parseTopology', () => {
     expect(fieldOf(() => parseTopology(topo))).toBe(field);
   });
 
+  it('places the collector on a VM of the topology; client certificates default to on', () => {
+    const topo = parseTopology({ ...minimal(), collector: { vm: 'frontend' } });
+    expect(topo.collector).toEqual({ vm: 'frontend', clientCertificates: true });
+    expect(certificateSubjectFor(topo, 'collector')).toEqual({
+      dnsNames: ['collector', 'frontend'],
+      ipAddresses: ['172.16.168.21'],
+    });
+    expect(parseTopology(minimal()).collector).toBeUndefined();
+    expect(() => certificateSubjectFor(parseTopology(minimal()), 'collector')).toThrow(TopologyError);
+    expect(fieldOf(() => parseTopology({ ...minimal(), collector: { vm: 'redis' } }))).toBe('collector.vm');
+    expect(fieldOf(() => parseTopology({ ...minimal(), collector: { vm: 'frontend', tls: 1 } }))).toBe(
+      'collector.tls',
+    );
+    expect(
+      fieldOf(() =>
+        parseTopology({ ...minimal(), collector: { vm: 'frontend', clientCertificates: 'yes' } }),
+      ),
+    ).toBe('collector.clientCertificates');
+  });
+
   it('refuses a non-object', () => {
     expect(fieldOf(() => parseTopology([]))).toBe('(root)');
     expect(fieldOf(() => parseTopology({ vms: 3 }))).toBe('vms');
@@ -94,6 +114,7 @@ describe('loadTopology', () => {
     expect(topo.vms.get('frontend')?.address).toBe('172.16.168.21');
     expect(topo.vms.get('redis')?.address).toBe('172.16.168.23');
     expect(topo.mainHost?.address).toBe('172.16.168.20');
+    expect(topo.collector).toEqual({ vm: 'redis', clientCertificates: true });
     expect(topo.ssh.privateKeyPath).toBe(join(homedir(), '.ssh/autobot_pki_ed25519'));
   });
 

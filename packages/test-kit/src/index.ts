@@ -6,6 +6,15 @@ export { getTrace, parentOf, serviceOf, services, tag, waitForTrace } from './ja
 export { onLines, parseLine, parseNdjson } from './lines.js';
 export { type RunningChild, startNode } from './node-process.js';
 export { postOtlp } from './otlp.js';
+export {
+  type ClientTls,
+  grpcExport,
+  jsonBody,
+  newTraceId,
+  postSpan,
+  protobufBody,
+  send,
+} from './otlp-auth.js';
 export { type RunningRedis, redisServerArgs, startRedisServer } from './redis-server.js';
 export { keygen, type RunningSshd, SSHD, startSshd } from './sshd.js';
 export { chat, ROOT, type RunningStack, type StackState, startStack } from './stack.js';

@@ -1,5 +1,4 @@
 import { readFileSync, statSync } from 'node:fs';
-import type { Env } from '@autobot/tracing';
 import type { TlsMaterial } from '../auth/tls.js';
 
 /** Environment variables naming the collector's token files (the flags win). */
@@ -35,15 +34,17 @@ export function readTokenFile(path: string, source: string, warnings: string[]):
   return token;
 }
 
-/** The token file to use: the flag, else the variable, else none. */
+/**
+ * The token file to use: the flag, else the path taken from the variable (resolved by
+ * `cli-env.ts`), else none. `source` names where it came from, for messages.
+ */
 export function tokenFileFrom(
   flagName: string,
   flag: string | undefined,
-  env: Env,
   variable: string,
+  fromEnv: string | undefined,
 ): { path: string; source: string } | undefined {
   if (flag !== undefined) return { path: flag, source: `--${flagName}` };
-  const fromEnv = env[variable]?.trim();
   return fromEnv ? { path: fromEnv, source: variable } : undefined;
 }
 
