@@ -6,8 +6,9 @@ import type { IngestStats } from '../ingest.js';
 import { stringifyExact } from '../json-exact.js';
 import { registerMetricsRoutes } from '../metrics/routes.js';
 import type { SpanMetrics } from '../metrics/span-metrics.js';
-import type { TraceSummary } from '../model.js';
+import type { StoredSpan, TraceSummary } from '../model.js';
 import { SPAN_KIND_NAMES } from '../model.js';
+import { decodeJsonRequest } from '../otlp/decode-json.js';
 import { KIND_CODES } from '../query/ast.js';
 import { parseQuery } from '../query/parser.js';
 import type { Searcher } from '../store/search-pool.js';
@@ -45,6 +46,8 @@ export interface QueryServerOptions {
   readAccess?: ReadAccessOptions;
   /** Serve HTTPS. */
   tls?: TlsMaterial;
+  /** Largest body `POST /api/transform` accepts (default 16 MiB, as the OTLP receivers). */
+  maxBodyBytes?: number;
 }
 
 type Query = Record<string, unknown>;
@@ -208,6 +211,46 @@ export function buildQueryServer(options: QueryServerOptions): FastifyInstance {
     const lookbackMs = intParam('lookback', q.lookback) ?? 24 * 3600 * 1000;
     checkWindow('lookback', (endMs - lookbackMs) * 1000, endMs * 1000);
     return jaegerOk(store.dependencies((endMs - lookbackMs) * 1000, endMs * 1000));
+  });
+
+  // Jaeger v2's `POST /api/transform` (jaeger cmd/jaeger/internal/extension/jaegerquery/internal/
+  // http_handler.go transformOTLP): OTLP/JSON in, v1 `{data: [trace…]}` out, nothing stored. The
+  // Jaeger UI's Upload tab sends an OTLP file here (jaeger-ui packages/jaeger-ui/src/utils/
+  // readJsonFile.ts → api/jaeger.ts transformOTLP), with fetch's default `text/plain` content type.
+  void app.register(async (sub) => {
+    sub.removeAllContentTypeParsers();
+    sub.addContentTypeParser(
+      '*',
+      { parseAs: 'buffer', bodyLimit: options.maxBodyBytes ?? 16 * 1024 * 1024 },
+      (_req, body, done) => done(null, body),
+    );
+    sub.post('/api/transform', async (req, reply) => {
+      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      let batch: ReturnType<typeof decodeJsonRequest>;
+      try {
+        batch = decodeJsonRequest(body);
+      } catch (error) {
+        return jaegerError(reply, 400, (error as Error).message);
+      }
+      const traces = new Map<string, StoredSpan[]>();
+      for (const g of batch.groups) {
+        for (const span of g.spans) {
+          const stored: StoredSpan = {
+            ...span,
+            serviceName: g.resource.serviceName,
+            resourceAttributes: g.resource.attributes,
+            resourceSchemaUrl: g.resource.schemaUrl ?? '',
+            scope: g.scope,
+          };
+          if (g.resource.droppedAttributesCount !== undefined)
+            stored.resourceDroppedAttributesCount = g.resource.droppedAttributesCount;
+          const list = traces.get(span.traceId);
+          if (list === undefined) traces.set(span.traceId, [stored]);
+          else list.push(stored);
+        }
+      }
+      return sendExact(reply, jaegerOk([...traces.values()].map(toJaegerTrace)));
+    });
   });
 
   if (options.metrics !== undefined) registerMetricsRoutes(app, options.metrics);
