@@ -262,6 +262,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
       metrics,
       corsOrigins,
       uiDir,
+      maxBodyBytes,
       statusExtra: () => ({
         uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
         host,

@@ -11,6 +11,7 @@ import type { TraceStore } from '../store/store.js';
 import { type ReadAccessOptions, registerReadAccess } from './read-access.js';
 import { jaegerError } from './responses.js';
 import { resolveStatic } from './static-ui.js';
+import { registerTransformRoute } from './transform-route.js';
 import { registerJaegerV1Routes, registerSearchRoute } from './v1-routes.js';
 import { registerJaegerV3Routes } from './v3-routes.js';
 
@@ -30,6 +31,8 @@ export interface QueryServerOptions {
   readAccess?: ReadAccessOptions;
   /** Serve HTTPS. */
   tls?: TlsMaterial;
+  /** Largest body `POST /api/transform` accepts (default 16 MiB, as the OTLP receivers). */
+  maxBodyBytes?: number;
 }
 
 /** Builds the Fastify app of the query port (Jaeger v1/v3 API, `/api/search`, `/status`, UI). */
@@ -60,6 +63,7 @@ export function buildQueryServer(options: QueryServerOptions): FastifyInstance {
   app.get('/api/health', async () => ({ status: 'ok' }));
 
   registerJaegerV1Routes(app, store, searcher);
+  registerTransformRoute(app, options.maxBodyBytes ?? 16 * 1024 * 1024);
   if (options.metrics !== undefined) registerMetricsRoutes(app, options.metrics);
   registerSearchRoute(app, searcher);
   registerJaegerV3Routes(app, store, searcher);

@@ -45,7 +45,7 @@ export function splitCountedRepetitions(pattern: string): string {
 
   const atom = (): string => {
     const c = pattern[pos] as string;
-    if (c === '\\') return escape();
+    if (c === '\\') return escapeSequence();
     if (c === '[') return characterClass();
     if (c === '(') {
       const prefix = (GROUP_PREFIX.exec(pattern.slice(pos)) as RegExpExecArray)[0];
@@ -60,7 +60,7 @@ export function splitCountedRepetitions(pattern: string): string {
     return c;
   };
 
-  const escape = (): string => {
+  const escapeSequence = (): string => {
     const start = pos;
     const kind = pattern[pos + 1] ?? '';
     pos += 2;
