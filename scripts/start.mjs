@@ -284,7 +284,7 @@ function stackUrls(ports) {
   };
 }
 
-/** 1. Collector: OTLP in, query API + viewer out; the page exports to it over CORS. */
+/** 1. Collector: OTLP in, query API + viewer out; the page's spans arrive through the frontend's relay. */
 function startCollectorProcess(ports, urls, config) {
   step(`collector on ${ports.grpc}/${ports.otlpHttp}/${ports.query}`);
   const db = config.traceDb;
@@ -302,10 +302,6 @@ function startCollectorProcess(ports, urls, config) {
     String(ports.query),
     '--db',
     db,
-    '--cors-origin',
-    urls.frontend,
-    '--cors-origin',
-    `http://localhost:${ports.frontend}`,
   ]);
 }
 
@@ -399,7 +395,9 @@ function startServices(ports, urls, config, redisUrl) {
     AUTOBOT_FRONTEND_HOST: HOST,
     AUTOBOT_FRONTEND_PORT: String(ports.frontend),
     AUTOBOT_BACKEND_PUBLIC_URL: urls.backend,
-    AUTOBOT_BROWSER_OTLP_URL: urls.otlpHttp,
+    // The page exports to /v1/traces on the frontend's origin; the frontend relays it here with
+    // its own credentials, so the collector needs no CORS (services/frontend README, the relay).
+    AUTOBOT_FRONTEND_RELAY_URL: urls.otlpHttp,
     AUTOBOT_VIEWER_URL: urls.viewer,
   });
   return { workers, backend, frontend };
