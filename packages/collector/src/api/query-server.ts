@@ -68,7 +68,8 @@ export function buildQueryServer(options: QueryServerOptions): FastifyInstance {
   registerSearchRoute(app, searcher);
   registerJaegerV3Routes(app, store, searcher);
   const { uiDir } = options;
-  app.setNotFoundHandler((req, reply) => serveUi(uiDir, req, reply));
+  const metricsStorage = options.metrics !== undefined;
+  app.setNotFoundHandler((req, reply) => serveUi(uiDir, metricsStorage, req, reply));
   return app;
 }
 
@@ -95,12 +96,17 @@ function sendCodedError(error: unknown, request: FastifyRequest, reply: FastifyR
 }
 
 /** The viewer's static files for GET requests outside `/api/`; everything else is a Jaeger 404. */
-async function serveUi(uiDir: string | undefined, req: FastifyRequest, reply: FastifyReply) {
+async function serveUi(
+  uiDir: string | undefined,
+  metricsStorage: boolean,
+  req: FastifyRequest,
+  reply: FastifyReply,
+) {
   const path = req.url.split('?')[0] ?? '/';
   if (path.startsWith('/api/') || req.method !== 'GET' || uiDir === undefined) {
     return jaegerError(reply, 404, `not found: ${req.method} ${path}`);
   }
-  const file = await resolveStatic(uiDir, path);
+  const file = await resolveStatic(uiDir, path, { metricsStorage });
   if (file === null) return jaegerError(reply, 404, `not found: ${path} (no UI build in ${uiDir})`);
   reply.header('content-type', file.contentType);
   reply.header('cache-control', file.immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
