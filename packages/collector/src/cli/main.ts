@@ -4,6 +4,12 @@ import { parseArgs } from 'node:util';
 import { isLoopbackHost } from '../auth/bind-policy.js';
 import { startCollector } from '../collector.js';
 import { CollectorError } from '../errors.js';
+import {
+  MAX_QUERY_WORKERS,
+  parseQueryWorkersFlag,
+  resolveQueryWorkers,
+  resolveSpanMetrics,
+} from '../serve-env.js';
 import { DEFAULT_DB_PATH } from '../store/store.js';
 import { type Output, runQuery, runServices, runShow } from './client-commands.js';
 import {
@@ -27,6 +33,8 @@ commands:
              --db .autobot/traces.db (or :memory:)  --retention-age 7d  --retention-size 1GiB
              --cors-origin <origin> (repeatable, * = any)  --ui-dir <dir>  --max-body 16MiB
              --query-timeout-ms 10000 (or AUTOBOT_COLLECTOR_QUERY_TIMEOUT_MS)
+             --query-workers 2 (or AUTOBOT_COLLECTOR_QUERY_WORKERS; 0 = search on the main thread, no budget)
+             --no-span-metrics (or AUTOBOT_COLLECTOR_SPAN_METRICS=false)  no RED/LLM figures kept at ingest
              --write-token-file <file> (or AUTOBOT_COLLECTOR_WRITE_TOKEN_FILE)  OTLP exporters send it as a bearer token
              --read-token-file <file> (or AUTOBOT_COLLECTOR_READ_TOKEN_FILE)    query API, /status and viewer sign-in
              --tls-cert <pem> --tls-key <pem> [--tls-client-ca <pem>]  TLS on every port; client certificates
@@ -77,6 +85,8 @@ async function serve(argv: string[]): Promise<void> {
       'no-ui': { type: 'boolean' },
       'max-body': { type: 'string' },
       'query-timeout-ms': { type: 'string' },
+      'query-workers': { type: 'string' },
+      'no-span-metrics': { type: 'boolean' },
       'write-token-file': { type: 'string' },
       'read-token-file': { type: 'string' },
       'tls-cert': { type: 'string' },
@@ -111,6 +121,13 @@ async function serve(argv: string[]): Promise<void> {
   }
   const warnings: string[] = [];
   const queryTimeoutMs = resolveQueryTimeoutMs(timeoutFlagMs, process.env, warnings);
+  const workersFlag = values['query-workers'];
+  const workersFlagValue = workersFlag === undefined ? undefined : parseQueryWorkersFlag(workersFlag);
+  if (workersFlag !== undefined && workersFlagValue === undefined) {
+    fail(`--query-workers must be a whole number from 0 to ${MAX_QUERY_WORKERS}, got "${workersFlag}"`);
+  }
+  const queryWorkers = resolveQueryWorkers(workersFlagValue, process.env, warnings);
+  const spanMetrics = resolveSpanMetrics(values['no-span-metrics'], process.env, warnings);
   const countFlag = (name: string): number | undefined => {
     const raw = values[name as 'rate-limit'];
     if (raw === undefined) return undefined;
@@ -179,6 +196,8 @@ async function serve(argv: string[]): Promise<void> {
     uiDir: values['no-ui'] ? null : values['ui-dir'],
     maxBodyBytes: maxBody,
     queryTimeoutMs,
+    queryWorkers,
+    spanMetrics,
     writeToken,
     readToken,
     tls,
