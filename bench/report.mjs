@@ -33,6 +33,8 @@ const TARGETS = {
   24: { 'ours@0': 0.98, 'ours@0.1': 0.96, 'ours@1.0': 0.9, vsAuto: 2.0 },
 };
 const SPANS_PER_SAMPLED_REQUEST = 4;
+/** Issue 17: RED maintenance may cost the collector at most this share of its ingest rate. */
+const RED_COST_BOUND = 0.1;
 const targetsFor = (major) =>
   TARGETS[
     Math.max(
@@ -213,6 +215,15 @@ if (ingest || query) {
   out(
     `512-span batches with 10 attributes from a separate sender process. Ingest: ${ingest?.startedAt ?? 'not run'}; query: ${query?.startedAt ?? 'not run'}.`,
   );
+  for (const [name, result] of [
+    ['Ingest', ingest],
+    ['Query', query],
+  ]) {
+    if (result?.loadavgBefore)
+      out(
+        `- ${name}: load average ${result.loadavgBefore.map((v) => v.toFixed(1)).join(' / ')} before, ${result.loadavgAfter.map((v) => v.toFixed(1)).join(' / ')} after${result.forced ? ` — **not quiet** (1-min load ≥ ${result.maxLoad}; run with --force): treat rates and latencies as noise` : ` (waited for 1-min load < ${result.maxLoad})`}${result.rounds ? `; ${result.rounds} rounds, configurations alternated, medians` : ''}.`,
+      );
+  }
   out();
   out('| figure | measured | target | verdict |');
   out('| --- | ---: | ---: | --- |');
@@ -235,6 +246,65 @@ if (ingest || query) {
       ]),
     );
     out(row(['collector RSS during ingest', `${ingest.rssIdleMB} → ${ingest.rssPeakMB} MB`, '—', '']));
+    const off = ingest.spanMetricsOff;
+    if (off) {
+      // Issue 17: RED maintenance costs at most 10 % of the ingest rate (same run, span metrics off).
+      for (const [label, onRate, offRate, onCpu, offCpu] of [
+        [
+          'HTTP',
+          ingest.collectorSpansPerSec,
+          off.httpSpansPerSec,
+          ingest.collectorCpuUsPerSpan,
+          off.httpCpuUsPerSpan,
+        ],
+        [
+          'gRPC',
+          ingest.collectorGrpcSpansPerSec,
+          off.grpcSpansPerSec,
+          ingest.collectorGrpcCpuUsPerSpan,
+          off.grpcCpuUsPerSpan,
+        ],
+      ]) {
+        const cost = 1 - onRate / offRate;
+        out(
+          row([
+            `span metrics cost, ${label}: rate on / off (CPU µs/span on / off)`,
+            `${n(onRate)} / ${n(offRate)} spans/s = ${(100 * cost).toFixed(1)} % (${onCpu} / ${offCpu} µs)`,
+            `≤ ${RED_COST_BOUND * 100} %`,
+            verdict(cost <= RED_COST_BOUND),
+          ]),
+        );
+      }
+    }
+    const tls = ingest.tlsToken;
+    if (tls) {
+      // Issue 16: the rate with TLS + token next to plaintext (no target: shown as a ratio).
+      for (const [label, plain, secure, plainCpu, secureCpu] of [
+        [
+          'OTLP/HTTP over https',
+          ingest.collectorSpansPerSec,
+          tls.httpSpansPerSec,
+          ingest.collectorCpuUsPerSpan,
+          tls.httpCpuUsPerSpan,
+        ],
+        [
+          'OTLP/gRPC over TLS',
+          ingest.collectorGrpcSpansPerSec,
+          tls.grpcSpansPerSec,
+          ingest.collectorGrpcCpuUsPerSpan,
+          tls.grpcCpuUsPerSpan,
+        ],
+      ]) {
+        out(
+          row([
+            `ingest, ${label} + bearer token (vs plaintext; CPU µs/span)`,
+            `${n(secure)} spans/s = ${x(secure / plain)} of ${n(plain)} (${secureCpu} / ${plainCpu} µs)`,
+            '—',
+            '',
+          ]),
+        );
+      }
+    }
   }
   if (query) {
     for (const [name, label] of [
