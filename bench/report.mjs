@@ -35,6 +35,9 @@ const TARGETS = {
 const SPANS_PER_SAMPLED_REQUEST = 4;
 /** Issue 17: RED maintenance may cost the collector at most this share of its ingest rate. */
 const RED_COST_BOUND = 0.1;
+/** Issue 18: query p95 "unchanged" with search workers: at most this × inline p95 plus the slack. */
+const QUERY_P95_RATIO_BOUND = 1.1;
+const QUERY_P95_SLACK_MS = 2;
 const targetsFor = (major) =>
   TARGETS[
     Math.max(
@@ -321,6 +324,50 @@ if (ingest || query) {
             verdict(r.p95ms <= 50),
           ]),
         );
+    }
+    const compared = query.results.filter((r) => r.inline);
+    if (compared.length > 0) {
+      const unchanged = (r) => r.p95ms <= QUERY_P95_RATIO_BOUND * r.inline.p95ms + QUERY_P95_SLACK_MS;
+      out(
+        row([
+          `query p95 with search workers vs inline (issue 18), ${compared.length} cases`,
+          `${compared.filter(unchanged).length} of ${compared.length} within; worst ${x(Math.max(...compared.map((r) => r.p95Ratio)))}`,
+          `each ≤ ${QUERY_P95_RATIO_BOUND}× inline + ${QUERY_P95_SLACK_MS} ms`,
+          verdict(compared.every(unchanged)),
+        ]),
+      );
+      const regex = query.results.find((r) => r.query === 'search: regex, rare (no pruning)');
+      if (regex && query.queryTimeoutMs)
+        out(
+          row([
+            `regex, rare (no pruning) over ${n(query.spans)} spans, p95 / max with workers`,
+            `${regex.p95ms} / ${regex.maxms} ms`,
+            `< ${n(query.queryTimeoutMs)} ms budget`,
+            verdict(regex.maxms < query.queryTimeoutMs),
+          ]),
+        );
+    }
+  }
+  out();
+  const compared = query?.results.filter((r) => r.inline) ?? [];
+  if (compared.length > 0) {
+    out(
+      `Query latency per case, worker pool (default) vs \`--query-workers 0\` (inline on the main thread, no budget), alternated request by request on the same store (${query.runs} runs each):`,
+    );
+    out();
+    out('| case | results | workers p50 / p95 ms | inline p50 / p95 ms | p95 ratio | verdict |');
+    out('| --- | ---: | ---: | ---: | ---: | --- |');
+    for (const r of compared) {
+      out(
+        row([
+          r.query,
+          String(r.results),
+          `${r.p50ms} / ${r.p95ms}`,
+          `${r.inline.p50ms} / ${r.inline.p95ms}`,
+          x(r.p95Ratio),
+          verdict(r.p95ms <= QUERY_P95_RATIO_BOUND * r.inline.p95ms + QUERY_P95_SLACK_MS),
+        ]),
+      );
     }
   }
 } else {
