@@ -249,59 +249,44 @@ if (ingest || query) {
       ]),
     );
     out(row(['collector RSS during ingest', `${ingest.rssIdleMB} → ${ingest.rssPeakMB} MB`, '—', '']));
-    const off = ingest.spanMetricsOff;
-    if (off) {
+    // Per protocol: the default configuration's rate and CPU/span next to another configuration's.
+    const versus = (other) => [
+      {
+        protocol: 'HTTP',
+        base: ingest.collectorSpansPerSec,
+        baseCpu: ingest.collectorCpuUsPerSpan,
+        rate: other.httpSpansPerSec,
+        cpu: other.httpCpuUsPerSpan,
+      },
+      {
+        protocol: 'gRPC',
+        base: ingest.collectorGrpcSpansPerSec,
+        baseCpu: ingest.collectorGrpcCpuUsPerSpan,
+        rate: other.grpcSpansPerSec,
+        cpu: other.grpcCpuUsPerSpan,
+      },
+    ];
+    if (ingest.spanMetricsOff) {
       // Issue 17: RED maintenance costs at most 10 % of the ingest rate (same run, span metrics off).
-      for (const [label, onRate, offRate, onCpu, offCpu] of [
-        [
-          'HTTP',
-          ingest.collectorSpansPerSec,
-          off.httpSpansPerSec,
-          ingest.collectorCpuUsPerSpan,
-          off.httpCpuUsPerSpan,
-        ],
-        [
-          'gRPC',
-          ingest.collectorGrpcSpansPerSec,
-          off.grpcSpansPerSec,
-          ingest.collectorGrpcCpuUsPerSpan,
-          off.grpcCpuUsPerSpan,
-        ],
-      ]) {
-        const cost = 1 - onRate / offRate;
+      for (const p of versus(ingest.spanMetricsOff)) {
+        const cost = 1 - p.base / p.rate;
         out(
           row([
-            `span metrics cost, ${label}: rate on / off (CPU µs/span on / off)`,
-            `${n(onRate)} / ${n(offRate)} spans/s = ${(100 * cost).toFixed(1)} % (${onCpu} / ${offCpu} µs)`,
+            `span metrics cost, ${p.protocol}: rate on / off (CPU µs/span on / off)`,
+            `${n(p.base)} / ${n(p.rate)} spans/s = ${(100 * cost).toFixed(1)} % (${p.baseCpu} / ${p.cpu} µs)`,
             `≤ ${RED_COST_BOUND * 100} %`,
             verdict(cost <= RED_COST_BOUND),
           ]),
         );
       }
     }
-    const tls = ingest.tlsToken;
-    if (tls) {
+    if (ingest.tlsToken) {
       // Issue 16: the rate with TLS + token next to plaintext (no target: shown as a ratio).
-      for (const [label, plain, secure, plainCpu, secureCpu] of [
-        [
-          'OTLP/HTTP over https',
-          ingest.collectorSpansPerSec,
-          tls.httpSpansPerSec,
-          ingest.collectorCpuUsPerSpan,
-          tls.httpCpuUsPerSpan,
-        ],
-        [
-          'OTLP/gRPC over TLS',
-          ingest.collectorGrpcSpansPerSec,
-          tls.grpcSpansPerSec,
-          ingest.collectorGrpcCpuUsPerSpan,
-          tls.grpcCpuUsPerSpan,
-        ],
-      ]) {
+      for (const p of versus(ingest.tlsToken)) {
         out(
           row([
-            `ingest, ${label} + bearer token (vs plaintext; CPU µs/span)`,
-            `${n(secure)} spans/s = ${x(secure / plain)} of ${n(plain)} (${secureCpu} / ${plainCpu} µs)`,
+            `ingest, OTLP/${p.protocol} over TLS + bearer token (vs plaintext; CPU µs/span)`,
+            `${n(p.rate)} spans/s = ${x(p.rate / p.base)} of ${n(p.base)} (${p.cpu} / ${p.baseCpu} µs)`,
             '—',
             '',
           ]),
