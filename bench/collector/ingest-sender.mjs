@@ -62,8 +62,17 @@ const agent =
   target.protocol === 'https:'
     ? new https.Agent({ keepAlive: true, maxSockets: concurrency, ca })
     : new http.Agent({ keepAlive: true, maxSockets: concurrency });
+// grpc-js would send an IP address as the TLS server name (deprecated, DEP0123): name the
+// certificate's DNS name instead (BENCH_TLS_NAME, the bench issues it for "localhost").
+const tlsName = process.env.BENCH_TLS_NAME;
 const grpcClient = target.protocol.startsWith('grpc')
-  ? new grpc.Client(target.host, secure ? grpc.credentials.createSsl(ca) : grpc.credentials.createInsecure())
+  ? new grpc.Client(
+      target.host,
+      secure ? grpc.credentials.createSsl(ca) : grpc.credentials.createInsecure(),
+      secure && tlsName
+        ? { 'grpc.ssl_target_name_override': tlsName, 'grpc.default_authority': tlsName }
+        : {},
+    )
   : undefined;
 const grpcMetadata = new grpc.Metadata();
 if (token !== '') grpcMetadata.set('authorization', `Bearer ${token}`);

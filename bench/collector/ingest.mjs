@@ -81,10 +81,18 @@ process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
 try {
   // TLS material: a CA and a server certificate for 127.0.0.1 issued by @autobot/pki, a write token.
   const ca = await initCa({ dir: join(dir, 'pki') });
-  const server = await issueCertificate(ca, { name: 'collector', ipAddresses: ['127.0.0.1'] });
+  const server = await issueCertificate(ca, {
+    name: 'collector',
+    ipAddresses: ['127.0.0.1'],
+    dnsNames: ['localhost'],
+  });
   const tokenFile = join(dir, 'write.token');
   writeFileSync(tokenFile, `bench-${process.pid}-${Date.now()}\n`, { mode: 0o600 });
-  const secureSender = { BENCH_CA_FILE: ca.layout.caCertPath, BENCH_TOKEN_FILE: tokenFile };
+  const secureSender = {
+    BENCH_CA_FILE: ca.layout.caCertPath,
+    BENCH_TOKEN_FILE: tokenFile,
+    BENCH_TLS_NAME: 'localhost',
+  };
 
   const configs = {
     default: { args: [], secure: false },
