@@ -8,49 +8,17 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import * as grpc from '@grpc/grpc-js';
-import { ExportTraceServiceRequest } from '../../packages/collector/dist/otlp/schema.js';
-import { makeSpans, SERVICES } from './gen.mjs';
+import { encodeBatch } from './encode.mjs';
+import { makeSpans } from './gen.mjs';
 
 const [url, batchesArg = '300', concurrencyArg = '4', batchSizeArg = '512'] = process.argv.slice(2);
 const batches = Number(batchesArg);
 const concurrency = Number(concurrencyArg);
 const batchSize = Number(batchSizeArg);
 
-function kv(key, v) {
-  if (typeof v === 'string') return { key, value: { stringValue: v } };
-  return { key, value: { intValue: v } };
-}
-
-function encode(spans) {
-  const byService = new Map();
-  for (const s of spans) {
-    const list = byService.get(s.service) ?? [];
-    list.push({
-      traceId: Buffer.from(s.traceId, 'hex'),
-      spanId: Buffer.from(s.spanId, 'hex'),
-      parentSpanId: s.parentSpanId ? Buffer.from(s.parentSpanId, 'hex') : Buffer.alloc(0),
-      name: s.name,
-      kind: s.kind,
-      startTimeUnixNano: s.startUs * 1000,
-      endTimeUnixNano: (s.startUs + s.durationUs) * 1000,
-      attributes: Object.entries(s.attributes).map(([k, v]) => kv(k, v)),
-      status: { code: s.statusCode },
-    });
-    byService.set(s.service, list);
-  }
-  const msg = {
-    resourceSpans: [...byService].map(([service, list]) => ({
-      resource: { attributes: [kv('service.name', service), kv('host.name', 'bench-host')] },
-      scopeSpans: [{ scope: { name: 'bench' }, spans: list }],
-    })),
-  };
-  return Buffer.from(ExportTraceServiceRequest.encode(ExportTraceServiceRequest.fromObject(msg)).finish());
-}
-
-void SERVICES;
 const nowUs = Date.now() * 1000;
 const payloads = [];
-for (let b = 0; b < batches; b++) payloads.push(encode(makeSpans(batchSize, nowUs + b * batchSize)));
+for (let b = 0; b < batches; b++) payloads.push(encodeBatch(makeSpans(batchSize, nowUs + b * batchSize)));
 const bytes = payloads.reduce((s, p) => s + p.length, 0);
 
 const target = new URL(url);
