@@ -33,6 +33,11 @@ const TARGETS = {
   24: { 'ours@0': 0.98, 'ours@0.1': 0.96, 'ours@1.0': 0.9, vsAuto: 2.0 },
 };
 const SPANS_PER_SAMPLED_REQUEST = 4;
+/** Issue 17: RED maintenance may cost the collector at most this share of its ingest rate. */
+const RED_COST_BOUND = 0.1;
+/** Issue 18: query p95 "unchanged" with search workers: at most this × inline p95 plus the slack. */
+const QUERY_P95_RATIO_BOUND = 1.1;
+const QUERY_P95_SLACK_MS = 2;
 const targetsFor = (major) =>
   TARGETS[
     Math.max(
@@ -228,6 +233,15 @@ if (ingest || query) {
   out(
     `512-span batches with 10 attributes from a separate sender process. Ingest: ${ingest?.startedAt ?? 'not run'}; query: ${query?.startedAt ?? 'not run'}.`,
   );
+  for (const [name, result] of [
+    ['Ingest', ingest],
+    ['Query', query],
+  ]) {
+    if (result?.loadavgBefore)
+      out(
+        `- ${name}: load average ${result.loadavgBefore.map((v) => v.toFixed(1)).join(' / ')} before, ${result.loadavgAfter.map((v) => v.toFixed(1)).join(' / ')} after${result.forced ? ` — **not quiet** (1-min load ≥ ${result.maxLoad}; run with --force): treat rates and latencies as noise` : ` (waited for 1-min load < ${result.maxLoad})`}${result.rounds ? `; ${result.rounds} rounds, configurations alternated, medians` : ''}.`,
+      );
+  }
   out();
   out('| figure | measured | target | verdict |');
   out('| --- | ---: | ---: | --- |');
@@ -250,6 +264,50 @@ if (ingest || query) {
       ]),
     );
     out(row(['collector RSS during ingest', `${ingest.rssIdleMB} → ${ingest.rssPeakMB} MB`, '—', '']));
+    // Per protocol: the default configuration's rate and CPU/span next to another configuration's.
+    const versus = (other) => [
+      {
+        protocol: 'HTTP',
+        base: ingest.collectorSpansPerSec,
+        baseCpu: ingest.collectorCpuUsPerSpan,
+        rate: other.httpSpansPerSec,
+        cpu: other.httpCpuUsPerSpan,
+      },
+      {
+        protocol: 'gRPC',
+        base: ingest.collectorGrpcSpansPerSec,
+        baseCpu: ingest.collectorGrpcCpuUsPerSpan,
+        rate: other.grpcSpansPerSec,
+        cpu: other.grpcCpuUsPerSpan,
+      },
+    ];
+    if (ingest.spanMetricsOff) {
+      // Issue 17: RED maintenance costs at most 10 % of the ingest rate (same run, span metrics off).
+      for (const p of versus(ingest.spanMetricsOff)) {
+        const cost = 1 - p.base / p.rate;
+        out(
+          row([
+            `span metrics cost, ${p.protocol}: rate on / off (CPU µs/span on / off)`,
+            `${n(p.base)} / ${n(p.rate)} spans/s = ${(100 * cost).toFixed(1)} % (${p.baseCpu} / ${p.cpu} µs)`,
+            `≤ ${RED_COST_BOUND * 100} %`,
+            verdict(cost <= RED_COST_BOUND),
+          ]),
+        );
+      }
+    }
+    if (ingest.tlsToken) {
+      // Issue 16: the rate with TLS + token next to plaintext (no target: shown as a ratio).
+      for (const p of versus(ingest.tlsToken)) {
+        out(
+          row([
+            `ingest, OTLP/${p.protocol} over TLS + bearer token (vs plaintext; CPU µs/span)`,
+            `${n(p.rate)} spans/s = ${x(p.rate / p.base)} of ${n(p.base)} (${p.cpu} / ${p.baseCpu} µs)`,
+            '—',
+            '',
+          ]),
+        );
+      }
+    }
   }
   if (query) {
     for (const [name, label] of [
@@ -266,6 +324,50 @@ if (ingest || query) {
             verdict(r.p95ms <= 50),
           ]),
         );
+    }
+    const compared = query.results.filter((r) => r.inline);
+    if (compared.length > 0) {
+      const unchanged = (r) => r.p95ms <= QUERY_P95_RATIO_BOUND * r.inline.p95ms + QUERY_P95_SLACK_MS;
+      out(
+        row([
+          `query p95 with search workers vs inline (issue 18), ${compared.length} cases`,
+          `${compared.filter(unchanged).length} of ${compared.length} within; worst ${x(Math.max(...compared.map((r) => r.p95Ratio)))}`,
+          `each ≤ ${QUERY_P95_RATIO_BOUND}× inline + ${QUERY_P95_SLACK_MS} ms`,
+          verdict(compared.every(unchanged)),
+        ]),
+      );
+      const regex = query.results.find((r) => r.query === 'search: regex, rare (no pruning)');
+      if (regex && query.queryTimeoutMs)
+        out(
+          row([
+            `regex, rare (no pruning) over ${n(query.spans)} spans, p95 / max with workers`,
+            `${regex.p95ms} / ${regex.maxms} ms`,
+            `< ${n(query.queryTimeoutMs)} ms budget`,
+            verdict(regex.maxms < query.queryTimeoutMs),
+          ]),
+        );
+    }
+  }
+  out();
+  const compared = query?.results.filter((r) => r.inline) ?? [];
+  if (compared.length > 0) {
+    out(
+      `Query latency per case, worker pool (default) vs \`--query-workers 0\` (inline on the main thread, no budget), alternated request by request on the same store (${query.runs} runs each):`,
+    );
+    out();
+    out('| case | results | workers p50 / p95 ms | inline p50 / p95 ms | p95 ratio | verdict |');
+    out('| --- | ---: | ---: | ---: | ---: | --- |');
+    for (const r of compared) {
+      out(
+        row([
+          r.query,
+          String(r.results),
+          `${r.p50ms} / ${r.p95ms}`,
+          `${r.inline.p50ms} / ${r.inline.p95ms}`,
+          x(r.p95Ratio),
+          verdict(r.p95ms <= QUERY_P95_RATIO_BOUND * r.inline.p95ms + QUERY_P95_SLACK_MS),
+        ]),
+      );
     }
   }
 } else {

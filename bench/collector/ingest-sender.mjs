@@ -1,58 +1,49 @@
 // Sender process: pre-encodes OTLP protobuf batches (512 spans × 10 attributes), then sends them
 // with N requests in flight — OTLP/HTTP POSTs over keep-alive connections, or, for a
 // `grpc://host:port` target, OTLP/gRPC Export calls on one channel — and reports spans/s as one
-// JSON line.
+// JSON line. `https://…` and `grpcs://host:port` speak TLS, trusting the CA certificate in the file
+// named by BENCH_CA_FILE; BENCH_TOKEN_FILE names a file whose token is sent as
+// `authorization: Bearer …` on every request (kept out of argv).
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import * as grpc from '@grpc/grpc-js';
-import { ExportTraceServiceRequest } from '../../packages/collector/dist/otlp/schema.js';
-import { makeSpans, SERVICES } from './gen.mjs';
+import { encodeBatch } from './encode.mjs';
+import { makeSpans } from './gen.mjs';
 
 const [url, batchesArg = '300', concurrencyArg = '4', batchSizeArg = '512'] = process.argv.slice(2);
 const batches = Number(batchesArg);
 const concurrency = Number(concurrencyArg);
 const batchSize = Number(batchSizeArg);
 
-function kv(key, v) {
-  if (typeof v === 'string') return { key, value: { stringValue: v } };
-  return { key, value: { intValue: v } };
-}
-
-function encode(spans) {
-  const byService = new Map();
-  for (const s of spans) {
-    const list = byService.get(s.service) ?? [];
-    list.push({
-      traceId: Buffer.from(s.traceId, 'hex'),
-      spanId: Buffer.from(s.spanId, 'hex'),
-      parentSpanId: s.parentSpanId ? Buffer.from(s.parentSpanId, 'hex') : Buffer.alloc(0),
-      name: s.name,
-      kind: s.kind,
-      startTimeUnixNano: s.startUs * 1000,
-      endTimeUnixNano: (s.startUs + s.durationUs) * 1000,
-      attributes: Object.entries(s.attributes).map(([k, v]) => kv(k, v)),
-      status: { code: s.statusCode },
-    });
-    byService.set(s.service, list);
-  }
-  const msg = {
-    resourceSpans: [...byService].map(([service, list]) => ({
-      resource: { attributes: [kv('service.name', service), kv('host.name', 'bench-host')] },
-      scopeSpans: [{ scope: { name: 'bench' }, spans: list }],
-    })),
-  };
-  return Buffer.from(ExportTraceServiceRequest.encode(ExportTraceServiceRequest.fromObject(msg)).finish());
-}
-
-void SERVICES;
 const nowUs = Date.now() * 1000;
 const payloads = [];
-for (let b = 0; b < batches; b++) payloads.push(encode(makeSpans(batchSize, nowUs + b * batchSize)));
+for (let b = 0; b < batches; b++) payloads.push(encodeBatch(makeSpans(batchSize, nowUs + b * batchSize)));
 const bytes = payloads.reduce((s, p) => s + p.length, 0);
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
 const target = new URL(url);
-const grpcClient =
-  target.protocol === 'grpc:' ? new grpc.Client(target.host, grpc.credentials.createInsecure()) : undefined;
+const ca = process.env.BENCH_CA_FILE ? readFileSync(process.env.BENCH_CA_FILE) : undefined;
+const token = process.env.BENCH_TOKEN_FILE ? readFileSync(process.env.BENCH_TOKEN_FILE, 'utf8').trim() : '';
+const authorization = token === '' ? {} : { authorization: `Bearer ${token}` };
+const secure = target.protocol === 'https:' || target.protocol === 'grpcs:';
+const agent =
+  target.protocol === 'https:'
+    ? new https.Agent({ keepAlive: true, maxSockets: concurrency, ca })
+    : new http.Agent({ keepAlive: true, maxSockets: concurrency });
+// grpc-js would send an IP address as the TLS server name (deprecated, DEP0123): name the
+// certificate's DNS name instead (BENCH_TLS_NAME, the bench issues it for "localhost").
+const tlsName = process.env.BENCH_TLS_NAME;
+const grpcClient = target.protocol.startsWith('grpc')
+  ? new grpc.Client(
+      target.host,
+      secure ? grpc.credentials.createSsl(ca) : grpc.credentials.createInsecure(),
+      secure && tlsName
+        ? { 'grpc.ssl_target_name_override': tlsName, 'grpc.default_authority': tlsName }
+        : {},
+    )
+  : undefined;
+const grpcMetadata = new grpc.Metadata();
+if (token !== '') grpcMetadata.set('authorization', `Bearer ${token}`);
 const EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
 const identity = (b) => b;
 function send(body) {
@@ -60,21 +51,25 @@ function send(body) {
 }
 function sendGrpc(body) {
   return new Promise((resolve, reject) => {
-    grpcClient.makeUnaryRequest(EXPORT_PATH, identity, identity, body, (error) =>
+    grpcClient.makeUnaryRequest(EXPORT_PATH, identity, identity, body, grpcMetadata, (error) =>
       error ? reject(error) : resolve(),
     );
   });
 }
 function sendHttp(body) {
   return new Promise((resolve, reject) => {
-    const req = http.request(
+    const req = (secure ? https : http).request(
       {
         agent,
         host: target.hostname,
         port: target.port,
         path: target.pathname,
         method: 'POST',
-        headers: { 'content-type': 'application/x-protobuf', 'content-length': body.length },
+        headers: {
+          'content-type': 'application/x-protobuf',
+          'content-length': body.length,
+          ...authorization,
+        },
       },
       (res) => {
         res.resume();
@@ -91,6 +86,8 @@ function sendHttp(body) {
 // Warm-up: a few batches so JIT and connections are ready (not counted).
 const warm = Math.min(10, Math.floor(batches / 10));
 for (let i = 0; i < warm; i++) await send(payloads[i]);
+// A harness that measures the receiver's CPU time starts counting here.
+console.log(JSON.stringify({ event: 'warm' }));
 let next = warm;
 const start = process.hrtime.bigint();
 async function worker() {

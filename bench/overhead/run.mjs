@@ -26,6 +26,7 @@ import {
   stopAll,
   stopProcess,
 } from '../lib/procs.mjs';
+import { QUIET_OPTIONS, quietGate } from '../lib/quiet.mjs';
 import { perNodeName } from '../lib/results.mjs';
 
 const { values } = parseArgs({
@@ -38,9 +39,7 @@ const { values } = parseArgs({
     out: { type: 'string' },
     only: { type: 'string' },
     node: { type: 'string' },
-    force: { type: 'boolean', default: false },
-    'max-load': { type: 'string', default: '0.5' },
-    'settle-wait': { type: 'string', default: '180' },
+    ...QUIET_OPTIONS,
   },
 });
 const node = benchNode(values.node);
@@ -77,26 +76,7 @@ const log = (...args) => process.stderr.write(`${args.join(' ')}\n`);
 const cleanup = () => stopAll();
 process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
 
-/** Wait for the 1-minute load average to drop below `max`; true when it did. */
-async function waitForQuiet(max, waitS) {
-  const deadline = Date.now() + waitS * 1000;
-  for (;;) {
-    const load = loadavg()[0];
-    if (load < max) return true;
-    if (Date.now() >= deadline) return false;
-    log(`waiting for a quiet machine: 1-min load average ${load.toFixed(2)} ≥ ${max}`);
-    await sleep(10_000);
-  }
-}
-
-const maxLoad = Number(values['max-load']);
-const quiet = await waitForQuiet(maxLoad, Number(values['settle-wait']));
-if (!quiet && !values.force) {
-  log(
-    `refusing to measure: the 1-minute load average is still ${loadavg()[0].toFixed(2)} (≥ ${maxLoad}) after ${values['settle-wait']} s; other work is running. Use --force to measure anyway (results are marked forced).`,
-  );
-  process.exit(3);
-}
+const { quiet, maxLoad } = await quietGate(values, log);
 
 try {
   const startedAt = new Date();

@@ -17,6 +17,7 @@ import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from './otlp/decode-common.j
 import { decompress, readBody } from './receivers/body.js';
 import { startGrpcReceiver } from './receivers/grpc-receiver.js';
 import { startHttpReceiver } from './receivers/http-receiver.js';
+import { DEFAULT_QUERY_WORKERS, MAX_QUERY_WORKERS } from './serve-env.js';
 import { inlineSearcher, type Searcher, SearchPool } from './store/search-pool.js';
 import { DEFAULT_DB_PATH, type RetentionOptions, TraceStore } from './store/store.js';
 
@@ -48,6 +49,18 @@ export interface CollectorOptions {
    * twice and searches on the collector's thread without a budget.
    */
   queryTimeoutMs?: number;
+  /**
+   * Search worker threads (default 2, at most 64). 0 runs searches on the collector's thread, as
+   * before issue 18: no time budget, and a slow search holds up ingest (for comparison runs and
+   * very small machines).
+   */
+  queryWorkers?: number;
+  /**
+   * Maintain span metrics — RED per service × operation and LLM figures — as spans arrive
+   * (default true). false: ingest skips that work and the metrics endpoints answer with no
+   * figures; GenAI attribute normalisation still runs.
+   */
+  spanMetrics?: boolean;
   /**
    * Token OTLP exporters must send (`authorization: Bearer …`) to write spans. Without it (and
    * without `tls.clientCa`) anyone who reaches the OTLP ports can write.
@@ -126,6 +139,12 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
   if (!Number.isInteger(queryTimeoutMs) || queryTimeoutMs <= 0) {
     throw new InvalidOptionError(`queryTimeoutMs must be a positive integer, got ${queryTimeoutMs}`);
   }
+  const queryWorkers = options.queryWorkers ?? DEFAULT_QUERY_WORKERS;
+  if (!Number.isInteger(queryWorkers) || queryWorkers < 0 || queryWorkers > MAX_QUERY_WORKERS) {
+    throw new InvalidOptionError(
+      `queryWorkers must be an integer 0-${MAX_QUERY_WORKERS}, got ${queryWorkers}`,
+    );
+  }
   const limits: DecodeLimits = { ...DEFAULT_DECODE_LIMITS, ...options.limits };
   const writeToken =
     options.writeToken === undefined ? undefined : new AccessToken(options.writeToken, 'write token');
@@ -164,7 +183,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
   const uiDir = options.uiDir === null ? undefined : (options.uiDir ?? defaultUiDir());
 
   const store = TraceStore.open({ path: options.dbPath ?? DEFAULT_DB_PATH, retention: options.retention });
-  const metrics = new SpanMetrics(store.connection);
+  const metrics = new SpanMetrics(store.connection, options.spanMetrics ?? true);
   let inserts = 0;
   let metricsPruned = false;
   const runRetention = () => {
@@ -190,9 +209,10 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
   );
   metrics.start();
   runRetention();
-  const searcher: Searcher = store.searchableOffThread
-    ? new SearchPool({ path: store.path, timeoutMs: queryTimeoutMs })
-    : inlineSearcher(store);
+  const searcher: Searcher =
+    store.searchableOffThread && queryWorkers > 0
+      ? new SearchPool({ path: store.path, timeoutMs: queryTimeoutMs, size: queryWorkers })
+      : inlineSearcher(store);
   const timer = setInterval(runRetention, store.retentionSettings.intervalMs || 60_000);
   timer.unref();
 

@@ -50,6 +50,13 @@ export {
   MAX_REGEX_SUBJECT_CHARS,
 } from './query/linear-regex.js';
 export { parseDurationUs, parseQuery } from './query/parser.js';
+export {
+  DEFAULT_QUERY_WORKERS,
+  QUERY_WORKERS_ENV,
+  resolveQueryWorkers,
+  resolveSpanMetrics,
+  SPAN_METRICS_ENV,
+} from './serve-env.js';
 export type { DependencyLink } from './store/dependencies.js';
 export type {
   RetentionOptions,

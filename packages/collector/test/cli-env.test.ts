@@ -7,18 +7,24 @@ describe('autobot-trace environment (cli-env)', () => {
       AUTOBOT_COLLECTOR_QUERY_TIMEOUT_MS: '900',
       AUTOBOT_COLLECTOR_WRITE_TOKEN_FILE: ' /etc/autobot/collector/write.token ',
       AUTOBOT_COLLECTOR_READ_TOKEN_FILE: '/etc/autobot/collector/read.token',
+      AUTOBOT_COLLECTOR_QUERY_WORKERS: '3',
+      AUTOBOT_COLLECTOR_SPAN_METRICS: 'off',
     };
     expect(resolveServeEnv(env, {})).toEqual({
       queryTimeoutMs: 900,
+      queryWorkers: 3,
+      spanMetrics: false,
       writeTokenFile: '/etc/autobot/collector/write.token',
       readTokenFile: '/etc/autobot/collector/read.token',
       warnings: [],
     });
     const flagged = resolveServeEnv(
-      { ...env, AUTOBOT_COLLECTOR_QUERY_TIMEOUT_MS: 'soon' },
-      { queryTimeoutMs: 250, writeTokenFile: 'w', readTokenFile: 'r' },
+      { ...env, AUTOBOT_COLLECTOR_QUERY_TIMEOUT_MS: 'soon', AUTOBOT_COLLECTOR_QUERY_WORKERS: 'many' },
+      { queryTimeoutMs: 250, queryWorkers: 0, writeTokenFile: 'w', readTokenFile: 'r' },
     );
-    expect(flagged).toEqual({ queryTimeoutMs: 250, warnings: [] });
+    expect(flagged).toEqual({ queryTimeoutMs: 250, queryWorkers: 0, spanMetrics: false, warnings: [] });
+    expect(resolveServeEnv(env, { noSpanMetrics: true }).spanMetrics).toBe(false);
+    expect(resolveServeEnv({}, {})).toMatchObject({ queryWorkers: 2, spanMetrics: true });
   });
 
   it('serve: an invalid query timeout warns once naming variable, value, expectation and fallback', () => {

@@ -101,6 +101,18 @@ describe('store search', () => {
     expect(find('flag = true')).toEqual([ids.c]);
   });
 
+  it('regex with a literal prefix (checked in SQL first) answers like the plain regex', () => {
+    expect(find('ssh.target_vm =~ "frontend"')).toEqual([ids.b]);
+    expect(find('ssh.target_vm =~ "fronte?x?nd"')).toEqual([ids.b]);
+    expect(find('ssh.target_vm =~ "npu-.+"')).toEqual([ids.c]);
+    expect(find('ssh.target_vm =~ "npu.*|front.*"')).toEqual([ids.b, ids.c].sort());
+    expect(find('ssh.target_vm !~ "npu-.+"')).toEqual([ids.b]);
+    expect(find('ssh.target_vm !~ "zzz.*"')).toEqual([ids.b, ids.c].sort());
+    // Not a text value: never matches, with or without the prefix check.
+    expect(find('ssh.files_copied =~ "3.*"')).toEqual([]);
+    expect(find('ssh.files_copied !~ "3.*"')).toEqual([]);
+  });
+
   it('supports and / or / not / parentheses on the same span', () => {
     expect(find('ssh.target_vm = frontend and status = error')).toEqual([ids.b]);
     expect(find('ssh.target_vm = frontend and ssh.files_copied = 3')).toEqual([]);

@@ -1,4 +1,5 @@
 import { type Env, EnvReader } from '@autobot/tracing';
+import { resolveQueryWorkers, resolveSpanMetrics } from '../serve-env.js';
 import { CLIENT_READ_TOKEN_FILE_ENV, READ_TOKEN_FILE_ENV, WRITE_TOKEN_FILE_ENV } from './credentials.js';
 import { resolveQueryTimeoutMs } from './query-timeout.js';
 
@@ -10,6 +11,10 @@ export const TRACE_URL_ENV = 'AUTOBOT_TRACE_URL';
 /** What `serve` takes from the environment. Variables are read only where no flag is given. */
 export interface ServeEnv {
   readonly queryTimeoutMs: number;
+  /** Search worker threads (0 = searches on the collector's thread, without a time budget). */
+  readonly queryWorkers: number;
+  /** Whether span metrics (RED and LLM figures) are kept at ingest. */
+  readonly spanMetrics: boolean;
   /** Path from `AUTOBOT_COLLECTOR_WRITE_TOKEN_FILE`, when set. */
   readonly writeTokenFile?: string;
   /** Path from `AUTOBOT_COLLECTOR_READ_TOKEN_FILE`, when set. */
@@ -35,16 +40,22 @@ export function resolveServeEnv(
   env: Env,
   flags: {
     queryTimeoutMs?: number | undefined;
+    queryWorkers?: number | undefined;
+    noSpanMetrics?: boolean | undefined;
     writeTokenFile?: string | undefined;
     readTokenFile?: string | undefined;
   },
 ): ServeEnv {
   const reader = new EnvReader(env);
   const queryTimeoutMs = resolveQueryTimeoutMs(flags.queryTimeoutMs, env, reader.warnings);
+  const queryWorkers = resolveQueryWorkers(flags.queryWorkers, env, reader.warnings);
+  const spanMetrics = resolveSpanMetrics(flags.noSpanMetrics, env, reader.warnings);
   const writeTokenFile = flags.writeTokenFile === undefined ? reader.text(WRITE_TOKEN_FILE_ENV, '') : '';
   const readTokenFile = flags.readTokenFile === undefined ? reader.text(READ_TOKEN_FILE_ENV, '') : '';
   return Object.freeze({
     queryTimeoutMs,
+    queryWorkers,
+    spanMetrics,
     ...(writeTokenFile === '' ? {} : { writeTokenFile }),
     ...(readTokenFile === '' ? {} : { readTokenFile }),
     warnings: Object.freeze([...reader.warnings]),

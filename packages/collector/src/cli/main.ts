@@ -21,6 +21,8 @@ commands:
              --db .autobot/traces.db (or :memory:)  --retention-age 7d  --retention-size 1GiB
              --cors-origin <origin> (repeatable, * = any)  --ui-dir <dir>  --max-body 16MiB
              --query-timeout-ms 10000 (or AUTOBOT_COLLECTOR_QUERY_TIMEOUT_MS)
+             --query-workers 2 (or AUTOBOT_COLLECTOR_QUERY_WORKERS; 0 = search on the main thread, no budget)
+             --no-span-metrics (or AUTOBOT_COLLECTOR_SPAN_METRICS=false)  no RED/LLM figures kept at ingest
              --write-token-file <file> (or AUTOBOT_COLLECTOR_WRITE_TOKEN_FILE)  OTLP exporters send it as a bearer token
              --read-token-file <file> (or AUTOBOT_COLLECTOR_READ_TOKEN_FILE)    query API, /status and viewer sign-in
              --tls-cert <pem> --tls-key <pem> [--tls-client-ca <pem>]  TLS on every port; client certificates

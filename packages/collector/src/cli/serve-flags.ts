@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { ReceiverLimits } from '../auth/rate-limit.js';
+import { MAX_QUERY_WORKERS, parseQueryWorkersFlag } from '../serve-env.js';
 import { MAX_QUERY_TIMEOUT_MS, parseQueryTimeoutFlag } from './query-timeout.js';
 import { parseAgeMs, parseSizeBytes } from './sizes.js';
 import { CliUsageError } from './usage-error.js';
@@ -18,6 +19,8 @@ const SERVE_OPTIONS = {
   'no-ui': { type: 'boolean' },
   'max-body': { type: 'string' },
   'query-timeout-ms': { type: 'string' },
+  'query-workers': { type: 'string' },
+  'no-span-metrics': { type: 'boolean' },
   'write-token-file': { type: 'string' },
   'read-token-file': { type: 'string' },
   'tls-cert': { type: 'string' },
@@ -42,6 +45,7 @@ export interface ServeFlags {
   readonly maxBytes: number | undefined;
   readonly maxBodyBytes: number | undefined;
   readonly queryTimeoutMs: number | undefined;
+  readonly queryWorkers: number | undefined;
   readonly receiverLimits: Partial<ReceiverLimits>;
 }
 
@@ -75,6 +79,11 @@ export function parseServeFlags(argv: string[]): ServeFlags {
       values['query-timeout-ms'],
       parseQueryTimeoutFlag,
       `--query-timeout-ms must be a whole number of ms from 1 to ${MAX_QUERY_TIMEOUT_MS}`,
+    ),
+    queryWorkers: optional(
+      values['query-workers'],
+      parseQueryWorkersFlag,
+      `--query-workers must be a whole number from 0 to ${MAX_QUERY_WORKERS}`,
     ),
     receiverLimits: {
       ...countFlag('rate-limit', 'requestsPerSecond', values['rate-limit']),

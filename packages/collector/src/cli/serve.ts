@@ -37,6 +37,8 @@ export async function serve(argv: string[], env: Env, io: Output): Promise<void>
   const { values } = flags;
   const settings = resolveServeEnv(env, {
     queryTimeoutMs: flags.queryTimeoutMs,
+    queryWorkers: flags.queryWorkers,
+    noSpanMetrics: values['no-span-metrics'],
     writeTokenFile: values['write-token-file'],
     readTokenFile: values['read-token-file'],
   });
@@ -60,6 +62,8 @@ export async function serve(argv: string[], env: Env, io: Output): Promise<void>
     uiDir: values['no-ui'] ? null : values['ui-dir'],
     maxBodyBytes: flags.maxBodyBytes,
     queryTimeoutMs: settings.queryTimeoutMs,
+    queryWorkers: settings.queryWorkers,
+    spanMetrics: settings.spanMetrics,
     ...credentials,
     insecure: values.insecure ?? false,
     receiverLimits: flags.receiverLimits,

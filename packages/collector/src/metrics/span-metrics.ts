@@ -34,7 +34,14 @@ export class SpanMetrics {
   private older = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly db: Database.Database) {
+  /**
+   * @param enabled false: {@link record} counts nothing (the collector's `spanMetrics: false`);
+   *   {@link prepare} still normalises, since that changes what is stored, not a metric.
+   */
+  constructor(
+    private readonly db: Database.Database,
+    readonly enabled = true,
+  ) {
     this.red = new RedAggregator(db);
     this.llm = new LlmAggregator(db);
   }
@@ -46,6 +53,7 @@ export class SpanMetrics {
 
   /** Counts a stored batch. Never throws (metrics must not fail ingest). */
   record(batch: DecodedBatch): void {
+    if (!this.enabled) return;
     try {
       for (const group of batch.groups) {
         const spans = group.spans;

@@ -124,7 +124,44 @@ export function compileLinearRegex(pattern: string, column = 1): RegExp {
   }
 }
 
+/** Whether `pattern` has a `|` outside any group or character class (escapes skipped). */
+function hasTopLevelAlternation(pattern: string): boolean {
+  let depth = 0;
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') i++;
+    else if (inClass) inClass = c !== ']';
+    else if (c === '[') inClass = true;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === '|' && depth === 0) return true;
+  }
+  return false;
+}
+
+const SYNTAX_CHARS = new Set('\\^$.|?*+()[]{}');
+
+/**
+ * The literal text every value matching the anchored pattern `^(?:pattern)$` starts with: the
+ * pattern's leading run of plain characters, without the last one when a quantifier that allows
+ * zero of it (`?`, `*`, `{`) follows. Empty when the pattern has a top-level alternation or
+ * starts with anything else. A value without this prefix cannot match, so checking
+ * `startsWith` first is exact; it spares the linear-time engine, which is an order of magnitude
+ * slower than the backtracking one on simple patterns, most of the values of a rare match.
+ * Matching is by UTF-16 code unit, like the RegExp (compiled without the `u` flag).
+ */
+export function literalPrefix(pattern: string): string {
+  if (hasTopLevelAlternation(pattern)) return '';
+  let end = 0;
+  while (end < pattern.length && !SYNTAX_CHARS.has(pattern[end] as string)) end++;
+  const next = pattern[end];
+  if (next === '?' || next === '*' || next === '{') end--;
+  return pattern.slice(0, Math.max(0, end));
+}
+
 const cache = new Map<string, RegExp | null>();
+const prefixes = new Map<string, string>();
 
 /**
  * The compiled linear-time RegExp of a pattern, cached (at most 1000 patterns); `null` when the
@@ -148,5 +185,13 @@ export function cachedLinearRegex(pattern: string): RegExp | null {
 export function linearRegexTest(pattern: string, value: string): boolean {
   const re = cachedLinearRegex(pattern);
   if (re === null) return false;
+  let prefix = prefixes.get(pattern);
+  if (prefix === undefined) {
+    prefix = literalPrefix(pattern);
+    if (prefixes.size >= 1000) prefixes.clear();
+    prefixes.set(pattern, prefix);
+  }
+  // The prefix is at most MAX_REGEX_PATTERN_CHARS long, within the characters matched below.
+  if (!value.startsWith(prefix)) return false;
   return re.test(value.length > MAX_REGEX_SUBJECT_CHARS ? value.slice(0, MAX_REGEX_SUBJECT_CHARS) : value);
 }

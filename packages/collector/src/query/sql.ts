@@ -1,5 +1,6 @@
 import type { Comparison, Field, Literal, QueryNode } from './ast.js';
 import { KIND_CODES, STATUS_CODES } from './ast.js';
+import { literalPrefix } from './linear-regex.js';
 
 /** A SQL boolean expression over the `spans` table aliased `s`, with positional parameters. */
 export interface SqlFragment {
@@ -63,6 +64,21 @@ function attrLeaf(src: string, cmp: Comparison, key: string, pathPrefix = '$.'):
   const num = sqlNumber(value, key);
   if (op === '=~' || op === '!~') {
     const neg = op === '!~' ? 'NOT ' : '';
+    const prefix = literalPrefix(text);
+    // A value without the pattern's literal prefix cannot match: SQLite rules it out before the
+    // JS function is called (a lone surrogate cannot be bound as UTF-8: those stay in JS).
+    if (prefix !== '' && !/[\uD800-\uDFFF]/.test(prefix)) {
+      const starts = `substr(${v}, 1, ${[...prefix].length}) = ?`;
+      return op === '=~'
+        ? {
+            sql: `(${t} = 'text' AND ${starts} AND ${REGEXP_FUNCTION}(?, ${v}))`,
+            params: [path, path, prefix, text, path],
+          }
+        : {
+            sql: `(${t} = 'text' AND (NOT ${starts} OR NOT ${REGEXP_FUNCTION}(?, ${v})))`,
+            params: [path, path, prefix, text, path],
+          };
+    }
     return {
       sql: `(${t} = 'text' AND ${neg}${REGEXP_FUNCTION}(?, ${v}))`,
       params: [path, text, path],

@@ -39,8 +39,9 @@ export const EVENT_KEY_PREFIX = 'e:';
 /** The Jaeger log field that carries an event's name. */
 export const EVENT_NAME_KEY = 'event';
 
-function newStats(): KeyStats {
+function newStats(key: string): OpenKeyStats {
   return {
+    key,
     min: Number.POSITIVE_INFINITY,
     max: Number.NEGATIVE_INFINITY,
     hasNum: false,
@@ -83,12 +84,41 @@ function addValue(stats: KeyStats, value: unknown): void {
   }
 }
 
+/** The summary of one `block_keys` key (prefixed, e.g. `s:http.method`) of the open block. */
+export interface OpenKeyStats extends KeyStats {
+  readonly key: string;
+}
+
+/**
+ * Stats of one key family (span, resource or event attributes), looked up by the attribute key
+ * as it arrives: the prefixed `block_keys` key is built once per key and block, not per value.
+ */
+class KeyFamily {
+  private readonly byKey = new Map<string, OpenKeyStats>();
+  constructor(
+    private readonly prefix: string,
+    private readonly dirty: Set<OpenKeyStats>,
+  ) {}
+
+  stats(key: string): OpenKeyStats {
+    let stats = this.byKey.get(key);
+    if (stats === undefined) {
+      stats = newStats(this.prefix + key);
+      this.byKey.set(key, stats);
+    }
+    this.dirty.add(stats);
+    return stats;
+  }
+}
+
 /** Accumulates the block index of the block being filled. */
 export class OpenBlock {
   readonly meta: BlockMeta;
-  readonly keys = new Map<string, KeyStats>();
   /** Keys changed since the block was last written. */
-  readonly dirty = new Set<string>();
+  readonly dirty = new Set<OpenKeyStats>();
+  private readonly spanKeys = new KeyFamily(SPAN_KEY_PREFIX, this.dirty);
+  private readonly resourceKeys = new KeyFamily(RESOURCE_KEY_PREFIX, this.dirty);
+  private readonly eventKeys = new KeyFamily(EVENT_KEY_PREFIX, this.dirty);
   private readonly seenResources = new Set<number>();
 
   constructor(id: number, lo: number) {
@@ -109,16 +139,6 @@ export class OpenBlock {
 
   get spanCount(): number {
     return this.meta.hi - this.meta.lo + 1;
-  }
-
-  private stats(key: string): KeyStats {
-    let stats = this.keys.get(key);
-    if (stats === undefined) {
-      stats = newStats();
-      this.keys.set(key, stats);
-    }
-    this.dirty.add(key);
-    return stats;
   }
 
   /** Adds one span (already assigned row id `rowId`). */
@@ -142,14 +162,15 @@ export class OpenBlock {
     if (isError) m.errors++;
     m.svcs.add(svcId);
     m.ops.add(opId);
-    for (const key in attributes) addValue(this.stats(SPAN_KEY_PREFIX + key), attributes[key]);
+    const spanKeys = this.spanKeys;
+    for (const key in attributes) addValue(spanKeys.stats(key), attributes[key]);
   }
 
   /** Adds the names and attributes of a span's events (searchable like Jaeger log fields). */
   addEvents(events: readonly SpanEvent[]): void {
     for (const e of events) {
-      addValue(this.stats(EVENT_KEY_PREFIX + EVENT_NAME_KEY), e.name);
-      for (const key in e.attributes) addValue(this.stats(EVENT_KEY_PREFIX + key), e.attributes[key]);
+      addValue(this.eventKeys.stats(EVENT_NAME_KEY), e.name);
+      for (const key in e.attributes) addValue(this.eventKeys.stats(key), e.attributes[key]);
     }
   }
 
@@ -157,6 +178,6 @@ export class OpenBlock {
   addResource(resId: number, attributes: Attributes): void {
     if (this.seenResources.has(resId)) return;
     this.seenResources.add(resId);
-    for (const key in attributes) addValue(this.stats(RESOURCE_KEY_PREFIX + key), attributes[key]);
+    for (const key in attributes) addValue(this.resourceKeys.stats(key), attributes[key]);
   }
 }

@@ -225,7 +225,9 @@ export class TraceWriter {
   }
 
   private mergeTrace(t: PendingTrace): void {
-    const old = this.stmts.getTraceRow.get(t.traceId) as TraceRow | undefined;
+    // The duplicate filter read the row at the start of this batch; nothing changed it since.
+    const cached = this.duplicates.storedRow(t.traceId);
+    const old = cached !== null ? cached : (this.stmts.getTraceRow.get(t.traceId) as TraceRow | undefined);
     let ranges: [number, number][] = [[t.lo, t.hi]];
     let { start, end, count, errors, rootSvc, rootOp, hasRoot } = t;
     let svcs = t.svcs;
@@ -281,11 +283,9 @@ export class TraceWriter {
       JSON.stringify([...m.svcs]),
       JSON.stringify([...m.ops]),
     );
-    for (const key of block.dirty) {
-      const s = block.keys.get(key);
-      if (s === undefined) continue;
+    for (const s of block.dirty) {
       this.stmts.putBlockKey.run(
-        key,
+        s.key,
         m.id,
         s.hasNum ? s.min : null,
         s.hasNum ? s.max : null,

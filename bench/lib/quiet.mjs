@@ -1,0 +1,45 @@
+// The quiet-machine gate of the benchmarks: wait for the 1-minute load average to fall below a
+// bound before measuring, refuse to measure (exit 3) when it does not unless forced, and record
+// the load around the run in the result file.
+import { loadavg } from 'node:os';
+import { sleep } from './procs.mjs';
+
+/** parseArgs option specs of the gate: `--force`, `--max-load`, `--settle-wait` (seconds). */
+export const QUIET_OPTIONS = Object.freeze({
+  force: { type: 'boolean', default: false },
+  'max-load': { type: 'string', default: '0.5' },
+  'settle-wait': { type: 'string', default: '180' },
+});
+
+/**
+ * Wait up to `waitS` seconds for the 1-minute load average to drop below `max`, logging every
+ * 10 s through `log`; true when it did.
+ */
+export async function waitForQuiet(max, waitS, log = (line) => console.error(line)) {
+  const deadline = Date.now() + waitS * 1000;
+  for (;;) {
+    const load = loadavg()[0];
+    if (load < max) return true;
+    if (Date.now() >= deadline) return false;
+    log(`waiting for a quiet machine: 1-min load average ${load.toFixed(2)} ≥ ${max}`);
+    await sleep(10_000);
+  }
+}
+
+/**
+ * The gate with parsed {@link QUIET_OPTIONS} `values`: waits, then exits the process with code 3
+ * when the machine stayed busy and `--force` was not given. Resolves with the fields a result
+ * file records (`quiet`, `forced`, `maxLoad`, `loadavgBefore`); add `loadavgAfter: loadavg()`
+ * when the run ends.
+ */
+export async function quietGate(values, log = (line) => console.error(line)) {
+  const maxLoad = Number(values['max-load']);
+  const quiet = await waitForQuiet(maxLoad, Number(values['settle-wait']), log);
+  if (!quiet && !values.force) {
+    log(
+      `refusing to measure: the 1-minute load average is still ${loadavg()[0].toFixed(2)} (≥ ${maxLoad}) after ${values['settle-wait']} s; other work is running. Use --force to measure anyway (results are marked forced).`,
+    );
+    process.exit(3);
+  }
+  return { quiet, forced: !quiet, maxLoad, loadavgBefore: loadavg() };
+}
