@@ -16,6 +16,13 @@ const ingest = read('collector-ingest');
 const query = read('collector-query');
 
 /** Installed version of a dependency, read from its package.json (exports maps may hide it). */
+/** Median of numbers (the mean of the middle two for an even count). */
+const median = (xs) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
 const versionOf = (name) => {
   try {
     return JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')).version;
@@ -204,6 +211,72 @@ for (const { major, result: overhead } of overheads) {
   out('Per-round req/s ratios (noise check):');
   out();
   for (const s of overhead.summary) out(`- ${s.config}: ${s.ratios.map((r) => r.toFixed(2)).join(', ')}`);
+  out();
+  const stolen = overhead.runs.filter((r) => typeof r.stealPercent === 'number');
+  if (stolen.length > 0) {
+    const percents = stolen.map((r) => r.stealPercent);
+    out(
+      `CPU time stolen by the hypervisor for other guests during the runs (/proc/stat): ${Math.min(...percents).toFixed(1)}–${Math.max(...percents).toFixed(1)} % per run (median ${median(percents).toFixed(1)} %); the load average cannot show it.`,
+    );
+    out();
+  }
+}
+
+for (const { major, result: profile } of readPerNode('profile')) renderProfile(major, profile);
+
+/**
+ * "Where the CPU per request goes": A + B's measured CPU µs per request split over packages by
+ * their share of the profile's samples in the measured window (bench/overhead/profile.mjs), for
+ * each configuration, with the packages that grow most under tracing first.
+ */
+function renderProfile(major, profile) {
+  const ids = profile.configs.map((c) => c.id);
+  const perPackage = (config) => {
+    const sum = {};
+    for (const side of [config.a, config.b])
+      for (const [pkg, us] of Object.entries(side.packages)) sum[pkg] = (sum[pkg] ?? 0) + us;
+    return sum;
+  };
+  const tables = Object.fromEntries(profile.configs.map((c) => [c.id, perPackage(c)]));
+  const base = tables.untraced ?? {};
+  const traced = ids.includes('ours@1.0') ? 'ours@1.0' : ids.at(-1);
+  const growth = (pkg) => (tables[traced]?.[pkg] ?? 0) - (base[pkg] ?? 0);
+  const packages = [...new Set(ids.flatMap((id) => Object.keys(tables[id])))].sort(
+    (x, y) => growth(y) - growth(x),
+  );
+  const total = (id) => Object.values(tables[id]).reduce((a, b) => a + b, 0);
+  out(`### Where the CPU per request goes (Node ${major}, ${profile.node}; profile)`);
+  out();
+  out(
+    `\`node bench/overhead/profile.mjs\`: each configuration's pair profiled with \`--cpu-prof\` for ${profile.seconds} s under load (samples of start-up and warm-up left out); A + B's CPU µs per request from /proc, split over packages by their share of the samples. Sorted by growth from untraced to ${traced}; "(garbage collector)" and "(program)" are V8's own. Sampling attributes time to the function on the stack, so a package's row includes the runtime work it calls synchronously.${profile.forced ? ' **Not quiet** (forced): treat as noise.' : ''}`,
+  );
+  out();
+  out(row(['package', ...ids.map((id) => `${id} µs/req`), `growth to ${traced}`]));
+  out(row(['---', ...ids.map(() => '---:'), '---:']));
+  for (const pkg of packages.slice(0, 14))
+    out(
+      row([
+        pkg,
+        ...ids.map((id) => (tables[id][pkg] ?? 0).toFixed(1)),
+        `${growth(pkg) >= 0 ? '+' : ''}${growth(pkg).toFixed(1)}`,
+      ]),
+    );
+  const rest = packages.slice(14);
+  const restOf = (id) => rest.reduce((n, pkg) => n + (tables[id][pkg] ?? 0), 0);
+  out(
+    row([
+      `${rest.length} others`,
+      ...ids.map((id) => restOf(id).toFixed(1)),
+      (restOf(traced) - restOf('untraced')).toFixed(1),
+    ]),
+  );
+  out(
+    row([
+      '**total**',
+      ...ids.map((id) => total(id).toFixed(0)),
+      `+${(total(traced) - total('untraced')).toFixed(0)}`,
+    ]),
+  );
   out();
 }
 

@@ -16,13 +16,7 @@ export function summarizeProfile(file, n = 25) {
   for (const [id, us] of self) {
     const { callFrame } = byId.get(id);
     const url = callFrame.url || '(native)';
-    const pkg =
-      url.match(/node_modules\/((@[^/]+\/)?[^/]+)/)?.[1] ??
-      (url.includes('/packages/tracing/')
-        ? '@autobot/tracing'
-        : url.startsWith('node:')
-          ? url.split('/')[0]
-          : url.split('/').slice(-2).join('/'));
+    const pkg = packageOf(url);
     const fn = `${callFrame.functionName || '(anon)'} ${pkg}${url.includes('/packages/tracing/') ? `/${url.split('/').pop()}` : ''}:${callFrame.lineNumber + 1}`;
     byFn.set(fn, (byFn.get(fn) ?? 0) + us);
     byPkg.set(pkg, (byPkg.get(pkg) ?? 0) + us);
@@ -38,3 +32,41 @@ export function summarizeProfile(file, n = 25) {
 
 if (process.argv[1]?.endsWith('cpuprofile.mjs'))
   process.stdout.write(summarizeProfile(process.argv[2], Number(process.argv[3] ?? 25)));
+
+/** The package a profile frame's URL belongs to: an npm package, @autobot/tracing, a node: module. */
+export function packageOf(url) {
+  return (
+    url.match(/node_modules\/((@[^/]+\/)?[^/]+)/)?.[1] ??
+    (url.includes('/packages/tracing/')
+      ? '@autobot/tracing'
+      : url.startsWith('node:')
+        ? url.split('/')[0]
+        : url === '(native)'
+          ? '(native)'
+          : url.split('/').slice(-2).join('/'))
+  );
+}
+
+/**
+ * Self time (µs) by package of the samples taken between `fromUs` and `toUs` on the
+ * CLOCK_MONOTONIC µs scale V8 stamps profiles with (`process.hrtime.bigint() / 1000n` in any process
+ * of the machine), so start-up and warm-up are left out. Idle samples are dropped; V8's own
+ * categories ("(garbage collector)", "(program)") are kept under their names.
+ */
+export function selfTimeByPackage(file, fromUs, toUs) {
+  const profile = JSON.parse(readFileSync(file, 'utf8'));
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const totals = new Map();
+  let t = profile.startTime;
+  for (let i = 0; i < profile.samples.length; i++) {
+    const delta = profile.timeDeltas[i] ?? 0;
+    t += delta;
+    if (t < fromUs || t > toUs) continue;
+    const { callFrame } = byId.get(profile.samples[i]);
+    const name = callFrame.functionName;
+    if (name === '(idle)') continue;
+    const key = !callFrame.url && name.startsWith('(') ? name : packageOf(callFrame.url || '(native)');
+    totals.set(key, (totals.get(key) ?? 0) + delta);
+  }
+  return totals;
+}

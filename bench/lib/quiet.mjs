@@ -1,6 +1,7 @@
 // The quiet-machine gate of the benchmarks: wait for the 1-minute load average to fall below a
 // bound before measuring, refuse to measure (exit 3) when it does not unless forced, and record
 // the load around the run in the result file.
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { sleep } from './procs.mjs';
 
@@ -42,4 +43,28 @@ export async function quietGate(values, log = (line) => console.error(line)) {
     process.exit(3);
   }
   return { quiet, forced: !quiet, maxLoad, loadavgBefore: loadavg() };
+}
+
+/**
+ * The host's CPU time counters from /proc/stat (jiffies): `steal` is time the hypervisor gave this
+ * VM's CPUs to other guests, the noise a load average cannot show. null where /proc is missing.
+ */
+export function hostCpuTimes() {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8')
+      .split('\n', 1)[0]
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
+    return { total: fields.reduce((a, b) => a + b, 0), steal: fields[7] ?? 0 };
+  } catch {
+    return null;
+  }
+}
+
+/** Percent of CPU time stolen by the hypervisor between two {@link hostCpuTimes} readings. */
+export function stealPercent(before, after) {
+  if (before === null || after === null || after.total === before.total) return null;
+  return Number(((100 * (after.steal - before.steal)) / (after.total - before.total)).toFixed(2));
 }

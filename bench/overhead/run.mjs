@@ -26,7 +26,7 @@ import {
   stopAll,
   stopProcess,
 } from '../lib/procs.mjs';
-import { QUIET_OPTIONS, quietGate } from '../lib/quiet.mjs';
+import { hostCpuTimes, QUIET_OPTIONS, quietGate, stealPercent } from '../lib/quiet.mjs';
 import { perNodeName } from '../lib/results.mjs';
 
 const { values } = parseArgs({
@@ -110,8 +110,10 @@ try {
         const pids = [pair.a.child.pid, pair.b.child.pid];
         const rss = sampleRss(pids);
         const cpuBefore = pids.map(cpuTimeUs);
+        const hostBefore = hostCpuTimes();
         const result = await runLoad(`${pair.url}/api/work/42`, { connections, duration });
         const cpuAfter = pids.map(cpuTimeUs);
+        const stolen = stealPercent(hostBefore, hostCpuTimes());
         const peaks = rss.stop();
         const served = result.ok + result.non2xx;
         count(pair.config.id, result);
@@ -125,10 +127,12 @@ try {
           // CPU time per request: robust to a busy machine, unlike req/s.
           cpuUsPerReqA: (cpuAfter[0] - cpuBefore[0]) / served,
           cpuUsPerReqB: (cpuAfter[1] - cpuBefore[1]) / served,
+          // CPU time the hypervisor gave to other guests during this run (noise no load average shows).
+          stealPercent: stolen,
         };
         runs.push(run);
         log(
-          `c=${connections} round ${round} ${pair.config.id.padEnd(9)} ${run.reqPerSec.toFixed(0)} req/s p50 ${run.p50} p99 ${run.p99} ms, cpu/req A ${run.cpuUsPerReqA.toFixed(0)} B ${run.cpuUsPerReqB.toFixed(0)} µs, rss A ${(run.rssA / 2 ** 20).toFixed(0)} MB, errors ${run.errors} non2xx ${run.non2xx}`,
+          `c=${connections} round ${round} ${pair.config.id.padEnd(9)} ${run.reqPerSec.toFixed(0)} req/s p50 ${run.p50} p99 ${run.p99} ms, cpu/req A ${run.cpuUsPerReqA.toFixed(0)} B ${run.cpuUsPerReqB.toFixed(0)} µs, rss A ${(run.rssA / 2 ** 20).toFixed(0)} MB, steal ${stolen ?? '?'} %, errors ${run.errors} non2xx ${run.non2xx}`,
         );
         await sleep(300);
       }

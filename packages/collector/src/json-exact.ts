@@ -55,8 +55,12 @@ export interface ParseExactOptions {
   taggedDoubles?: boolean;
 }
 
-// Text that may hold an integral double literal (JS writes 1e21 and up with "e+").
-const INTEGRAL_DOUBLE = /\.0+(?!\d)|e\+/;
+// Text that may hold an integral double literal as stringifyExact writes one (no whitespace): a
+// number in value position (after ":", "," or "[") ending in ".0", or with an "e+" exponent
+// (JS writes 1e21 and up that way). A superset test: a string value that happens to contain such
+// text only costs the slower exact parse. Text such as "10.0.0.3" inside a string (an IP
+// address in a URL, common in spans) no longer sends every row to the slow path.
+const INTEGRAL_DOUBLE = /(?:^|[:,[])-?\d+(?:\.0(?:[,}\]]|$)|(?:\.\d+)?e\+)/;
 
 /**
  * `JSON.parse` that keeps integer literals beyond ±(2^53 − 1) exact as `bigint`. Throws

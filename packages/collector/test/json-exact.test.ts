@@ -69,4 +69,18 @@ describe('parseExact / stringifyExact (exact int64 JSON on Node 20)', () => {
     // Without the option (OTLP/JSON input), 5.0 is the number 5.
     expect((parseExact(text) as { five: unknown }).five).toBe(5);
   });
+
+  it('finds an integral double wherever stringifyExact can write one, and only there', () => {
+    for (const value of [
+      [{ [DOUBLE_TAG]: 7 }],
+      { list: [1, { [DOUBLE_TAG]: 2 }] },
+      { a: 'x', big: { [DOUBLE_TAG]: 1.5e21 } },
+      { [DOUBLE_TAG]: 3 },
+    ]) {
+      expect(parseExact(stringifyExact(value), STORED_JSON)).toEqual(value);
+    }
+    // A dotted quad inside a string is not a number: the row keeps the native parse, same result.
+    const text = stringifyExact({ 'http.url': 'http://10.0.0.3/api/v1.0/items', port: 8080 });
+    expect(parseExact(text, STORED_JSON)).toEqual({ 'http.url': 'http://10.0.0.3/api/v1.0/items', port: 8080 });
+  });
 });
