@@ -81,9 +81,12 @@ export const idGenerator = new PresetIdGenerator();
  */
 export function unsampledSpan(parent: Context): Span | undefined {
   if (hint === undefined) return undefined;
-  // A B3 sampling state (a lone `b3: 1|0|d`, or ids with a deferred decision) is decided by the
-  // provider's B3-aware sampler, not by ParentBased(ratio): leave those requests to the SDK.
-  if (getB3Hint(parent) !== undefined) return undefined;
+  // A B3 sampling state the span context cannot carry (a lone `b3: 1|0|d`, or ids with a deferred
+  // decision) is decided by the provider's B3-aware sampler, not by ParentBased(ratio): leave those
+  // requests to the SDK. B3 ids with a decision (`…-0`, `…-1`, `…-d`, what our own services send)
+  // are an ordinary parent, decided here like a traceparent.
+  const b3 = getB3Hint(parent);
+  if (b3 !== undefined && (b3.traceId === undefined || b3.state === 'defer')) return undefined;
   const parentContext = trace.getSpanContext(parent);
   // A sampled parent (the common case for child spans) is the SDK's to decide: flags first, so
   // it costs no validity check (two regex tests); an invalid one is a root there, as here.

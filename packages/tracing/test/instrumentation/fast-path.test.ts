@@ -79,6 +79,20 @@ describe('unsampled fast path', () => {
     expect(unsampledSpan(withHint)).toBeUndefined();
   });
 
+  it('takes B3 ids with a decision as an ordinary parent (b3: …-0 is continued unsampled), defer to the SDK', () => {
+    hint(0.5);
+    const traceId = randomBytes(16).toString('hex');
+    const extract = (b3: string) => new B3Propagator().extract(ROOT_CONTEXT, { b3 }, defaultTextMapGetter);
+    // What our own services send on an unsampled request: the child is known unsampled, ids only.
+    const denied = unsampledSpan(extract(`${traceId}-00f067aa0ba902b7-0`));
+    expect(denied?.spanContext().traceId).toBe(traceId);
+    expect(denied?.isRecording()).toBe(false);
+    // A deferred decision ("I don't know yet") is the B3-aware sampler's, by ratio.
+    expect(unsampledSpan(extract(`${traceId}-00f067aa0ba902b7`))).toBeUndefined();
+    // A sampled B3 parent is the SDK's.
+    expect(unsampledSpan(extract(`${traceId}-00f067aa0ba902b7-1`))).toBeUndefined();
+  });
+
   it('leaves sampled parents, and every span when the provider is not ours, to the SDK', () => {
     hint(0);
     expect(unsampledSpan(parentWith(TraceFlags.SAMPLED))).toBeUndefined();
