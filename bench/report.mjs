@@ -93,6 +93,22 @@ if (overheads.length > 0) {
   out('(or `AUTOBOT_BENCH_NODE`); each run writes `bench/results/overhead-node<major>.json`.');
   out();
 }
+/** Steal below this (percent of the host's CPU time during a run) counts as a quiet run. */
+const LOW_STEAL_PERCENT = 5;
+
+/** Median A+B CPU µs/request over the runs of a configuration the hypervisor left nearly alone. */
+function lowStealCpu(overhead, summary) {
+  const runs = overhead.runs.filter(
+    (r) =>
+      r.config === summary.config &&
+      r.connections === summary.connections &&
+      typeof r.stealPercent === 'number' &&
+      r.stealPercent < LOW_STEAL_PERCENT,
+  );
+  if (runs.length === 0) return '—';
+  return `${median(runs.map((r) => r.cpuUsPerReqA + r.cpuUsPerReqB)).toFixed(0)} (${runs.length} of ${overhead.rounds})`;
+}
+
 /** What the span receiver of an overhead run got: the counting sink, or the collector (older runs). */
 function receiverLine(overhead) {
   const r = overhead.receiver;
@@ -142,12 +158,13 @@ for (const { major, result: overhead } of overheads) {
       'p50 ms',
       'p99 ms',
       'CPU µs/req (A+B)',
+      `CPU µs/req, runs with steal < ${LOW_STEAL_PERCENT} %`,
       'peak RSS A / B',
       'spans/req stored',
       'errors',
     ]),
   );
-  out(row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']));
+  out(row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']));
   for (const s of overhead.summary) {
     out(
       row([
@@ -157,6 +174,7 @@ for (const { major, result: overhead } of overheads) {
         s.p50,
         s.p99,
         s.cpuUsPerReq.toFixed(0),
+        lowStealCpu(overhead, s),
         `${mb(s.rssA)} / ${mb(s.rssB)}`,
         s.spansPerRequest.toFixed(2),
         s.errors,

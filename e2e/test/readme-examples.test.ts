@@ -75,6 +75,11 @@ const NOT_RUN_HERE: [RegExp, string][] = [
 /** Commands of one README not run here because another README runs the same ones. */
 const NOT_RUN_IN_FILE: [string, RegExp, string][] = [
   ['deploy/README.md', /^autobot-pki /, 'packages/pki/README.md runs the same CA commands (one CA per run)'],
+  [
+    'packages/collector/docs/jaeger-ui/README.md',
+    /./,
+    'builds the real Jaeger UI from its GitHub sources with pnpm (network, minutes, fixed ports): a recorded manual run (api-log.json, screenshots); packages/collector/test/jaeger-ui.test.ts replays its requests',
+  ],
 ];
 
 const tmp = mkdtempSync(join(tmpdir(), 'autobot-readme-'));

@@ -63,3 +63,38 @@ describe('static UI on the query port', () => {
     expect(await rawGet('/%2e%2e/%2e%2e/%2e%2e/etc/passwd')).not.toMatch(/root:/);
   });
 });
+
+describe('a Jaeger UI build in --ui-dir', () => {
+  // The exact lines jaeger-ui's index.html carries for jaeger-query's search-replace
+  // (jaegertracing/jaeger-ui packages/jaeger-ui/index.html, "Jaeger looks for that exact pattern").
+  const JAEGER_INDEX = `<!doctype html><title>Jaeger UI</title><script>
+      function _getJaegerStorageCapabilities() {
+        const DEFAULT_STORAGE_CAPABILITIES = { archiveStorage: false, metricsStorage: false };
+        const JAEGER_STORAGE_CAPABILITIES = DEFAULT_STORAGE_CAPABILITIES;
+        return JAEGER_STORAGE_CAPABILITIES;
+      }
+      function getJaegerBackendCapabilities() {
+        const DEFAULT_BACKEND_CAPABILITIES = { ..._getJaegerStorageCapabilities(), aiAssistant: false };
+        const JAEGER_BACKEND_CAPABILITIES = DEFAULT_BACKEND_CAPABILITIES;
+        return JAEGER_BACKEND_CAPABILITIES;
+      }</script>`;
+
+  it('gets metricsStorage filled in, so its Monitor tab shows; our viewer page is sent unchanged', async () => {
+    const { resolveStatic } = await import('../src/api/static-ui.js');
+    const jaeger = mkdtempSync(join(tmpdir(), 'jaeger-ui-'));
+    try {
+      writeFileSync(join(jaeger, 'index.html'), JAEGER_INDEX);
+      const page = (await resolveStatic(jaeger, '/monitor', { metricsStorage: true }))?.body.toString();
+      expect(page).toContain('const JAEGER_STORAGE_CAPABILITIES = {"archiveStorage":false,"metricsStorage":true};');
+      expect(page).toContain(
+        'const JAEGER_BACKEND_CAPABILITIES = {"archiveStorage":false,"metricsStorage":true,"aiAssistant":false};',
+      );
+      const off = (await resolveStatic(jaeger, '/', { metricsStorage: false }))?.body.toString();
+      expect(off).toContain('"metricsStorage":false');
+      const viewer = (await resolveStatic(dir, '/', { metricsStorage: true }))?.body.toString();
+      expect(viewer).toBe('<!doctype html><title>viewer</title>');
+    } finally {
+      rmSync(jaeger, { recursive: true, force: true });
+    }
+  });
+});
