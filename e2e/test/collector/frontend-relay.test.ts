@@ -4,9 +4,8 @@
 // collector. The page never sees a credential.
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
-import { launchChromium } from '@autobot/test-kit';
+import { launchChromium, newTraceId, postSpan, send } from '@autobot/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newTraceId, postSpan, send } from '../../../packages/collector/test/auth-helpers.js';
 import type { Started } from '../helpers/processes.js';
 import {
   FRONTEND,

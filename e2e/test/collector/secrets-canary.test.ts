@@ -8,8 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { jsonBody, newTraceId, postSpan, send } from '@autobot/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jsonBody, newTraceId, postSpan, send } from '../../../packages/collector/test/auth-helpers.js';
 import type { Started } from '../helpers/processes.js';
 import {
   CLI,

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initCa, issueCertificate } from '@autobot/pki';
-import { send } from '../../../packages/collector/test/auth-helpers.js';
+import { send } from '@autobot/test-kit';
 import { type Started, start } from './processes.js';
 import { ROOT } from './repo.js';
 
