@@ -45,6 +45,8 @@ const RED_COST_BOUND = 0.1;
 /** Issue 18: query p95 "unchanged" with search workers: at most this × inline p95 plus the slack. */
 const QUERY_P95_RATIO_BOUND = 1.1;
 const QUERY_P95_SLACK_MS = 2;
+/** Issue 17: the Monitor and LLM pages answer within this over 1M stored spans. */
+const MONITOR_PAGE_BOUND_MS = 200;
 const targetsFor = (major) =>
   TARGETS[
     Math.max(
@@ -466,6 +468,18 @@ if (ingest || query) {
   out('`collector-query.json`, which this section renders.');
 }
 out();
+const monitor = read('collector-monitor');
+if (monitor) {
+  out(
+    `Monitor and LLM pages (issue 17: each answers within ${n(MONITOR_PAGE_BOUND_MS)} ms over 1M spans): \`node bench/collector/monitor-query.mjs\`, the span metrics of ${n(monitor.spans)} spans over ${monitor.hours} h on a file store, 5 requests per endpoint, ${monitor.node}, ${monitor.startedAt}${monitor.forced ? ' — **not quiet** (forced)' : ''}:`,
+  );
+  out();
+  out('| endpoint | median ms | max ms | verdict |');
+  out('| --- | ---: | ---: | --- |');
+  for (const [path, t] of Object.entries(monitor.results))
+    out(row([`\`${path}\``, t.medianMs, t.maxMs, verdict(t.maxMs <= MONITOR_PAGE_BOUND_MS)]));
+  out();
+}
 out('Not re-run by `npm run bench`: filling 1M spans takes minutes.');
 out();
 

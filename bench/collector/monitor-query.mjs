@@ -1,15 +1,22 @@
 // Response time of the Monitor/LLM endpoints over the span metrics of 1M spans (spread over the
 // last 24 h, 5 services × 8 operations, 1 % errors, 5 % LLM calls), on the built collector with
-// a file store. Run: node bench/collector/monitor-query.mjs [spans=1000000] [hours=24]
+// a file store; 5 requests per endpoint, median and max. Writes bench/results/collector-monitor.json.
+// Run: node bench/collector/monitor-query.mjs [spans=1000000] [hours=24] [--force] [--max-load 0.5]
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import Fastify from 'fastify';
 import { registerMetricsRoutes } from '../../packages/collector/dist/metrics/routes.js';
 import { SpanMetrics } from '../../packages/collector/dist/metrics/span-metrics.js';
 import { TraceStore } from '../../packages/collector/dist/store/store.js';
+import { QUIET_OPTIONS, quietGate } from '../lib/quiet.mjs';
+import { writeResult } from '../lib/results.mjs';
 
-const [spanCount = '1000000', hours = '24'] = process.argv.slice(2);
+const { values, positionals } = parseArgs({ allowPositionals: true, options: QUIET_OPTIONS });
+const [spanCount = '1000000', hours = '24'] = positionals;
+const gate = await quietGate(values);
+const startedAt = new Date().toISOString();
 const SERVICES = [
   'autobot-frontend',
   'autobot-backend',
@@ -99,20 +106,20 @@ for (const path of paths) {
   results[path] = { medianMs: Number(times[2].toFixed(1)), maxMs: Number(times[4].toFixed(1)) };
 }
 const rows = store.connection.prepare('SELECT COUNT(*) AS n FROM red_minutes').get().n;
-console.log(
-  JSON.stringify(
-    {
-      node: process.version,
-      spans: Number(spanCount),
-      hours: Number(hours),
-      redRows: rows,
-      fillMs: Math.round(fillMs),
-      results,
-    },
-    null,
-    2,
-  ),
-);
+const record = {
+  node: process.version,
+  startedAt,
+  ...gate,
+  loadavgAfter: loadavg(),
+  spans: Number(spanCount),
+  hours: Number(hours),
+  redRows: rows,
+  fillMs: Math.round(fillMs),
+  results,
+};
+// bench/report.mjs renders this (issue 17: each page's API answers within 200 ms over 1M spans).
+writeResult('collector-monitor', record);
+console.log(JSON.stringify(record, null, 2));
 await app.close();
 store.close();
 rmSync(dir, { recursive: true, force: true });
