@@ -471,7 +471,7 @@ out();
 const monitor = read('collector-monitor');
 if (monitor) {
   out(
-    `Monitor and LLM pages (issue 17: each answers within ${n(MONITOR_PAGE_BOUND_MS)} ms over 1M spans): \`node bench/collector/monitor-query.mjs\`, the span metrics of ${n(monitor.spans)} spans over ${monitor.hours} h on a file store, 5 requests per endpoint, ${monitor.node}, ${monitor.startedAt}${monitor.forced ? ' — **not quiet** (forced)' : ''}:`,
+    `Monitor and LLM pages (issue 17: each answers within ${MONITOR_PAGE_BOUND_MS} ms over 1M spans): \`node bench/collector/monitor-query.mjs\`, the span metrics of ${monitor.spans.toLocaleString('en-US')} spans over ${monitor.hours} h on a file store, 5 requests per endpoint, ${monitor.node}, ${monitor.startedAt}${monitor.forced ? ' — **not quiet** (forced)' : ''}:`,
   );
   out();
   out('| endpoint | median ms | max ms | verdict |');
