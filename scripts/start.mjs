@@ -195,7 +195,7 @@ async function main(env) {
   const urls = stackUrls(ports);
   const deadline = Date.now() + READY_TIMEOUT_MS;
 
-  const collector = startCollectorProcess(ports, urls, config);
+  const collector = startCollectorProcess(ports, config);
   const redis = await startRedis(config);
   const devModel = startDevModel(ports, config);
   await Promise.all([collector, redis.entry, devModel].filter(Boolean).map((c) => c.onListening())).catch(
@@ -285,7 +285,7 @@ function stackUrls(ports) {
 }
 
 /** 1. Collector: OTLP in, query API + viewer out; the page's spans arrive through the frontend's relay. */
-function startCollectorProcess(ports, urls, config) {
+function startCollectorProcess(ports, config) {
   step(`collector on ${ports.grpc}/${ports.otlpHttp}/${ports.query}`);
   const db = config.traceDb;
   if (db !== ':memory:') mkdirSync(dirname(db), { recursive: true });

@@ -81,6 +81,9 @@ describe('parseExact / stringifyExact (exact int64 JSON on Node 20)', () => {
     }
     // A dotted quad inside a string is not a number: the row keeps the native parse, same result.
     const text = stringifyExact({ 'http.url': 'http://10.0.0.3/api/v1.0/items', port: 8080 });
-    expect(parseExact(text, STORED_JSON)).toEqual({ 'http.url': 'http://10.0.0.3/api/v1.0/items', port: 8080 });
+    expect(parseExact(text, STORED_JSON)).toEqual({
+      'http.url': 'http://10.0.0.3/api/v1.0/items',
+      port: 8080,
+    });
   });
 });

@@ -85,7 +85,9 @@ describe('a Jaeger UI build in --ui-dir', () => {
     try {
       writeFileSync(join(jaeger, 'index.html'), JAEGER_INDEX);
       const page = (await resolveStatic(jaeger, '/monitor', { metricsStorage: true }))?.body.toString();
-      expect(page).toContain('const JAEGER_STORAGE_CAPABILITIES = {"archiveStorage":false,"metricsStorage":true};');
+      expect(page).toContain(
+        'const JAEGER_STORAGE_CAPABILITIES = {"archiveStorage":false,"metricsStorage":true};',
+      );
       expect(page).toContain(
         'const JAEGER_BACKEND_CAPABILITIES = {"archiveStorage":false,"metricsStorage":true,"aiAssistant":false};',
       );
