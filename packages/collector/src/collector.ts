@@ -121,12 +121,28 @@ function defaultUiDir(): string | undefined {
   }
 }
 
+/** The validated settings of {@link startCollector}. */
+interface Settings {
+  host: string;
+  ports: { grpcPort: number; httpPort: number; queryPort: number };
+  maxBodyBytes: number;
+  queryTimeoutMs: number;
+  queryWorkers: number;
+  limits: DecodeLimits;
+  writeToken: AccessToken | undefined;
+  access: AccessControl;
+  receiverLimits: ReceiverLimits;
+  sessionTtlMs: number;
+  guard: { access: AccessControl; limiter: ClientLimiter };
+  corsOrigins: string[];
+  uiDir: string | undefined;
+}
+
 /**
- * Starts the OTLP receivers (gRPC and HTTP), the SQLite store and the query API/UI.
- * Throws `InvalidOptionError` for bad options and rejects when a port cannot be bound (the
- * parts already started are stopped again).
+ * Validates every option before anything is opened or bound.
+ * @throws InvalidOptionError, UnprotectedBindError
  */
-export async function startCollector(options: CollectorOptions = {}): Promise<RunningCollector> {
+function resolveSettings(options: CollectorOptions): Settings {
   const host = options.host ?? '127.0.0.1';
   const grpcPort = checkPort('grpcPort', options.grpcPort ?? 4317);
   const httpPort = checkPort('httpPort', options.httpPort ?? 4318);
@@ -182,6 +198,26 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
   const corsOrigins = options.corsOrigins ?? [];
   const uiDir = options.uiDir === null ? undefined : (options.uiDir ?? defaultUiDir());
 
+  return {
+    host,
+    ports: { grpcPort, httpPort, queryPort },
+    maxBodyBytes,
+    queryTimeoutMs,
+    queryWorkers,
+    limits,
+    writeToken,
+    access,
+    receiverLimits,
+    sessionTtlMs,
+    guard,
+    corsOrigins,
+    uiDir,
+  };
+}
+
+/** The store, its span metrics, retention (now and on a timer), the ingest sink and the searcher. */
+function openStorage(options: CollectorOptions, settings: Settings) {
+  const { queryTimeoutMs, queryWorkers } = settings;
   const store = TraceStore.open({ path: options.dbPath ?? DEFAULT_DB_PATH, retention: options.retention });
   const metrics = new SpanMetrics(store.connection, options.spanMetrics ?? true);
   let inserts = 0;
@@ -216,43 +252,83 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
   const timer = setInterval(runRetention, store.retentionSettings.intervalMs || 60_000);
   timer.unref();
 
-  let grpcServer: grpc.Server | undefined;
-  let httpServer: Server | undefined;
-  let queryApp: FastifyInstance | undefined;
+  return { store, metrics, sink, searcher, timer };
+}
+
+/** What {@link startCollector} has bound so far (stopped in reverse on close or failure). */
+interface Listeners {
+  grpc?: grpc.Server;
+  http?: Server;
+  query?: FastifyInstance;
+}
+
+/** Stops the listeners (gRPC gets 2 s to drain, HTTP 1 s), then the searcher, metrics and store. */
+async function stopAll(listeners: Listeners, storage: ReturnType<typeof openStorage>): Promise<void> {
+  clearInterval(storage.timer);
+  const tasks: Promise<unknown>[] = [];
+  const { grpc: grpcServer, http: httpServer, query: queryApp } = listeners;
+  if (grpcServer !== undefined) {
+    tasks.push(
+      new Promise<void>((resolve) => {
+        const force = setTimeout(() => {
+          grpcServer.forceShutdown();
+          resolve();
+        }, 2000);
+        grpcServer.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      }),
+    );
+  }
+  if (httpServer !== undefined) {
+    tasks.push(new Promise<void>((resolve) => httpServer.close(() => resolve())));
+    httpServer.closeIdleConnections();
+    setTimeout(() => httpServer.closeAllConnections(), 1000).unref();
+  }
+  if (queryApp !== undefined) tasks.push(queryApp.close());
+  await Promise.allSettled(tasks);
+  await storage.searcher.close();
+  storage.metrics.close();
+  storage.store.close();
+}
+
+/** `/status`'s security summary: what protects writing and reading. */
+function securitySummary(options: CollectorOptions, settings: Settings) {
+  const { writeToken, access, receiverLimits } = settings;
+  return {
+    tls: options.tls !== undefined,
+    writeAuth:
+      writeToken !== undefined
+        ? options.tls?.clientCa
+          ? 'token or client certificate'
+          : 'token'
+        : access.writeProtected
+          ? 'client certificate'
+          : 'none',
+    readAuth: access.readProtected ? 'token' : 'none',
+    receiverLimits,
+  };
+}
+
+/**
+ * Starts the OTLP receivers (gRPC and HTTP), the SQLite store and the query API/UI.
+ * Throws `InvalidOptionError` for bad options and rejects when a port cannot be bound (the
+ * parts already started are stopped again).
+ */
+export async function startCollector(options: CollectorOptions = {}): Promise<RunningCollector> {
+  const settings = resolveSettings(options);
+  const { host, maxBodyBytes, limits, guard, corsOrigins, uiDir, access, sessionTtlMs } = settings;
+  const { grpcPort, httpPort, queryPort } = settings.ports;
+  const storage = openStorage(options, settings);
+  const { store, metrics, sink, searcher } = storage;
+
+  const listeners: Listeners = {};
   const startedAt = Date.now();
   const ports = { grpcPort, httpPort, queryPort };
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> => {
-    closed ??= (async () => {
-      clearInterval(timer);
-      const tasks: Promise<unknown>[] = [];
-      if (grpcServer !== undefined) {
-        const server = grpcServer;
-        tasks.push(
-          new Promise<void>((resolve) => {
-            const force = setTimeout(() => {
-              server.forceShutdown();
-              resolve();
-            }, 2000);
-            server.tryShutdown(() => {
-              clearTimeout(force);
-              resolve();
-            });
-          }),
-        );
-      }
-      if (httpServer !== undefined) {
-        const server = httpServer;
-        tasks.push(new Promise<void>((resolve) => server.close(() => resolve())));
-        server.closeIdleConnections();
-        setTimeout(() => server.closeAllConnections(), 1000).unref();
-      }
-      if (queryApp !== undefined) tasks.push(queryApp.close());
-      await Promise.allSettled(tasks);
-      await searcher.close();
-      metrics.close();
-      store.close();
-    })();
+    closed ??= stopAll(listeners, storage);
     return closed;
   };
 
@@ -265,7 +341,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
       guard,
       tls: options.tls,
     });
-    grpcServer = grpcStarted.server;
+    listeners.grpc = grpcStarted.server;
     ports.grpcPort = grpcStarted.port;
     const httpStarted = await startHttpReceiver(
       sink,
@@ -273,9 +349,9 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
       decompress,
       readBody,
     );
-    httpServer = httpStarted.server;
+    listeners.http = httpStarted.server;
     ports.httpPort = httpStarted.port;
-    queryApp = buildQueryServer({
+    const queryApp = buildQueryServer({
       store,
       searcher,
       stats: sink.stats,
@@ -287,23 +363,12 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
         uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
         host,
         ...ports,
-        security: {
-          tls: options.tls !== undefined,
-          writeAuth:
-            writeToken !== undefined
-              ? options.tls?.clientCa
-                ? 'token or client certificate'
-                : 'token'
-              : access.writeProtected
-                ? 'client certificate'
-                : 'none',
-          readAuth: access.readProtected ? 'token' : 'none',
-          receiverLimits,
-        },
+        security: securitySummary(options, settings),
       }),
       readAccess: { access, sessions: new SessionStore(sessionTtlMs), secure: options.tls !== undefined },
       tls: options.tls,
     });
+    listeners.query = queryApp;
     await queryApp.listen({ host, port: queryPort });
     const address = queryApp.server.address();
     ports.queryPort = typeof address === 'object' && address !== null ? address.port : queryPort;
