@@ -51,7 +51,13 @@ export function registerMetricsRoutes(app: FastifyInstance, metrics: SpanMetrics
     return registry.metrics();
   });
 
-  // --- Jaeger SPM ------------------------------------------------------------------------------
+  registerSpmRoutes(app, metrics);
+  registerMonitorRoutes(app, metrics);
+  registerLlmRoutes(app, metrics);
+}
+
+/** Jaeger's SPM API (`/api/metrics/calls|errors|latencies|minstep`), as the Jaeger UI's Monitor tab calls it. */
+function registerSpmRoutes(app: FastifyInstance, metrics: SpanMetrics): void {
   const spm = (kind: 'calls' | 'errors' | 'latencies') => async (req: { query: unknown }) => {
     const q = req.query as Query;
     const quantile = kind === 'latencies' ? parseQuantile(q) : undefined;
@@ -71,8 +77,10 @@ export function registerMetricsRoutes(app: FastifyInstance, metrics: SpanMetrics
     offset: 0,
     errors: null,
   }));
+}
 
-  // --- Viewer: Monitor ---------------------------------------------------------------------------
+/** The viewer's Monitor page: RED figures per service and per operation. */
+function registerMonitorRoutes(app: FastifyInstance, metrics: SpanMetrics): void {
   app.get('/api/monitor/services', async (req) => {
     const q = req.query as Query;
     const { endMs, win } = windowOf(q);
@@ -98,8 +106,10 @@ export function registerMetricsRoutes(app: FastifyInstance, metrics: SpanMetrics
     rows.sort((a, b) => b.calls - a.calls);
     return { endMs, bucketMinutes: win.groupMinutes, fromMinute: win.fromMinute, operations: rows };
   });
+}
 
-  // --- Viewer: LLM -----------------------------------------------------------------------------
+/** The viewer's LLM page: per-model figures, the slowest or most expensive calls, conversations. */
+function registerLlmRoutes(app: FastifyInstance, metrics: SpanMetrics): void {
   app.get('/api/llm/models', async (req) => {
     const { endMs, win } = windowOf(req.query as Query);
     metrics.flush();
