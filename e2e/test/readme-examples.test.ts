@@ -265,11 +265,12 @@ describe('README shell commands', () => {
       if (longRunning(line)) {
         line = line.replace('--port 11434', '--port 0');
         if (/ serve\b/.test(line)) line += ' --grpc-port 0 --http-port 0 --query-port 0 --db :memory:';
-        const proc = start('bash', ['-c', `exec ${line}`], { cwd: ROOT, env: baseEnv() });
+        // Its own process group, stopped as a whole: npx does not always pass SIGTERM on.
+        const proc = start('bash', ['-c', `exec ${line}`], { cwd: ROOT, env: baseEnv(), group: true });
         try {
           await proc.waitFor(/"event":"listening"/);
         } finally {
-          // npx forwards the SIGTERM and ends by it; the programs themselves exit 0.
+          // npx and the program both get SIGTERM; npx ends by it, the programs exit 0.
           expect([0, 'SIGTERM']).toContain(await proc.stop());
         }
         return;

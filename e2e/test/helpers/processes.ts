@@ -24,17 +24,33 @@ export interface Started {
   stop: () => Promise<number | string | null>;
 }
 
-/** Spawns a process and records its output. */
+/**
+ * Spawns a process and records its output. `group: true` starts it in a process group of its own
+ * and stops the whole group: a wrapper such as `npx` does not always pass SIGTERM on to the
+ * program it started, which then outlives the test.
+ */
 export function start(
   command: string,
   args: string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv },
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; group?: boolean },
 ): Started {
   const child = spawn(command, args, {
     cwd: options.cwd,
     env: options.env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.group ?? false,
   });
+  const signal = (name: NodeJS.Signals) => {
+    if (options.group && child.pid !== undefined) {
+      try {
+        process.kill(-child.pid, name);
+        return;
+      } catch {
+        // the group is gone already: fall back to the process itself
+      }
+    }
+    child.kill(name);
+  };
   let text = '';
   const listeners = new Set<() => void>();
   const onData = (chunk: Buffer) => {
@@ -77,8 +93,8 @@ export function start(
       }),
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        signal('SIGTERM');
+        const timer = setTimeout(() => signal('SIGKILL'), 10_000);
         const result = await exited;
         clearTimeout(timer);
         return result;
