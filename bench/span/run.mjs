@@ -1,9 +1,10 @@
 // Span API cost: TracingService.span() vs the raw OpenTelemetry tracer.startActiveSpan() vs no
 // span at all, in one process, on one provider (BatchSpanProcessor in front of an exporter that
-// discards), with tinybench. Sync and async bodies. Three alternating passes; medians reported.
+// discards), with tinybench. Sync and async bodies. Nine alternating passes by default (three
+// gave medians 0.8× to 1.24× in consecutive quiet runs); medians reported.
 // Writes bench/results/span.json.
 //
-//   node bench/span/run.mjs [--time 400]
+//   node bench/span/run.mjs [--time 400] [--passes 9] [--force] [--max-load 0.5] [--settle-wait 180]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -12,10 +13,18 @@ import { setTracingLogger, TracingService } from '@autobot/tracing';
 import { trace } from '@opentelemetry/api';
 import { Bench } from 'tinybench';
 import { ROOT } from '../lib/procs.mjs';
+import { QUIET_OPTIONS, quietGate } from '../lib/quiet.mjs';
 
 const { values } = parseArgs({
-  options: { time: { type: 'string', default: '400' }, passes: { type: 'string', default: '3' } },
+  options: {
+    time: { type: 'string', default: '400' },
+    passes: { type: 'string', default: '9' },
+    ...QUIET_OPTIONS,
+  },
 });
+// Before any measuring: wait for a quiet machine (bench/lib/quiet.mjs), as the other benches do.
+const gate = await quietGate(values);
+const startedAt = new Date().toISOString();
 
 /** An exporter that accepts and forgets: measures the API, not the wire. */
 const discard = {
@@ -101,11 +110,14 @@ await prod.shutdown();
 await dev.shutdown();
 const out = {
   kind: 'span',
-  startedAt: new Date().toISOString(),
+  startedAt,
+  ...gate,
   node: process.version,
   cpu: cpus()[0]?.model ?? 'unknown',
   cores: cpus().length,
-  loadavg: loadavg(),
+  loadavgAfter: loadavg(),
+  passes: Number(values.passes),
+  timeMs: Number(values.time),
   results,
 };
 mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
