@@ -1,4 +1,4 @@
-import type { Attributes, AttributeValue, HrTime, Link } from '@opentelemetry/api';
+import type { Attributes, AttributeValue, HrTime, Link, SpanContext } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace';
@@ -36,15 +36,7 @@ export function encodeSpan(span: ReadableSpan): Buffer {
   const w = spanWriter;
   w.reset();
   const ctx = span.spanContext();
-  w.tag(1, 2);
-  w.hexBytes(ctx.traceId);
-  w.tag(2, 2);
-  w.hexBytes(ctx.spanId);
-  const traceState = ctx.traceState?.serialize();
-  if (traceState) {
-    w.tag(3, 2);
-    w.string(traceState);
-  }
+  contextFields(w, ctx);
   const parent = span.parentSpanContext;
   if (parent?.spanId) {
     w.tag(4, 2);
@@ -90,6 +82,19 @@ export function encodeSpan(span: ReadableSpan): Buffer {
   return w.copy();
 }
 
+/** Fields 1–3, the same in `Span` and `Span.Link`: trace id, span id, trace state (when any). */
+function contextFields(w: ProtoWriter, ctx: SpanContext): void {
+  w.tag(1, 2);
+  w.hexBytes(ctx.traceId);
+  w.tag(2, 2);
+  w.hexBytes(ctx.spanId);
+  const traceState = ctx.traceState?.serialize();
+  if (traceState) {
+    w.tag(3, 2);
+    w.string(traceState);
+  }
+}
+
 function spanFlags(traceFlags: number, isRemote: boolean | undefined): number {
   return (traceFlags & 0xff) | FLAG_HAS_IS_REMOTE | (isRemote ? FLAG_IS_REMOTE : 0);
 }
@@ -109,15 +114,7 @@ function encodeEvent(w: ProtoWriter, event: TimedEvent): void {
 function encodeLink(w: ProtoWriter, link: Link): void {
   const start = w.begin();
   const ctx = link.context;
-  w.tag(1, 2);
-  w.hexBytes(ctx.traceId);
-  w.tag(2, 2);
-  w.hexBytes(ctx.spanId);
-  const traceState = ctx.traceState?.serialize();
-  if (traceState) {
-    w.tag(3, 2);
-    w.string(traceState);
-  }
+  contextFields(w, ctx);
   if (link.attributes) attributes(w, link.attributes, 4);
   w.tag(5, 0);
   w.varint(link.droppedAttributesCount ?? 0);
