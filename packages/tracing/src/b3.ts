@@ -9,6 +9,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
+import { isNonZeroLowerHex, trimOws } from './hex.js';
 
 /**
  * B3 propagation exactly as https://github.com/openzipkin/b3-propagation (README) specifies.
@@ -50,18 +51,19 @@ export const B3_PARENT_SPAN_ID_HEADER = 'x-b3-parentspanid';
 export const B3_SAMPLED_HEADER = 'x-b3-sampled';
 export const B3_FLAGS_HEADER = 'x-b3-flags';
 
-/**
- * "Single Header": `{TraceId}-{SpanId}[-{SamplingState}[-{ParentSpanId}]]`, or the sampling
- * state alone. Anchored: nothing before or after, lower-hex only.
- */
-const SINGLE = /^([0-9a-f]{32}|[0-9a-f]{16})-([0-9a-f]{16})(?:-([01d])(?:-([0-9a-f]{16}))?)?$/;
-const SINGLE_SAMPLING_ONLY = /^[01d]$/;
-const TRACE_ID = /^(?:[0-9a-f]{32}|[0-9a-f]{16})$/;
-const SPAN_ID = /^[0-9a-f]{16}$/;
-const ALL_ZEROS = /^0+$/;
-const OWS_EDGES = /^[ \t]+|[ \t]+$/g;
+const DASH = 0x2d;
 
-const SINGLE_STATE: Record<string, B3SamplingState> = { '0': 'deny', '1': 'accept', d: 'debug' };
+/** "Sampling State" of the single header: `0` deny, `1` accept, `d` debug. */
+function singleState(char: string | undefined): B3SamplingState | undefined {
+  if (char === '1') return 'accept';
+  if (char === '0') return 'deny';
+  return char === 'd' ? 'debug' : undefined;
+}
+
+/** "SpanId": 16 lower-hex, not all zeros. */
+function isSpanId(value: string): boolean {
+  return value.length === 16 && isNonZeroLowerHex(value, 0, 16);
+}
 
 /** "TraceId": 64-bit ids are carried as 32 hex, left-padded with zeros. */
 function padTraceId(traceId: string): string {
@@ -69,25 +71,38 @@ function padTraceId(traceId: string): string {
 }
 
 /**
- * Parse a `b3` single header value; `undefined` when malformed. Surrounding OWS is not part of
- * an HTTP field value (RFC 9110 §5.5) and is ignored; anything else out of grammar is rejected,
- * as are all-zero ids (an all-zero id is the "invalid" id in every tracer, and cannot be sent
- * on as a traceparent).
+ * Parse a `b3` single header value; `undefined` when malformed. "Single Header":
+ * `{TraceId}-{SpanId}[-{SamplingState}[-{ParentSpanId}]]` (trace id 32 or 16 lower-hex, span ids
+ * 16 lower-hex, sampling `0|1|d`), or the sampling state alone; nothing before or after.
+ * Surrounding OWS is not part of an HTTP field value (RFC 9110 §5.5) and is ignored. All-zero
+ * ids are rejected (an all-zero id is the "invalid" id in every tracer, and cannot be sent on as
+ * a traceparent). Parsed by position, character by character: it runs on every request.
  */
 export function parseB3Single(header: string): B3Fields | undefined {
-  const value = header.replace(OWS_EDGES, '');
-  if (SINGLE_SAMPLING_ONLY.test(value)) return { state: SINGLE_STATE[value] as B3SamplingState };
-  const match = SINGLE.exec(value);
-  if (!match) return undefined;
-  const [, traceId = '', spanId = '', sampling, parentSpanId] = match;
-  if (ALL_ZEROS.test(traceId) || ALL_ZEROS.test(spanId)) return undefined;
-  if (parentSpanId !== undefined && ALL_ZEROS.test(parentSpanId)) return undefined;
-  return {
-    traceId: padTraceId(traceId),
-    spanId,
-    ...(parentSpanId === undefined ? {} : { parentSpanId }),
-    state: sampling === undefined ? 'defer' : (SINGLE_STATE[sampling] as B3SamplingState),
-  };
+  const value = trimOws(header);
+  const length = value.length;
+  if (length === 1) {
+    const state = singleState(value);
+    return state === undefined ? undefined : { state };
+  }
+  const traceEnd = value.charCodeAt(16) === DASH ? 16 : 32;
+  const spanEnd = traceEnd + 17;
+  // Ids only, ids + sampling state (2 more), or ids + state + parent span id (19 more).
+  if (length !== spanEnd && length !== spanEnd + 2 && length !== spanEnd + 19) return undefined;
+  if (value.charCodeAt(traceEnd) !== DASH) return undefined;
+  if (!isNonZeroLowerHex(value, 0, traceEnd) || !isNonZeroLowerHex(value, traceEnd + 1, spanEnd)) {
+    return undefined;
+  }
+  const traceId = padTraceId(value.slice(0, traceEnd));
+  const spanId = value.slice(traceEnd + 1, spanEnd);
+  if (length === spanEnd) return { traceId, spanId, state: 'defer' };
+  const state = value.charCodeAt(spanEnd) === DASH ? singleState(value[spanEnd + 1]) : undefined;
+  if (state === undefined) return undefined;
+  if (length === spanEnd + 2) return { traceId, spanId, state };
+  if (value.charCodeAt(spanEnd + 2) !== DASH || !isNonZeroLowerHex(value, spanEnd + 3, length)) {
+    return undefined;
+  }
+  return { traceId, spanId, parentSpanId: value.slice(spanEnd + 3), state };
 }
 
 /**
@@ -107,7 +122,9 @@ export function parseB3Single(header: string): B3Fields | undefined {
 export function parseB3Multi(read: (name: string) => string | undefined): B3Fields | undefined {
   const first = (name: string) => {
     const raw = read(name);
-    return raw === undefined ? undefined : (raw.split(',')[0] as string).replace(OWS_EDGES, '');
+    if (raw === undefined) return undefined;
+    const comma = raw.indexOf(',');
+    return trimOws(comma === -1 ? raw : raw.slice(0, comma));
   };
   const traceId = first(B3_TRACE_ID_HEADER);
   const spanId = first(B3_SPAN_ID_HEADER);
@@ -128,11 +145,9 @@ export function parseB3Multi(read: (name: string) => string | undefined): B3Fiel
     return parentSpanId === undefined && state !== 'defer' ? { state } : undefined;
   }
   if (traceId === undefined || spanId === undefined) return undefined;
-  if (!TRACE_ID.test(traceId) || ALL_ZEROS.test(traceId)) return undefined;
-  if (!SPAN_ID.test(spanId) || ALL_ZEROS.test(spanId)) return undefined;
-  if (parentSpanId !== undefined && (!SPAN_ID.test(parentSpanId) || ALL_ZEROS.test(parentSpanId))) {
-    return undefined;
-  }
+  if (traceId.length !== 16 && traceId.length !== 32) return undefined;
+  if (!isNonZeroLowerHex(traceId, 0, traceId.length) || !isSpanId(spanId)) return undefined;
+  if (parentSpanId !== undefined && !isSpanId(parentSpanId)) return undefined;
   return {
     traceId: padTraceId(traceId),
     spanId,

@@ -4,7 +4,6 @@ import {
   context,
   INVALID_SPAN_CONTEXT,
   propagation,
-  ROOT_CONTEXT,
   type Span,
   type SpanOptions,
   type Tracer,
@@ -14,6 +13,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { TraceIdRatioBasedSampler, type TracerProvider } from '@opentelemetry/sdk-trace';
 import type { FastifyInstance } from 'fastify';
 import { resolveTracingConfig, type TracingConfig, type TracingOptions } from './config.js';
+import { LEAN_ROOT_CONTEXT } from './context/lean-context.js';
 import type { Env } from './env.js';
 import type { ExportStats, ExportStatsRecorder } from './export-stats.js';
 import { type HeaderCarrier, lowercaseGetter, normalizeHeaders } from './headers.js';
@@ -182,9 +182,9 @@ export class TracingService {
   /** Run `fn` in the trace context carried by incoming `headers` (W3C or B3); invalid headers start a new trace. */
   withTraceContext<T>(headers: HeaderCarrier | undefined, fn: () => T): T {
     if (this.tracer === undefined) return fn();
-    let extracted = ROOT_CONTEXT;
+    let extracted = LEAN_ROOT_CONTEXT;
     try {
-      extracted = propagation.extract(ROOT_CONTEXT, normalizeHeaders(headers), lowercaseGetter);
+      extracted = propagation.extract(LEAN_ROOT_CONTEXT, normalizeHeaders(headers), lowercaseGetter);
     } catch {
       // malformed headers are ignored: a new trace starts
     }

@@ -8,6 +8,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
+import { isNonZeroLowerHex, trimOws } from './hex.js';
 import { W3CTraceState } from './tracestate.js';
 
 /**
@@ -29,9 +30,10 @@ export const FLAG_RANDOM = 0x02;
 export const KNOWN_FLAGS = FLAG_SAMPLED | FLAG_RANDOM;
 
 const HEX_LC = /^[0-9a-f]+$/;
-const OWS_EDGES = /^[ \t]+|[ \t]+$/g;
-const ZERO_TRACE_ID = '0'.repeat(32);
-const ZERO_SPAN_ID = '0'.repeat(16);
+
+function isLowerHex(value: string): boolean {
+  return HEX_LC.test(value);
+}
 
 /** The parts of a valid traceparent, flags already reduced to {@link KNOWN_FLAGS}. */
 export interface Traceparent {
@@ -51,19 +53,22 @@ export interface Traceparent {
  * - trace-id and parent-id: lower-hex only, not all zeros (§3.2.2.3, §3.2.2.4).
  */
 export function parseTraceparent(header: string): Traceparent | undefined {
-  const value = header.replace(OWS_EDGES, '');
+  const value = trimOws(header);
   if (value.length < 55) return undefined;
   const version = value.slice(0, 2);
-  if (!HEX_LC.test(version) || version === 'ff') return undefined;
+  if (!isLowerHex(version) || version === 'ff') return undefined;
   if (version === '00' && value.length !== 55) return undefined;
   if (value.length > 55 && value[55] !== '-') return undefined;
   if (value[2] !== '-' || value[35] !== '-' || value[52] !== '-') return undefined;
-  const traceId = value.slice(3, 35);
-  const spanId = value.slice(36, 52);
+  // Checked in place, character by character: this runs on every incoming request.
+  if (!isNonZeroLowerHex(value, 3, 35) || !isNonZeroLowerHex(value, 36, 52)) return undefined;
   const flags = value.slice(53, 55);
-  if (!HEX_LC.test(traceId) || !HEX_LC.test(spanId) || !HEX_LC.test(flags)) return undefined;
-  if (traceId === ZERO_TRACE_ID || spanId === ZERO_SPAN_ID) return undefined;
-  return { traceId, spanId, traceFlags: Number.parseInt(flags, 16) & KNOWN_FLAGS };
+  if (!isLowerHex(flags)) return undefined;
+  return {
+    traceId: value.slice(3, 35),
+    spanId: value.slice(36, 52),
+    traceFlags: Number.parseInt(flags, 16) & KNOWN_FLAGS,
+  };
 }
 
 /** `00-{traceId}-{spanId}-{flags}` with only the known flags (§3.2.2.5.3, §5.1.2 step 2.2). */

@@ -3,7 +3,6 @@ import {
   type Context,
   context,
   propagation,
-  ROOT_CONTEXT,
   type Span,
   SpanKind,
   SpanStatusCode,
@@ -11,6 +10,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { LEAN_ROOT_CONTEXT } from '../context/lean-context.js';
 import { warn } from '../logger.js';
 import { recordError } from '../record-error.js';
 import {
@@ -101,7 +101,10 @@ export function instrumentFastify(app: FastifyInstance, options: ServerTracingOp
     if (excluded.has(path)) return done();
     const headers = request.headers;
     // Most requests carry no trace header: skip the propagators' extract (B3 + W3C + baggage).
-    const parent = hasTraceHeaders(headers) ? propagation.extract(ROOT_CONTEXT, headers) : ROOT_CONTEXT;
+    // A lean context: derived contexts add a node instead of copying a Map (context/lean-context.ts).
+    const parent = hasTraceHeaders(headers)
+      ? propagation.extract(LEAN_ROOT_CONTEXT, headers)
+      : LEAN_ROOT_CONTEXT;
     // Known unsampled (rate 0, a root failing the ratio test, a parent with sampled=0): ids only,
     // no name, no attributes, no route lookup.
     const span = unsampledSpan(parent) ?? startServerSpan(tracer, request, path, mark, parent);

@@ -1,0 +1,40 @@
+/**
+ * Character-level checks for the propagators' id fields: one pass, no regex, no substring.
+ * Ids are parsed on every incoming request, sampled or not.
+ */
+
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
+const LOWER_A = 0x61;
+const LOWER_F = 0x66;
+
+/** True when `value[start, end)` is non-empty lower-case hex and not all zeros. */
+export function isNonZeroLowerHex(value: string, start: number, end: number): boolean {
+  if (end <= start || end > value.length) return false;
+  let nonZero = false;
+  for (let i = start; i < end; i++) {
+    const c = value.charCodeAt(i);
+    if (c === DIGIT_0) continue;
+    if ((c > DIGIT_0 && c <= DIGIT_9) || (c >= LOWER_A && c <= LOWER_F)) nonZero = true;
+    else return false;
+  }
+  return nonZero;
+}
+
+/** `value` without leading and trailing spaces and tabs (HTTP optional whitespace, RFC 9110 §5.6.3). */
+export function trimOws(value: string): string {
+  const last = value.length - 1;
+  if (last < 0) return value;
+  const first = value.charCodeAt(0);
+  const end = value.charCodeAt(last);
+  if (first !== 0x20 && first !== 0x09 && end !== 0x20 && end !== 0x09) return value;
+  let start = 0;
+  let stop = value.length;
+  while (start < stop && isOws(value.charCodeAt(start))) start++;
+  while (stop > start && isOws(value.charCodeAt(stop - 1))) stop--;
+  return value.slice(start, stop);
+}
+
+function isOws(c: number): boolean {
+  return c === 0x20 || c === 0x09;
+}
