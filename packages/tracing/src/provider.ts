@@ -6,6 +6,7 @@ import {
   ParentBasedSampler,
   type Sampler,
   SimpleSpanProcessor,
+  type SpanLimits,
   type SpanProcessor,
   TraceIdRatioBasedSampler,
   type TracerProvider,
@@ -15,6 +16,7 @@ import type { TracingConfig, TracingOptions } from './config.js';
 import { ExportStatsRecorder } from './export-stats.js';
 import { createConsoleExporter, createOtlpExporter } from './exporter.js';
 import { idGenerator } from './instrumentation/fast-path.js';
+import type { LeanSpanPipeline } from './instrumentation/lean-span.js';
 import { EncodeOnEndSpanProcessor } from './otlp/encoded-export.js';
 import { RandomTraceFlagTracerProvider } from './random-trace-flag.js';
 
@@ -22,7 +24,19 @@ import { RandomTraceFlagTracerProvider } from './random-trace-flag.js';
 export interface BuiltProvider {
   provider: TracerProvider;
   stats: ExportStatsRecorder;
+  /** What our instrumentation needs to make recording spans of this provider without its tracer. */
+  leanPipeline: LeanSpanPipeline;
 }
+
+/** The SDK's default span limits, given to the provider and to lean spans alike. */
+const SPAN_LIMITS: Required<SpanLimits> = {
+  attributeCountLimit: 128,
+  attributeValueLengthLimit: Number.POSITIVE_INFINITY,
+  eventCountLimit: 128,
+  linkCountLimit: 128,
+  attributePerEventCountLimit: 128,
+  attributePerLinkCountLimit: 128,
+};
 
 /**
  * Build the tracer provider by hand (not NodeSDK, which also starts metric and log pipelines):
@@ -47,29 +61,37 @@ export function createTracerProvider(
   const spanProcessors: SpanProcessor[] = [spanExporter ? batch : new EncodeOnEndSpanProcessor(batch)];
   if (config.console) spanProcessors.push(new SimpleSpanProcessor({ exporter: createConsoleExporter() }));
 
+  const resource = resourceFromAttributes({
+    'service.name': config.serviceName,
+    'service.version': config.serviceVersion,
+    'service.namespace': 'autobot',
+    'service.instance.id': randomUUID(),
+    'deployment.environment.name': config.environment,
+    'host.name': hostname(),
+    'process.pid': process.pid,
+    'process.runtime.name': 'nodejs',
+    'process.runtime.version': process.versions.node,
+    'telemetry.sdk.name': 'opentelemetry',
+    'telemetry.sdk.language': 'nodejs',
+  });
   // The subclass only wraps getTracer() so spans keep/set the W3C random trace-id flag (0x02),
   // which the SDK itself drops; see random-trace-flag.ts. Everything else is the SDK provider.
   const provider = new RandomTraceFlagTracerProvider({
-    resource: resourceFromAttributes({
-      'service.name': config.serviceName,
-      'service.version': config.serviceVersion,
-      'service.namespace': 'autobot',
-      'service.instance.id': randomUUID(),
-      'deployment.environment.name': config.environment,
-      'host.name': hostname(),
-      'process.pid': process.pid,
-      'process.runtime.name': 'nodejs',
-      'process.runtime.version': process.versions.node,
-      'telemetry.sdk.name': 'opentelemetry',
-      'telemetry.sdk.language': 'nodejs',
-    }),
+    resource,
     sampler: createSampler(config.sampleRate),
     // Hands the SDK the trace id the unsampled fast path already sampled a root by.
     idGenerator,
     spanProcessors,
     forceFlushTimeoutMillis: config.shutdownTimeoutMs,
+    spanLimits: SPAN_LIMITS,
   });
-  return { provider, stats };
+  const leanPipeline: LeanSpanPipeline = {
+    resource,
+    processors: spanProcessors,
+    limits: SPAN_LIMITS,
+    scope: (name) => provider.instrumentationScope(name),
+  };
+  return { provider, stats, leanPipeline };
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   type Tracer,
   trace,
 } from '@opentelemetry/api';
+import type { InstrumentationScope } from '@opentelemetry/core';
 import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { FLAG_RANDOM } from './w3c-trace-context.js';
 
@@ -96,5 +97,11 @@ export class RandomTraceFlagTracerProvider extends TracerProvider {
       this.wrapped.set(inner, outer);
     }
     return outer;
+  }
+
+  /** The instrumentation scope the SDK tracer named `name` (no version) gives its spans. */
+  instrumentationScope(name: string): InstrumentationScope {
+    return (super.getTracer(name) as unknown as { instrumentationScope: InstrumentationScope })
+      .instrumentationScope;
   }
 }

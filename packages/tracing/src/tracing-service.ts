@@ -81,12 +81,16 @@ export class TracingService {
         info(`tracing disabled for ${config.serviceName}; spans are not recorded`);
         return false;
       }
-      const { provider, stats } = createTracerProvider(config, options.spanExporter);
+      const { provider, stats, leanPipeline } = createTracerProvider(config, options.spanExporter);
       this.provider = provider;
       this.statsRecorder = stats;
       if (registerGlobals(provider, config)) {
         // Our provider serves the global API: instrumentation may decide unsampled spans itself.
-        setSamplingHint({ root: new TraceIdRatioBasedSampler(config.sampleRate), rate: config.sampleRate });
+        setSamplingHint({
+          root: new TraceIdRatioBasedSampler(config.sampleRate),
+          rate: config.sampleRate,
+          pipeline: leanPipeline,
+        });
       }
       setRedisRootSpans(config.redisRootSpans);
       this.tracer = provider.getTracer(TRACER_NAME, config.serviceVersion);

@@ -1,15 +1,20 @@
 import {
+  type Attributes,
   type Context,
   isSpanContextValid,
   ROOT_CONTEXT,
   type Span,
+  type SpanContext,
   SpanKind,
   TraceFlags,
+  type Tracer,
   trace,
 } from '@opentelemetry/api';
+import { isTracingSuppressed } from '@opentelemetry/core';
 import { type IdGenerator, type Sampler, SamplingDecision } from '@opentelemetry/sdk-trace';
 import { getB3Hint } from '../b3.js';
 import { FLAG_RANDOM } from '../w3c-trace-context.js';
+import { LeanSpan, type LeanSpanPipeline } from './lean-span.js';
 
 /**
  * The unsampled fast path. Our provider samples with ParentBased(TraceIdRatio(rate)), so for most
@@ -27,6 +32,8 @@ interface SamplingHint {
   readonly root: Sampler;
   /** Its ratio; 0 and 1 decide without looking at the trace id. */
   readonly rate: number;
+  /** The provider's pieces for {@link startInstrumentationSpan}'s spans made without its tracer. */
+  readonly pipeline?: LeanSpanPipeline;
 }
 
 let hint: SamplingHint | undefined;
@@ -59,8 +66,12 @@ class PresetIdGenerator implements IdGenerator {
   preset: string | undefined;
 
   generateTraceId(): string {
+    return this.takePreset() ?? randomId(16);
+  }
+
+  /** The trace id a root was just sampled by, once. */
+  takePreset(): string | undefined {
     const preset = this.preset;
-    if (preset === undefined) return randomId(16);
     this.preset = undefined;
     return preset;
   }
@@ -123,4 +134,53 @@ export function parentNotSampled(ctx: Context): boolean {
   if (spanContext === undefined) return false;
   // Flags first: the validity check is two regex tests, needed only for unsampled parents.
   return (spanContext.traceFlags & TraceFlags.SAMPLED) === 0 && isSpanContextValid(spanContext);
+}
+
+/**
+ * Start a span of our own instrumentation (scope `scopeName`) in `parent`: a {@link LeanSpan}
+ * when the outcome is known to be "record and sample" (a valid sampled parent, or a root that
+ * {@link unsampledSpan} has just let through), through `tracer` otherwise (another provider,
+ * suppressed tracing, B3 states the sampler decides). Call it right after `unsampledSpan`
+ * returned undefined, with the attributes the span starts with (taken over, not copied).
+ */
+export function startInstrumentationSpan(
+  tracer: Tracer,
+  scopeName: string,
+  name: string,
+  kind: SpanKind,
+  attributes: Attributes,
+  parent: Context,
+): Span {
+  const pipeline = hint?.pipeline;
+  if (pipeline === undefined || isTracingSuppressed(parent)) {
+    return tracer.startSpan(name, { kind, attributes }, parent);
+  }
+  const b3 = getB3Hint(parent);
+  if (b3 !== undefined && (b3.traceId === undefined || b3.state === 'defer')) {
+    return tracer.startSpan(name, { kind, attributes }, parent);
+  }
+  const parentContext = trace.getSpanContext(parent);
+  if (parentContext !== undefined && isSpanContextValid(parentContext)) {
+    if ((parentContext.traceFlags & TraceFlags.SAMPLED) === 0) {
+      return tracer.startSpan(name, { kind, attributes }, parent);
+    }
+    const spanContext: SpanContext = {
+      traceId: parentContext.traceId,
+      spanId: randomId(8),
+      // W3C Level 2 §3.2.2.5: the random trace-id flag travels with the trace id.
+      traceFlags: TraceFlags.SAMPLED | (parentContext.traceFlags & FLAG_RANDOM),
+      traceState: parentContext.traceState,
+    };
+    return new LeanSpan(pipeline, spanContext, parentContext, name, kind, attributes, scopeName, parent);
+  }
+  // A root: sampled at rate 1, or when unsampledSpan has just let its trace id through.
+  const preset = idGenerator.takePreset();
+  if (preset === undefined && hint?.rate !== 1) return tracer.startSpan(name, { kind, attributes }, parent);
+  const spanContext: SpanContext = {
+    traceId: preset ?? randomId(16),
+    spanId: randomId(8),
+    // A new trace: its id is random (W3C Level 2 §3.2.2.5).
+    traceFlags: TraceFlags.SAMPLED | FLAG_RANDOM,
+  };
+  return new LeanSpan(pipeline, spanContext, undefined, name, kind, attributes, scopeName, parent);
 }

@@ -30,7 +30,7 @@ import {
   ATTR_URL_SCHEME,
   ATTR_USER_AGENT_ORIGINAL,
 } from '../semconv.js';
-import { unsampledSpan } from './fast-path.js';
+import { startInstrumentationSpan, unsampledSpan } from './fast-path.js';
 import { redactQuery } from './redact.js';
 
 declare module 'fastify' {
@@ -219,11 +219,8 @@ function startServerSpan(
   if (port) attributes[ATTR_SERVER_PORT] = port;
   const userAgent = request.headers['user-agent'];
   if (userAgent) attributes[ATTR_USER_AGENT_ORIGINAL] = userAgent;
-  return tracer.startSpan(
-    route === undefined ? `HTTP ${method}` : `HTTP ${method} ${route}`,
-    { kind: SpanKind.SERVER, attributes },
-    parent,
-  );
+  const name = route === undefined ? `HTTP ${method}` : `HTTP ${method} ${route}`;
+  return startInstrumentationSpan(tracer, TRACER_NAME, name, SpanKind.SERVER, attributes, parent);
 }
 
 function addRequestAttributes(

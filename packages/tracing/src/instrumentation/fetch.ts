@@ -4,7 +4,7 @@ import { isTracingSuppressed } from '@opentelemetry/core';
 import { recordError } from '../record-error.js';
 import { ATTR_HTTP_DURATION_MS } from '../semconv.js';
 import { clientSpanAttributes, clientSpanName, recordClientStatus } from './client-span.js';
-import { parentNotSampled, unsampledSpan } from './fast-path.js';
+import { parentNotSampled, startInstrumentationSpan, unsampledSpan } from './fast-path.js';
 import { redactUrl } from './redact.js';
 
 /**
@@ -86,11 +86,9 @@ export function instrumentFetch(): boolean {
       // undici's path is already serialized by the WHATWG URL parser: only a query (secrets)
       // or credentials need the full redaction.
       const url = info.plain && !path.includes('?') ? `${origin}${path}` : redactUrl(`${origin}${path}`);
-      const span = tracer.startSpan(
-        clientSpanName(method),
-        { kind: SpanKind.CLIENT, attributes: clientSpanAttributes(method, url, info.address, info.port) },
-        active,
-      );
+      const attributes = clientSpanAttributes(method, url, info.address, info.port);
+      const name = clientSpanName(method);
+      const span = startInstrumentationSpan(tracer, TRACER_NAME, name, SpanKind.CLIENT, attributes, active);
       propagation.inject(trace.setSpan(active, span), request, SETTER);
       if (span.isRecording()) request[kSpan] = { span, started: performance.now() };
     } catch {

@@ -11,7 +11,7 @@ import {
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
 } from '../semconv.js';
-import { parentNotSampled, unsampledSpan } from './fast-path.js';
+import { parentNotSampled, startInstrumentationSpan, unsampledSpan } from './fast-path.js';
 
 /**
  * Redis spans from ioredis's own `diagnostics_channel` tracing channels (`ioredis:command`,
@@ -134,7 +134,14 @@ export function instrumentRedis(options: RedisTracingOptions = {}): boolean {
     attributes[ATTR_DB_NAMESPACE] = String(message.database);
     attributes[ATTR_SERVER_ADDRESS] = message.serverAddress;
     if (message.serverPort !== undefined) attributes[ATTR_SERVER_PORT] = message.serverPort;
-    (message as Traced)[kSpan] = tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes });
+    (message as Traced)[kSpan] = startInstrumentationSpan(
+      tracer,
+      TRACER_NAME,
+      name,
+      SpanKind.CLIENT,
+      attributes,
+      active,
+    );
   };
   const finish = (message: object) => {
     const span = (message as Traced)[kSpan];
