@@ -99,9 +99,17 @@ export class RandomTraceFlagTracerProvider extends TracerProvider {
     return outer;
   }
 
+  private readonly scopes = new Map<string, InstrumentationScope>();
+
   /** The instrumentation scope the SDK tracer named `name` (no version) gives its spans. */
   instrumentationScope(name: string): InstrumentationScope {
-    return (super.getTracer(name) as unknown as { instrumentationScope: InstrumentationScope })
-      .instrumentationScope;
+    let scope = this.scopes.get(name);
+    if (scope === undefined) {
+      const tracer = super.getTracer(name) as unknown as { instrumentationScope: InstrumentationScope };
+      scope = tracer.instrumentationScope;
+      // Our instrumentation uses a handful of names; the SDK keeps every tracer anyway.
+      this.scopes.set(name, scope);
+    }
+    return scope;
   }
 }

@@ -1,9 +1,21 @@
 /**
- * A minimal protobuf writer over one growable Buffer, for the OTLP span encoder. Strings and hex
- * ids go through Buffer's native `write` (UTF-8, hex), so nothing is allocated per field; nested
+ * A minimal protobuf writer over one growable Buffer, for the OTLP span encoder. Nothing is
+ * allocated per field: short ASCII strings and hex ids are copied in JavaScript, other strings go
+ * through Buffer's native UTF-8 `write`; nested
  * messages reserve one length byte and shift only when the body reaches 128 bytes, so lengths are
  * canonical varints.
  */
+/** Strings up to this length are tried as ASCII in JavaScript before Buffer.write. */
+const SHORT_STRING = 64;
+
+/** The value of a hex digit's char code (either case, as Buffer's hex decoding), or -1. */
+function hexValue(code: number): number {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  const lower = code | 0x20;
+  if (lower >= 0x61 && lower <= 0x66) return lower - 0x61 + 10;
+  return -1;
+}
+
 export class ProtoWriter {
   buffer: Buffer;
   pos = 0;
@@ -93,7 +105,25 @@ export class ProtoWriter {
   /** A length-delimited UTF-8 string (lone surrogates become U+FFFD, as TextEncoder does). */
   string(value: string): void {
     const start = this.begin();
-    this.ensure(value.length * 3);
+    const length = value.length;
+    this.ensure(length * 3);
+    // Attribute keys and most values are short ASCII: copying them char by char is cheaper than
+    // a call into native code. Anything else (or a non-ASCII char on the way) takes Buffer.write.
+    if (length <= SHORT_STRING) {
+      const buffer = this.buffer;
+      let pos = this.pos;
+      let i = 0;
+      for (; i < length; i++) {
+        const c = value.charCodeAt(i);
+        if (c >= 0x80) break;
+        buffer[pos++] = c;
+      }
+      if (i === length) {
+        this.pos = pos;
+        this.end(start);
+        return;
+      }
+    }
     this.pos += this.buffer.write(value, this.pos, 'utf8');
     this.end(start);
   }
@@ -101,8 +131,22 @@ export class ProtoWriter {
   /** Length-delimited bytes from a hex string (trace and span ids). */
   hexBytes(hex: string): void {
     const start = this.begin();
-    this.ensure(hex.length >> 1);
-    this.pos += this.buffer.write(hex, this.pos, 'hex');
+    const bytes = hex.length >> 1;
+    this.ensure(bytes);
+    const buffer = this.buffer;
+    let pos = this.pos;
+    for (let i = 0; i < bytes; i++) {
+      const high = hexValue(hex.charCodeAt(2 * i));
+      const low = hexValue(hex.charCodeAt(2 * i + 1));
+      if ((high | low) < 0) {
+        // Not hex: Buffer.write's own rule (stop at the first bad pair) decides, as before.
+        this.pos += buffer.write(hex, this.pos, 'hex');
+        this.end(start);
+        return;
+      }
+      buffer[pos++] = (high << 4) | low;
+    }
+    this.pos = pos;
     this.end(start);
   }
 

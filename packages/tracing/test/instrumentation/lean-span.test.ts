@@ -46,7 +46,7 @@ function exercise(span: Span): void {
   span.setAttribute('object', { not: 'an attribute value' } as never);
   span.setAttribute('over.limit', 1);
   span.setAttribute('num', 2);
-  span.setAttributes({ 'bool': true, 'again': 'x' });
+  span.setAttributes({ bool: true, again: 'x' });
   span.addEvent('first', { a: 1, b: 2 });
   span.addEvent('second', Date.now());
   span.recordException(Object.assign(new Error('boom'), { code: 'E_BOOM' }));
@@ -69,7 +69,11 @@ function shape(span: ReadableSpan) {
     kind: span.kind,
     attributes: span.attributes,
     droppedAttributesCount: span.droppedAttributesCount,
-    events: span.events.map((e) => ({ name: e.name, attributes: e.attributes, dropped: e.droppedAttributesCount })),
+    events: span.events.map((e) => ({
+      name: e.name,
+      attributes: e.attributes,
+      dropped: e.droppedAttributesCount,
+    })),
     droppedEventsCount: span.droppedEventsCount,
     links: span.links,
     droppedLinksCount: span.droppedLinksCount,
@@ -84,7 +88,18 @@ describe('LeanSpan', () => {
     exporter.reset();
     exercise(sdkTracer.startSpan('op', { kind: SpanKind.CLIENT, attributes: { first: 'abcdefgh' } }));
     const context = { traceId: 'c'.repeat(32), spanId: 'd'.repeat(16), traceFlags: TraceFlags.SAMPLED };
-    exercise(new LeanSpan(pipeline, context, undefined, 'op', SpanKind.CLIENT, { first: 'abcdefgh' }, 'x', ROOT_CONTEXT));
+    exercise(
+      new LeanSpan(
+        pipeline,
+        context,
+        undefined,
+        'op',
+        SpanKind.CLIENT,
+        { first: 'abcdefgh' },
+        'x',
+        ROOT_CONTEXT,
+      ),
+    );
     const [oracle, lean] = exporter.getFinishedSpans();
     expect(lean).toBeInstanceOf(LeanSpan);
     expect(shape(lean as ReadableSpan)).toEqual(shape(oracle as ReadableSpan));
@@ -94,7 +109,16 @@ describe('LeanSpan', () => {
     exporter.reset();
     const context = { traceId: 'c'.repeat(32), spanId: 'd'.repeat(16), traceFlags: TraceFlags.SAMPLED };
     const before = Date.now();
-    const span = new LeanSpan(pipeline, context, undefined, 'timed', SpanKind.INTERNAL, {}, 'x', ROOT_CONTEXT);
+    const span = new LeanSpan(
+      pipeline,
+      context,
+      undefined,
+      'timed',
+      SpanKind.INTERNAL,
+      {},
+      'x',
+      ROOT_CONTEXT,
+    );
     span.addEvent('at performance time', performance.now());
     span.end();
     const start = span.startTime[0] * 1e3 + span.startTime[1] / 1e6;
@@ -142,7 +166,8 @@ describe('our instrumentation with our provider', () => {
     expect(client).toBeInstanceOf(LeanSpan);
     expect(inner).not.toBeInstanceOf(LeanSpan);
     // One trace; the remote parent, then server → (SDK inner, lean client → lean leaf server).
-    for (const span of [server, client, leaf, inner]) expect(span?.spanContext().traceId).toBe('e'.repeat(32));
+    for (const span of [server, client, leaf, inner])
+      expect(span?.spanContext().traceId).toBe('e'.repeat(32));
     expect(server?.parentSpanContext?.spanId).toBe('f'.repeat(16));
     expect(inner?.parentSpanContext?.spanId).toBe(server?.spanContext().spanId);
     expect(client?.parentSpanContext?.spanId).toBe(server?.spanContext().spanId);
