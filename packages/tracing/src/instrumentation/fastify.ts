@@ -201,26 +201,77 @@ function startServerSpan(
   parent: Context,
 ): Span {
   const method = request.method;
-  const route = request.routeOptions.url;
+  const route = routeTemplate(request);
   const scheme = request.protocol;
+  const host = hostParts(request);
   const shownQuery = mark === -1 ? '' : redactQuery(request.url.slice(mark + 1));
   const attributes: Attributes = {
     [ATTR_HTTP_METHOD]: method,
     [ATTR_HTTP_REQUEST_METHOD]: method,
     [ATTR_URL_PATH]: path,
     [ATTR_URL_SCHEME]: scheme,
-    [ATTR_HTTP_URL]: `${scheme}://${request.host}${path}${shownQuery === '' ? '' : `?${shownQuery}`}`,
-    [ATTR_SERVER_ADDRESS]: request.hostname,
+    [ATTR_HTTP_URL]: `${scheme}://${host.host}${path}${shownQuery === '' ? '' : `?${shownQuery}`}`,
+    [ATTR_SERVER_ADDRESS]: host.hostname,
     [ATTR_CLIENT_ADDRESS]: request.ip,
   };
   if (route !== undefined) attributes[ATTR_HTTP_ROUTE] = route;
   if (shownQuery !== '') attributes[ATTR_URL_QUERY] = shownQuery;
-  const port = request.port;
+  const port = host.port;
   if (port) attributes[ATTR_SERVER_PORT] = port;
   const userAgent = request.headers['user-agent'];
   if (userAgent) attributes[ATTR_USER_AGENT_ORIGINAL] = userAgent;
   const name = route === undefined ? `HTTP ${method}` : `HTTP ${method} ${route}`;
   return startInstrumentationSpan(tracer, TRACER_NAME, name, SpanKind.SERVER, attributes, parent);
+}
+
+/** `request.host` and what Fastify derives from it (`hostname`, `port`), computed once per host. */
+interface HostParts {
+  host: string;
+  hostname: string;
+  port: number | null;
+}
+
+const hostPartsByHost = new Map<string, HostParts>();
+/** Services see a handful of Host values; the bound guards against clients inventing them. */
+const MAX_HOSTS = 256;
+
+/**
+ * Fastify's `hostname` and `port` getters re-read `host` and parse it (a split, a regex) on every
+ * access; both are pure functions of the `host` string, so they are cached by it.
+ */
+function hostParts(request: FastifyRequest): HostParts {
+  const host = request.host;
+  let parts = hostPartsByHost.get(host);
+  if (parts === undefined) {
+    parts = { host, hostname: request.hostname, port: request.port };
+    if (hostPartsByHost.size >= MAX_HOSTS) hostPartsByHost.clear();
+    hostPartsByHost.set(host, parts);
+  }
+  return parts;
+}
+
+/** Fastify's private route-context key (`Symbol('fastify.context')`), found on the first request. */
+let routeContextKey: symbol | null | undefined;
+
+/**
+ * The matched route's template (`/api/items/:id`), as `request.routeOptions.url` gives it. That
+ * getter builds a dozen-field options object on every call; the template is read straight from
+ * the route context it is built from. When Fastify's internals differ (no such key, no string
+ * there), the public getter answers. fastify.test.ts checks both agree.
+ */
+export function routeTemplate(request: FastifyRequest): string | undefined {
+  if (routeContextKey === undefined) {
+    routeContextKey =
+      Object.getOwnPropertySymbols(request).find((key) => key.description === 'fastify.context') ?? null;
+  }
+  if (routeContextKey !== null) {
+    const context = (request as unknown as Record<symbol, { config?: { url?: unknown } } | undefined>)[
+      routeContextKey
+    ];
+    const url = context?.config?.url;
+    if (typeof url === 'string') return url;
+  }
+  return request.routeOptions.url;
 }
 
 function addRequestAttributes(
