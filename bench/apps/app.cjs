@@ -24,8 +24,8 @@ async function main() {
   const Fastify = require('fastify');
   const { Redis } = require('ioredis');
   const app = Fastify({ logger: false });
-  // Fault runs (COUNT_RESPONSES=1) count finished responses; the hook is added after
-  // instrumentAll, so it runs after the server span has ended.
+  // Fault runs (COUNT_RESPONSES=1) count finished responses. A counted response's server span
+  // ends when its raw response closes, on the next tick: before any signal handler can run.
   let responses = 0;
   const exit = async () => {
     const signalledAt = Date.now();

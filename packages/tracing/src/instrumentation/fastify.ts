@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import {
   type Attributes,
   type Context,
@@ -71,8 +72,8 @@ const kInstrumented = Symbol.for('autobot.tracing.fastify');
  * the response is sent. 5xx and thrown errors mark the span as error; 4xx do not. Each response
  * carries a W3C `traceresponse` header with the trace id.
  *
- * Call before `app.ready()` / `listen()`. Lean by design: three hooks and no per-request
- * allocation beyond the span, so tracing costs a few microseconds per request.
+ * Call before `app.ready()` / `listen()`. Lean by design: an `onRequest` and an `onError` hook,
+ * and for recording spans one `close` listener on the raw response, which ends the span.
  */
 export function instrumentFastify(app: FastifyInstance, options: ServerTracingOptions = {}): void {
   const marked = app as FastifyInstance & { [kInstrumented]?: true };
@@ -109,7 +110,10 @@ export function instrumentFastify(app: FastifyInstance, options: ServerTracingOp
     // no name, no attributes, no route lookup.
     const span = unsampledSpan(parent) ?? startServerSpan(tracer, request, path, mark, parent);
     request.traceSpan = span;
-    if (span.isRecording() && requestAttributes) addRequestAttributes(span, request, requestAttributes);
+    if (span.isRecording()) {
+      watchResponse(request, reply);
+      if (requestAttributes) addRequestAttributes(span, request, requestAttributes);
+    }
 
     const { traceId, spanId, traceFlags } = span.spanContext();
     // Sampled and random trace-id flags (W3C Trace Context Level 2 §3.2.2.5), as in traceparent.
@@ -126,33 +130,59 @@ export function instrumentFastify(app: FastifyInstance, options: ServerTracingOp
     if (request.traceSpan) recordError(request.traceSpan, error);
     done();
   });
-
-  app.addHook('onResponse', (request, reply, done) => {
-    endServerSpan(request, reply);
-    done();
-  });
-
-  app.addHook('onRequestAbort', (request, done) => {
-    const span = request.traceSpan;
-    if (span) {
-      span.setStatus({ code: SpanStatusCode.ERROR, message: 'client aborted the request' });
-      span.setAttribute(ATTR_ERROR_TYPE, 'aborted');
-      span.end();
-      request.traceSpan = null;
-    }
-    done();
-  });
 }
 
-function endServerSpan(request: FastifyRequest, reply: FastifyReply): void {
+/** The open recording SERVER span of a response, kept on the raw response until it closes. */
+interface OpenServerSpan {
+  readonly request: FastifyRequest;
+  readonly reply: FastifyReply;
+  readonly started: number;
+}
+const kOpenSpan = Symbol('autobot.fastify.open-span');
+type RawWithOpenSpan = ServerResponse & { [kOpenSpan]?: OpenServerSpan };
+
+/**
+ * End the span when the raw response closes: after it finished (the normal end), or before (the
+ * client went away: "client aborted the request"). One listener, added only for recording spans;
+ * Fastify `onResponse` / `onRequestAbort` hooks would make Fastify set up listeners and hook
+ * runners for every request, unsampled ones included.
+ */
+function watchResponse(request: FastifyRequest, reply: FastifyReply): void {
+  const raw = reply.raw as RawWithOpenSpan;
+  raw[kOpenSpan] = { request, reply, started: performance.now() };
+  raw.on('close', onResponseClosed);
+}
+
+function onResponseClosed(this: RawWithOpenSpan): void {
+  const open = this[kOpenSpan];
+  if (open === undefined) return;
+  this[kOpenSpan] = undefined;
+  try {
+    // Ended by the server (even if the last bytes never reached a client that left): a response.
+    if (this.writableEnded) endServerSpan(open);
+    else endAbortedSpan(open.request);
+  } catch {
+    // tracing never breaks the response path
+  }
+}
+
+function endAbortedSpan(request: FastifyRequest): void {
   const span = request.traceSpan;
   if (!span) return;
   request.traceSpan = null;
-  if (!span.isRecording()) return;
+  span.setStatus({ code: SpanStatusCode.ERROR, message: 'client aborted the request' });
+  span.setAttribute(ATTR_ERROR_TYPE, 'aborted');
+  span.end();
+}
+
+function endServerSpan({ request, reply, started }: OpenServerSpan): void {
+  const span = request.traceSpan;
+  if (!span) return;
+  request.traceSpan = null;
   const status = reply.statusCode;
   span.setAttribute(ATTR_HTTP_STATUS_CODE, status);
   span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
-  span.setAttribute(ATTR_HTTP_DURATION_MS, reply.elapsedTime);
+  span.setAttribute(ATTR_HTTP_DURATION_MS, performance.now() - started);
   // 5xx is the server's failure; 4xx is the caller's and leaves the server span unset.
   if (status >= 500) {
     span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${status}` });
