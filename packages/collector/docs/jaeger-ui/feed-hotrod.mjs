@@ -31,38 +31,51 @@ function span(svc, traceId, parentSpanId, name, kind, startMs, durMs, attributes
   };
 }
 
+/** One dispatch trace starting at `t0` (ms): the frontend root and its customer, driver and route calls. */
 function trace(t0) {
   const tid = hex(16);
   const err = Math.random() < 0.12;
-  const out = [];
   const root = span('frontend', tid, undefined, 'HTTP GET /dispatch', 2, t0, 300 + Math.random() * 700, [
     attr('http.method', 'GET'),
     attr('http.route', '/dispatch'),
     attr('http.status_code', err ? 500 : 200),
   ]);
   root.s.status = err ? { code: 2, message: 'driver failed' } : { code: 0 };
-  out.push(root);
-  const c1 = span(
-    'frontend',
-    tid,
-    root.s.spanId,
-    'HTTP GET /customer',
-    3,
-    t0 + 2,
-    120 + Math.random() * 150,
-    [attr('http.method', 'GET')],
-  );
-  const s1 = span('customer', tid, c1.s.spanId, 'HTTP GET /customer', 2, t0 + 3, 110 + Math.random() * 100, [
+  return [
+    root,
+    ...customerCall(tid, root.s.spanId, t0),
+    ...driverCall(tid, root.s.spanId, t0, err),
+    ...routeCall(tid, root.s.spanId, t0),
+  ];
+}
+
+/** frontend → customer → mysql. */
+function customerCall(tid, parentId, t0) {
+  const client = span('frontend', tid, parentId, 'HTTP GET /customer', 3, t0 + 2, 120 + Math.random() * 150, [
     attr('http.method', 'GET'),
   ]);
-  const db = span('mysql', tid, s1.s.spanId, 'SQL SELECT', 2, t0 + 5, 80 + Math.random() * 90, [
+  const server = span(
+    'customer',
+    tid,
+    client.s.spanId,
+    'HTTP GET /customer',
+    2,
+    t0 + 3,
+    110 + Math.random() * 100,
+    [attr('http.method', 'GET')],
+  );
+  const db = span('mysql', tid, server.s.spanId, 'SQL SELECT', 2, t0 + 5, 80 + Math.random() * 90, [
     attr('db.system', 'mysql'),
   ]);
-  out.push(c1, s1, db);
-  const c2 = span(
+  return [client, server, db];
+}
+
+/** frontend → driver (failing when `err`), which makes three redis calls. */
+function driverCall(tid, parentId, t0, err) {
+  const client = span(
     'frontend',
     tid,
-    root.s.spanId,
+    parentId,
     'driver.DriverService/FindNearest',
     3,
     t0 + 280,
@@ -70,10 +83,10 @@ function trace(t0) {
     [attr('rpc.system', 'grpc')],
     err,
   );
-  const s2 = span(
+  const server = span(
     'driver',
     tid,
-    c2.s.spanId,
+    client.s.spanId,
     'driver.DriverService/FindNearest',
     2,
     t0 + 281,
@@ -81,38 +94,46 @@ function trace(t0) {
     [attr('rpc.system', 'grpc')],
     err,
   );
-  out.push(c2, s2);
-  for (let i = 0; i < 3; i++) {
-    const redisErr = Math.random() < 0.08;
-    const call = span(
-      'driver',
-      tid,
-      s2.s.spanId,
-      'FindDriverIDs',
-      3,
-      t0 + 285 + i * 30,
-      10 + Math.random() * 25,
-      [attr('db.system', 'redis')],
-      redisErr,
-    );
-    out.push(
-      call,
-      span(
-        'redis',
-        tid,
-        call.s.spanId,
-        'GetDriver',
-        2,
-        t0 + 286 + i * 30,
-        8 + Math.random() * 20,
-        [attr('db.system', 'redis')],
-        redisErr,
-      ),
-    );
-  }
-  const c3 = span('frontend', tid, root.s.spanId, 'HTTP GET /route', 3, t0 + 500, 40 + Math.random() * 60);
-  out.push(c3, span('route', tid, c3.s.spanId, 'HTTP GET /route', 2, t0 + 501, 35 + Math.random() * 55));
+  const out = [client, server];
+  for (let i = 0; i < 3; i++) out.push(...redisCall(tid, server.s.spanId, t0 + 285 + i * 30));
   return out;
+}
+
+/** driver → redis starting at `startMs`; ~8 % fail on both sides. */
+function redisCall(tid, parentId, startMs) {
+  const redisErr = Math.random() < 0.08;
+  const call = span(
+    'driver',
+    tid,
+    parentId,
+    'FindDriverIDs',
+    3,
+    startMs,
+    10 + Math.random() * 25,
+    [attr('db.system', 'redis')],
+    redisErr,
+  );
+  const server = span(
+    'redis',
+    tid,
+    call.s.spanId,
+    'GetDriver',
+    2,
+    startMs + 1,
+    8 + Math.random() * 20,
+    [attr('db.system', 'redis')],
+    redisErr,
+  );
+  return [call, server];
+}
+
+/** frontend → route. */
+function routeCall(tid, parentId, t0) {
+  const client = span('frontend', tid, parentId, 'HTTP GET /route', 3, t0 + 500, 40 + Math.random() * 60);
+  return [
+    client,
+    span('route', tid, client.s.spanId, 'HTTP GET /route', 2, t0 + 501, 35 + Math.random() * 55),
+  ];
 }
 
 const now = Date.now();
