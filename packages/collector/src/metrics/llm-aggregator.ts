@@ -37,11 +37,8 @@ export interface LlmCall {
   evalMs: number | undefined;
 }
 
-/** One per-minute cell of provider × model figures. */
-export interface LlmCell {
-  minute: number;
-  provider: string;
-  model: string;
+/** The additive figures of LLM calls: summed alike into a minute cell and into a summary. */
+export interface LlmTotals {
   calls: number;
   errors: number;
   inputTokens: number;
@@ -49,6 +46,37 @@ export interface LlmCell {
   cachedTokens: number;
   reasoningTokens: number;
   costUsd: number;
+}
+
+/** The totals of no calls. */
+export function noLlmTotals(): LlmTotals {
+  return {
+    calls: 0,
+    errors: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    cachedTokens: 0,
+    reasoningTokens: 0,
+    costUsd: 0,
+  };
+}
+
+/** Adds `more` into `into`, field by field. */
+export function addLlmTotals(into: LlmTotals, more: LlmTotals): void {
+  into.calls += more.calls;
+  into.errors += more.errors;
+  into.inputTokens += more.inputTokens;
+  into.outputTokens += more.outputTokens;
+  into.cachedTokens += more.cachedTokens;
+  into.reasoningTokens += more.reasoningTokens;
+  into.costUsd += more.costUsd;
+}
+
+/** One per-minute cell of provider × model figures. */
+export interface LlmCell extends LlmTotals {
+  minute: number;
+  provider: string;
+  model: string;
   ttft: Sketch;
   decodeTokens: number;
   decodeMs: number;
@@ -96,6 +124,19 @@ interface LlmRow {
   ttft: string;
   decode_tokens: number;
   decode_ms: number;
+}
+
+/** The totals of a stored `llm_minutes` row. */
+function totalsOfRow(r: LlmRow): LlmTotals {
+  return {
+    calls: r.calls,
+    errors: r.errors,
+    inputTokens: r.input_tokens,
+    outputTokens: r.output_tokens,
+    cachedTokens: r.cached_tokens,
+    reasoningTokens: r.reasoning_tokens,
+    costUsd: r.cost_usd,
+  };
 }
 
 /** Creates the LLM tables. */
@@ -182,26 +223,14 @@ export class LlmAggregator {
         minute,
         provider: call.provider,
         model: call.model,
-        calls: 0,
-        errors: 0,
-        inputTokens: 0,
-        outputTokens: 0,
-        cachedTokens: 0,
-        reasoningTokens: 0,
-        costUsd: 0,
+        ...noLlmTotals(),
         ttft: new Map(),
         decodeTokens: 0,
         decodeMs: 0,
       };
       this.pending.set(key, c);
     }
-    c.calls++;
-    if (call.error) c.errors++;
-    c.inputTokens += call.inputTokens;
-    c.outputTokens += call.outputTokens;
-    c.cachedTokens += call.cachedTokens;
-    c.reasoningTokens += call.reasoningTokens;
-    c.costUsd += call.costUsd;
+    addLlmTotals(c, { ...call, calls: 1, errors: call.error ? 1 : 0 });
     if (call.ttftMs !== undefined) sketchAdd(c.ttft, sketchIndex(call.ttftMs * 1000));
     if (call.evalMs !== undefined && call.evalMs > 0) {
       c.decodeTokens += call.outputTokens;
@@ -284,13 +313,7 @@ export class LlmAggregator {
     for (const c of this.pending.values()) {
       const old = get.get(c.minute, c.provider, c.model) as LlmRow | undefined;
       if (old !== undefined) {
-        c.calls += old.calls;
-        c.errors += old.errors;
-        c.inputTokens += old.input_tokens;
-        c.outputTokens += old.output_tokens;
-        c.cachedTokens += old.cached_tokens;
-        c.reasoningTokens += old.reasoning_tokens;
-        c.costUsd += old.cost_usd;
+        addLlmTotals(c, totalsOfRow(old));
         c.decodeTokens += old.decode_tokens;
         c.decodeMs += old.decode_ms;
         sketchMerge(c.ttft, sketchFromJson(old.ttft));
@@ -373,13 +396,7 @@ export class LlmAggregator {
       minute: r.minute,
       provider: r.provider,
       model: r.model,
-      calls: r.calls,
-      errors: r.errors,
-      inputTokens: r.input_tokens,
-      outputTokens: r.output_tokens,
-      cachedTokens: r.cached_tokens,
-      reasoningTokens: r.reasoning_tokens,
-      costUsd: r.cost_usd,
+      ...totalsOfRow(r),
       ttft: sketchFromJson(r.ttft),
       decodeTokens: r.decode_tokens,
       decodeMs: r.decode_ms,
