@@ -1,4 +1,5 @@
-import { addLlmTotals, type LlmCell, type LlmTotals, noLlmTotals } from './llm-aggregator.js';
+import type { LlmCell } from './llm-aggregator.js';
+import { addLlmTotals, type LlmTotals, noLlmTotals } from './llm-call.js';
 import type { RedCell } from './red-aggregator.js';
 import { type Sketch, sketchMerge, sketchQuantile } from './sketch.js';
 
