@@ -6,6 +6,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './lib/procs.mjs';
 import { readResult as read, readPerNode } from './lib/results.mjs';
+import { renderCollector } from './report/collector-section.mjs';
+import { renderFaults } from './report/faults-section.mjs';
+import { loadLine, mb, median, row, verdict, versionOf, x } from './report/format.mjs';
 
 const overheads = readPerNode('overhead');
 const scalings = readPerNode('scaling');
@@ -14,22 +17,7 @@ const span = read('span');
 const faults = read('faults');
 const ingest = read('collector-ingest');
 const query = read('collector-query');
-
-/** Installed version of a dependency, read from its package.json (exports maps may hide it). */
-/** Median of numbers (the mean of the middle two for an even count). */
-const median = (xs) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
-
-const versionOf = (name) => {
-  try {
-    return JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')).version;
-  } catch {
-    return '?';
-  }
-};
+const monitor = read('collector-monitor');
 
 /**
  * Issue 12's targets, per Node major (the newest major listed at or below the measured one
@@ -40,20 +28,8 @@ const TARGETS = {
   24: { 'ours@0': 0.98, 'ours@0.1': 0.96, 'ours@1.0': 0.9, vsAuto: 2.0 },
 };
 const SPANS_PER_SAMPLED_REQUEST = 4;
-/** Issue 17: RED maintenance may cost the collector at most this share of its ingest rate. */
-const RED_COST_BOUND = 0.1;
-/** Issue 18: query p95 "unchanged" with search workers: at most this × inline p95 plus the slack. */
-const QUERY_P95_RATIO_BOUND = 1.1;
-const QUERY_P95_SLACK_MS = 2;
-/** Issue 17: the Monitor and LLM pages answer within this over 1M stored spans. */
-const MONITOR_PAGE_BOUND_MS = 200;
-/** Issue 15 / the collector's design targets: ingest rate and indexed-query p95 over 1M spans. */
-const INGEST_TARGET_SPANS_PER_SEC = 50_000;
-const QUERY_P95_TARGET_MS = 50;
 /** The span API's cost as a multiple of raw startActiveSpan (bench/span). */
 const SPAN_VS_RAW_BOUND = 1.05;
-/** Fault injection: p99 latency with the collector faulty, at most this × the healthy p99. */
-const FAULT_P99_RATIO_BOUND = 1.2;
 /** Requests still in flight when a load run stops are served but not counted as sent. */
 const IN_FLIGHT_SLACK = 0.995;
 const targetsFor = (major) =>
@@ -66,12 +42,6 @@ const targetsFor = (major) =>
     )
   ];
 
-const mb = (bytes) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
-const x = (v) => `${v.toFixed(2)}×`;
-const verdict = (ok) => (ok ? '**met**' : '**missed**');
-const row = (cells) => `| ${cells.join(' | ')} |`;
-/** A whole number with thousands separators. */
-const n = (v) => Math.round(v).toLocaleString('en-US');
 const lines = [];
 const out = (s = '') => lines.push(s);
 
@@ -120,12 +90,6 @@ function lowStealCpu(overhead, summary) {
   );
   if (runs.length === 0) return '—';
   return `${median(runs.map((r) => r.cpuUsPerReqA + r.cpuUsPerReqB)).toFixed(0)} (${runs.length} of ${overhead.rounds})`;
-}
-
-/** The load averages around a gated run (bench/lib/quiet.mjs), and whether it was forced. */
-function loadLine(result) {
-  const avg = (xs) => xs.map((v) => v.toFixed(1)).join(' / ');
-  return `load average ${avg(result.loadavgBefore)} before, ${avg(result.loadavgAfter)} after${result.forced ? ` — **not quiet** (1-min load ≥ ${result.maxLoad}; run with --force): treat rates and latencies as noise` : ` (waited for 1-min load < ${result.maxLoad})`}`;
 }
 
 /** What the span receiver of an overhead run got: the counting sink, or the collector (older runs). */
@@ -341,170 +305,7 @@ if (span) {
   out();
 }
 
-out('## 3. Collector ingest and query');
-out();
-if (ingest || query) {
-  out(
-    '`npm run bench:collector` (`bench/collector/ingest.mjs`, `query.mjs`; details: [bench/collector/RESULTS.md](collector/RESULTS.md)),',
-  );
-  out(
-    `512-span batches with 10 attributes from a separate sender process. Ingest: ${ingest?.startedAt ?? 'not run'}; query: ${query?.startedAt ?? 'not run'}.`,
-  );
-  for (const [name, result] of [
-    ['Ingest', ingest],
-    ['Query', query],
-  ]) {
-    if (result?.loadavgBefore)
-      out(
-        `- ${name}: ${loadLine(result)}${result.rounds ? `; ${result.rounds} rounds, configurations alternated, medians` : ''}.`,
-      );
-  }
-  out();
-  out('| figure | measured | target | verdict |');
-  out('| --- | ---: | ---: | --- |');
-  if (ingest) {
-    out(
-      row([
-        'ingest, OTLP/HTTP protobuf',
-        `${n(ingest.collectorSpansPerSec)} spans/s`,
-        `≥ ${n(INGEST_TARGET_SPANS_PER_SEC)}`,
-        verdict(ingest.collectorSpansPerSec >= INGEST_TARGET_SPANS_PER_SEC),
-      ]),
-    );
-    out(
-      row([
-        'ingest, OTLP/gRPC',
-        `${n(ingest.collectorGrpcSpansPerSec)} spans/s`,
-        `≥ ${n(INGEST_TARGET_SPANS_PER_SEC)}`,
-        verdict(ingest.collectorGrpcSpansPerSec >= INGEST_TARGET_SPANS_PER_SEC),
-      ]),
-    );
-    out(row(['collector RSS during ingest', `${ingest.rssIdleMB} → ${ingest.rssPeakMB} MB`, '—', '']));
-    // Per protocol: the default configuration's rate and CPU/span next to another configuration's.
-    const versus = (other) => [
-      {
-        protocol: 'HTTP',
-        base: ingest.collectorSpansPerSec,
-        baseCpu: ingest.collectorCpuUsPerSpan,
-        rate: other.httpSpansPerSec,
-        cpu: other.httpCpuUsPerSpan,
-      },
-      {
-        protocol: 'gRPC',
-        base: ingest.collectorGrpcSpansPerSec,
-        baseCpu: ingest.collectorGrpcCpuUsPerSpan,
-        rate: other.grpcSpansPerSec,
-        cpu: other.grpcCpuUsPerSpan,
-      },
-    ];
-    if (ingest.spanMetricsOff) {
-      // Issue 17: RED maintenance costs at most 10 % of the ingest rate (same run, span metrics off).
-      for (const p of versus(ingest.spanMetricsOff)) {
-        const cost = 1 - p.base / p.rate;
-        out(
-          row([
-            `span metrics cost, ${p.protocol}: rate on / off (CPU µs/span on / off)`,
-            `${n(p.base)} / ${n(p.rate)} spans/s = ${(100 * cost).toFixed(1)} % (${p.baseCpu} / ${p.cpu} µs)`,
-            `≤ ${RED_COST_BOUND * 100} %`,
-            verdict(cost <= RED_COST_BOUND),
-          ]),
-        );
-      }
-    }
-    if (ingest.tlsToken) {
-      // Issue 16: the rate with TLS + token next to plaintext (no target: shown as a ratio).
-      for (const p of versus(ingest.tlsToken)) {
-        out(
-          row([
-            `ingest, OTLP/${p.protocol} over TLS + bearer token (vs plaintext; CPU µs/span)`,
-            `${n(p.rate)} spans/s = ${x(p.rate / p.base)} of ${n(p.base)} (${p.cpu} / ${p.baseCpu} µs)`,
-            '—',
-            '',
-          ]),
-        );
-      }
-    }
-  }
-  if (query) {
-    for (const [name, label] of [
-      ['search: llm.duration_ms > 5000', '`llm.duration_ms > 5000`'],
-      ['jaeger: service + tags (JSON)', 'Jaeger `/api/traces?service=&tags=`'],
-    ]) {
-      const r = query.results.find((q) => q.query === name);
-      if (r)
-        out(
-          row([
-            `${label}, p95 over ${n(query.spans)} spans`,
-            `${r.p95ms} ms`,
-            `≤ ${QUERY_P95_TARGET_MS} ms`,
-            verdict(r.p95ms <= QUERY_P95_TARGET_MS),
-          ]),
-        );
-    }
-    const compared = query.results.filter((r) => r.inline);
-    if (compared.length > 0) {
-      const unchanged = (r) => r.p95ms <= QUERY_P95_RATIO_BOUND * r.inline.p95ms + QUERY_P95_SLACK_MS;
-      out(
-        row([
-          `query p95 with search workers vs inline (issue 18), ${compared.length} cases`,
-          `${compared.filter(unchanged).length} of ${compared.length} within; worst ${x(Math.max(...compared.map((r) => r.p95Ratio)))}`,
-          `each ≤ ${QUERY_P95_RATIO_BOUND}× inline + ${QUERY_P95_SLACK_MS} ms`,
-          verdict(compared.every(unchanged)),
-        ]),
-      );
-      const regex = query.results.find((r) => r.query === 'search: regex, rare (no pruning)');
-      if (regex && query.queryTimeoutMs)
-        out(
-          row([
-            `regex, rare (no pruning) over ${n(query.spans)} spans, p95 / max with workers`,
-            `${regex.p95ms} / ${regex.maxms} ms`,
-            `< ${n(query.queryTimeoutMs)} ms budget`,
-            verdict(regex.maxms < query.queryTimeoutMs),
-          ]),
-        );
-    }
-  }
-  out();
-  const compared = query?.results.filter((r) => r.inline) ?? [];
-  if (compared.length > 0) {
-    out(
-      `Query latency per case, worker pool (default) vs \`--query-workers 0\` (inline on the main thread, no budget), alternated request by request on the same store (${query.runs} runs each):`,
-    );
-    out();
-    out('| case | results | workers p50 / p95 ms | inline p50 / p95 ms | p95 ratio | verdict |');
-    out('| --- | ---: | ---: | ---: | ---: | --- |');
-    for (const r of compared) {
-      out(
-        row([
-          r.query,
-          String(r.results),
-          `${r.p50ms} / ${r.p95ms}`,
-          `${r.inline.p50ms} / ${r.inline.p95ms}`,
-          x(r.p95Ratio),
-          verdict(r.p95ms <= QUERY_P95_RATIO_BOUND * r.inline.p95ms + QUERY_P95_SLACK_MS),
-        ]),
-      );
-    }
-  }
-} else {
-  out('Not measured yet: `npm run bench:collector` writes `bench/results/collector-ingest.json` and');
-  out('`collector-query.json`, which this section renders.');
-}
-out();
-const monitor = read('collector-monitor');
-if (monitor) {
-  out(
-    `Monitor and LLM pages (issue 17: each answers within ${MONITOR_PAGE_BOUND_MS} ms over 1M spans): \`node bench/collector/monitor-query.mjs\`, the span metrics of ${n(monitor.spans)} spans over ${monitor.hours} h on a file store, 5 requests per endpoint, ${monitor.node}, ${monitor.startedAt}${monitor.forced ? ' — **not quiet** (forced)' : ''}:`,
-  );
-  out();
-  out('| endpoint | median ms | max ms | verdict |');
-  out('| --- | ---: | ---: | --- |');
-  for (const [path, t] of Object.entries(monitor.results))
-    out(row([`\`${path}\``, t.medianMs, t.maxMs, verdict(t.maxMs <= MONITOR_PAGE_BOUND_MS)]));
-  out();
-}
-out('Not re-run by `npm run bench`: filling 1M spans takes minutes.');
-out();
+renderCollector(out, { ingest, query, monitor });
 
 for (const { major, result: scaling } of scalings) {
   out(`## 4. Scaling (Node ${major}, ${scaling.node})`);
@@ -536,150 +337,7 @@ for (const { major, result: scaling } of scalings) {
   out();
 }
 
-if (faults) {
-  out('## 5. Fault injection');
-  out();
-  const loadRequests = Object.entries(faults).find(([k]) => k.startsWith('outage.'))?.[1]?.healthy?.requests;
-  out('`npm run test:faults` (vitest, `bench/faults/`, not part of `npm test`). Service A');
-  out('(@autobot/tracing, defaults except export timeout 2 s and a 1 s report interval) calls an untraced B');
-  out(
-    `and Redis under load from autocannon in its own process${loadRequests ? ` (${n(loadRequests)} requests per run, warm-up included)` : ''}.`,
-  );
-  out();
-  const outage = Object.entries(faults).filter(([k]) => k.startsWith('outage.'));
-  if (outage.length) {
-    out(
-      `| protocol / fault | failed requests | p99 healthy → faulty (target ≤ ${FAULT_P99_RATIO_BOUND}×) | peak RSS healthy → faulty | exported / failed / dropped | shutdown | verdict |`,
-    );
-    out('| --- | ---: | --- | --- | --- | ---: | --- |');
-    for (const [key, v] of outage) {
-      const f = v.faulty;
-      out(
-        row([
-          key.replace('outage.', ''),
-          f.errors + f.non2xx + f.timeouts,
-          `${v.healthy.p99} → ${f.p99} ms (${x(v.p99Ratio)})`,
-          `${mb(v.healthy.rssPeak)} → ${mb(f.rssPeak)}`,
-          `${f.stats.exported} / ${f.stats.failed} / ${f.stats.dropped}`,
-          `${f.exitMs} ms`,
-          verdict(f.errors + f.non2xx + f.timeouts === 0 && v.p99Ratio <= FAULT_P99_RATIO_BOUND),
-        ]),
-      );
-    }
-    out();
-    out('RSS bound: the export queue is bounded (default queue and batch sizes); the fault test allows a');
-    out(
-      'fixed margin over the healthy peak to absorb GC timing (see bench/faults/collector-outage.test.mjs).',
-    );
-    out();
-  }
-  const restart = Object.entries(faults).filter(([k]) => k.startsWith('restart.'));
-  if (restart.length) {
-    out(
-      '| collector restart (SIGKILL, 1.5 s down) | spans ended | stored at kill | stored at end | lost | reported failed + dropped |',
-    );
-    out('| --- | ---: | ---: | ---: | ---: | ---: |');
-    for (const [key, v] of restart) {
-      out(
-        row([
-          key.replace('restart.', ''),
-          v.spansEnded,
-          v.storedAtKill,
-          v.stored,
-          v.lost,
-          `${v.reported.failed} + ${v.reported.dropped}`,
-        ]),
-      );
-    }
-    out();
-    // Computed from the rows: every lost span must appear in the failed + dropped counts.
-    const unreported = restart.filter(([, v]) => v.lost > v.reported.failed + v.reported.dropped);
-    out(
-      `Every lost span reported as failed or dropped: ${verdict(unreported.length === 0)}${unreported.length ? ` (not in ${unreported.map(([k]) => k).join(', ')})` : ''}.`,
-    );
-    out('A batch in flight at the kill can be stored and still be reported failed (its answer never came),');
-    out('so "lost" may be up to one export batch below the reported count.');
-    out();
-  }
-  if (faults.sigterm) {
-    const t = faults.sigterm.trials;
-    const ok = t.filter(
-      (r) => r.stored >= r.endedBeforeSignal && r.stored === r.exported && r.failed + r.dropped === 0,
-    ).length;
-    out(
-      `SIGTERM under load, ${t.length} trials (alternating OTLP/HTTP and gRPC): ${ok}/${t.length} with every span ended`,
-    );
-    out(
-      `before the signal stored and collector count = exported count; exit after the signal max ${Math.max(...t.map((r) => r.exitMs))} ms,`,
-    );
-    out(
-      `median ${t.map((r) => r.exitMs).sort((a, b) => a - b)[t.length >> 1]} ms (bound ${faults.sigterm.shutdownBoundMs} ms).`,
-    );
-    out();
-    out(
-      '| trial | protocol | responses at signal | spans ended before signal | stored | exported | exit ms |',
-    );
-    out('| ---: | --- | ---: | ---: | ---: | ---: | ---: |');
-    for (const [i, r] of t.entries()) {
-      out(row([i, r.protocol, r.responsesAtSignal, r.endedBeforeSignal, r.stored, r.exported, r.exitMs]));
-    }
-    out();
-  }
-  if (faults.headerFuzz) {
-    const f = faults.headerFuzz;
-    out(
-      `Header fuzz (\`bench/faults/header-fuzz.test.mjs\`, seed ${f.seed}): ${f.requests} chats into the real backend`,
-    );
-    out(
-      `(POST /api/chat; its npu-worker and ai-stack calls over HTTP to a recording stub) and ${f.fetchRequests ?? 0} requests into an`,
-    );
-    out(
-      `app calling out with plain fetch, each with random and mutated traceparent / tracestate / b3 / X-B3-* / baggage values,`,
-    );
-    out(
-      `in ${f.seconds} s — statuses ${JSON.stringify(f.statuses)}, ${f.streamErrors ?? 0} error lines in answers, ${f.uncaught} uncaught exceptions,`,
-    );
-    out(
-      `${f.warnings} tracing warnings, ${f.invalidPropagated} malformed trace headers among the ${f.downstreamRequests} downstream calls, ${f.exported}`,
-    );
-    out(`spans exported and ${f.storedSpans} stored, ${f.rejectedByCollector} rejected by the collector.`);
-    if (f.storedSpans > f.exported) {
-      out(
-        `The ${f.storedSpans - f.exported} stored beyond the exported count are a batch the exporter retried after its first attempt had`,
-      );
-      out('arrived (OTLP delivery is at-least-once); the collector now shows each span of a trace once.');
-    }
-    out(
-      'It found two bugs, both fixed in `@autobot/tracing` with unit tests: upper-case B3 ids were propagated downstream as-is',
-    );
-    out(
-      '(an invalid `traceparent`), and an empty `tracestate` header was injected when every incoming member was invalid.',
-    );
-    out();
-  }
-  if (faults.secretsCanary) {
-    const c = faults.secretsCanary;
-    out(
-      `Secrets canary (\`bench/faults/secrets-canary.test.mjs\`): the whole stack with ${c.canaries} canaries — URL query and`,
-    );
-    out(
-      'credentials, Authorization / Cookie / X-Api-Key headers, the prompt (content capture off), an OpenAI API key, a Redis',
-    );
-    out(
-      "password, the page URL loaded by the browser worker and the chat page's own URL, an SSH key path and passphrase — then",
-    );
-    out(
-      `every stored span (${c.spansScanned}, every row and the raw database files) and ${c.logFilesScanned} service logs scanned:`,
-    );
-    out(
-      `${c.hitsInStore} occurrences in the store, ${c.hitsInLogs} in the logs. It found three leaks, all fixed: the PKI key path in an`,
-    );
-    out(
-      "error message, the page URL (query and fragment) in browser spans, and request URLs in the services' Fastify logs.",
-    );
-    out();
-  }
-}
+renderFaults(out, faults);
 
 const notes = join(ROOT, 'bench/NOTES.md');
 if (existsSync(notes)) {

@@ -3,19 +3,10 @@
 // to .autobot/stack.json), its streamed answer, then the trace tree from the collector.
 // When no stack is running, it starts one with `scripts/start.mjs`, runs, and stops it again.
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { onLines, ROOT, stackFile } from './lib/stack.mjs';
+import { onLines, ROOT, readState } from './lib/stack.mjs';
 
 const EXPECTED_SERVICES = ['autobot-backend', 'autobot-npu-worker', 'autobot-ai-stack', 'autobot-browser'];
-
-function readState() {
-  try {
-    return JSON.parse(readFileSync(stackFile(), 'utf8'));
-  } catch {
-    return undefined;
-  }
-}
 
 async function healthy(state) {
   try {

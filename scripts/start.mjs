@@ -3,9 +3,10 @@
 // services — with health checks, a table of URLs, and a clean stop on Ctrl-C / SIGTERM.
 // `--json` prints one JSON line per event instead of the human output (tests, scripts).
 import { execFileSync, spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { hasRedisServer, isAlive, tail, waitHealthy } from './lib/processes.mjs';
 import {
   buildNeeded,
   freePort,
@@ -14,9 +15,11 @@ import {
   PORTS,
   probePort,
   ROOT,
+  readState,
   resolvePorts,
   stackFile,
 } from './lib/stack.mjs';
+import { healthRoutes, servicePlan, stackUrls } from './lib/stack-plan.mjs';
 
 const json = process.argv.includes('--json');
 const noBuild = process.argv.includes('--no-build');
@@ -116,29 +119,6 @@ function run(name, args, env, { command = process.execPath } = {}) {
   return entry;
 }
 
-function tail(path, lines = 15) {
-  try {
-    return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '';
-  }
-}
-
-async function waitHealthy(name, url, deadline) {
-  let last = '';
-  while (Date.now() < deadline) {
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      if (response.ok) return;
-      last = `HTTP ${response.status} ${await response.text()}`;
-    } catch (error) {
-      last = error.cause?.code ?? error.message;
-    }
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`${name} did not become healthy at ${url} (${last})`);
-}
-
 async function stopAll(code = 0) {
   if (stopping) return;
   stopping = true;
@@ -152,12 +132,7 @@ async function stopAll(code = 0) {
   }
   tellReaper({ done: true });
   reaper.stdin.end();
-  try {
-    const state = JSON.parse(readFileSync(stackFile(), 'utf8'));
-    if (state.pid === process.pid) rmSync(stackFile(), { force: true });
-  } catch {
-    // no state file
-  }
+  if (readState()?.pid === process.pid) rmSync(stackFile(), { force: true });
   emit({ event: 'stopped', code });
   say(code === 0 ? 'stopped.' : 'stopped after an error.');
   process.exit(code);
@@ -192,7 +167,7 @@ async function main(env) {
   for (const warning of warnings) say(`! ${warning}`);
   const ports = await checkedPorts(env);
   if (!ports) return;
-  const urls = stackUrls(ports);
+  const urls = stackUrls(ports, HOST);
   const deadline = Date.now() + READY_TIMEOUT_MS;
 
   const collector = startCollectorProcess(ports, config);
@@ -269,21 +244,6 @@ async function checkedPorts(env) {
   return ports;
 }
 
-function stackUrls(ports) {
-  const url = (port) => `http://${HOST}:${port}`;
-  return {
-    frontend: url(ports.frontend),
-    viewer: url(ports.query),
-    backend: url(ports.backend),
-    aiStack: url(ports.aiStack),
-    npuWorker: url(ports.npuWorker),
-    browser: url(ports.browser),
-    devModel: url(ports.devModel),
-    otlpGrpc: url(ports.grpc),
-    otlpHttp: `${url(ports.otlpHttp)}/v1/traces`,
-  };
-}
-
 /** 1. Collector: OTLP in, query API + viewer out; the page's spans arrive through the frontend's relay. */
 function startCollectorProcess(ports, config) {
   step(`collector on ${ports.grpc}/${ports.otlpHttp}/${ports.query}`);
@@ -357,65 +317,20 @@ function startDevModel(ports, config) {
 
 /** 4. Workers, then the backend, then the page. */
 function startServices(ports, urls, config, redisUrl) {
-  const common = {
-    AUTOBOT_JAEGER_ENDPOINT: urls.otlpGrpc,
-    AUTOBOT_TRACE_SCHEDULE_DELAY_MS: config.scheduleDelayMs,
-    AUTOBOT_DEV_MODEL_URL: urls.devModel,
-  };
+  const plan = servicePlan(ports, urls, config, redisUrl, HOST);
+  const start = ({ name, entry, env }) => run(name, [entry], env);
   step('npu-worker, ai-stack, browser worker');
-  const workers = [
-    run('npu-worker', ['services/npu-worker/dist/main.js'], {
-      ...common,
-      AUTOBOT_NPU_WORKER_HOST: HOST,
-      AUTOBOT_NPU_WORKER_PORT: String(ports.npuWorker),
-    }),
-    run('ai-stack', ['services/ai-stack/dist/main.js'], {
-      ...common,
-      AUTOBOT_AI_STACK_HOST: HOST,
-      AUTOBOT_AI_STACK_PORT: String(ports.aiStack),
-    }),
-    run('browser', ['services/browser/dist/main.js'], {
-      ...common,
-      AUTOBOT_BROWSER_HOST: HOST,
-      AUTOBOT_BROWSER_PORT: String(ports.browser),
-    }),
-  ];
+  const workers = plan.workers.map(start);
   step('backend, frontend');
-  const backend = run('backend', ['services/backend/dist/main.js'], {
-    ...common,
-    AUTOBOT_BACKEND_HOST: HOST,
-    AUTOBOT_BACKEND_PORT: String(ports.backend),
-    AUTOBOT_REDIS_URL: redisUrl,
-    AUTOBOT_AI_STACK_URL: urls.aiStack,
-    AUTOBOT_NPU_WORKER_URL: urls.npuWorker,
-    AUTOBOT_BROWSER_URL: urls.browser,
-    AUTOBOT_CORS_ORIGINS: `${urls.frontend},http://localhost:${ports.frontend}`,
-  });
-  const frontend = run('frontend', ['services/frontend/dist/node/main.js'], {
-    AUTOBOT_FRONTEND_HOST: HOST,
-    AUTOBOT_FRONTEND_PORT: String(ports.frontend),
-    AUTOBOT_BACKEND_PUBLIC_URL: urls.backend,
-    // The page exports to /v1/traces on the frontend's origin; the frontend relays it here with
-    // its own credentials, so the collector needs no CORS (services/frontend README, the relay).
-    AUTOBOT_FRONTEND_RELAY_URL: urls.otlpHttp,
-    AUTOBOT_VIEWER_URL: urls.viewer,
-  });
-  return { workers, backend, frontend };
+  const backend = start(plan.backend);
+  return { workers, backend, frontend: start(plan.frontend) };
 }
 
 /** Every service listening, then every health route answering, before `deadline`. */
 async function waitReady({ workers, backend, frontend }, urls, deadline) {
-  const health = [
-    ['collector', `${urls.viewer}/health`],
-    ['npu-worker', `${urls.npuWorker}/api/health`],
-    ['ai-stack', `${urls.aiStack}/api/health`],
-    ['browser', `${urls.browser}/api/health`],
-    ['backend', `${urls.backend}/api/health`],
-    ['frontend', `${urls.frontend}/api/health`],
-  ];
   await Promise.all([...workers, backend, frontend].map((c) => c.onListening()));
   await Promise.all(
-    health.map(async ([name, healthUrl]) => {
+    healthRoutes(urls).map(async ([name, healthUrl]) => {
       await waitHealthy(name, healthUrl, deadline);
       step(`${name} healthy`);
     }),
@@ -458,32 +373,6 @@ function announceReady(ports, urls, config, redis, devModel, browserWorker) {
   say(`\nAutoBot stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   for (const [name, where, note] of rows) say(`  ${name.padEnd(w0)}  ${where.padEnd(w1)}  ${note}`);
   say(`\n  logs in ${logDir()}    try: npm run demo    stop: Ctrl-C\n`);
-}
-
-function readState() {
-  try {
-    return JSON.parse(readFileSync(stackFile(), 'utf8'));
-  } catch {
-    return undefined;
-  }
-}
-
-function isAlive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function hasRedisServer() {
-  try {
-    execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 // The one place the launcher reads its environment; children inherit it in run().

@@ -10,11 +10,11 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '@autobot/test-kit';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const arg = process.argv[2];
@@ -39,16 +39,6 @@ if (!python3) {
   process.stderr.write('no python3 with aiohttp found (apt-get install python3-aiohttp, or set PYTHON)\n');
   process.exit(2);
 }
-
-const freePort = () =>
-  new Promise((ok, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => ok(port));
-    });
-  });
 
 const target = spawn(process.execPath, [join(here, 'w3c-target.mjs')], {
   env: { ...process.env, PORT: '0' },

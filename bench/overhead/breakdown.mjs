@@ -121,42 +121,64 @@ if (process.argv[2] === '--child') {
   }
 }
 
+/** One measured process: set up the variant, serve `v.requests` requests, print CPU µs per request. */
 async function child(v) {
-  let tracing;
   const traced = v.rate !== undefined;
-  if (traced) {
-    const t = await import(v.tracing ?? '@autobot/tracing');
-    t.setTracingLogger({ info() {}, warn() {} });
-    tracing = t.getTracingService();
-    const exporter =
-      v.export === undefined
-        ? {
-            spanExporter: {
-              export: (_s, done) => done({ code: 0 }),
-              shutdown: async () => {},
-              forceFlush: async () => {},
-            },
-          }
-        : { endpoint: v.sinkUrl, protocol: 'http/protobuf' };
-    tracing.initialize(
-      {
-        serviceName: 'breakdown',
-        sampleRate: v.rate,
-        environment: 'production',
-        handleSignals: false,
-        reportIntervalMs: 0,
-        ...exporter,
-      },
-      {
-        ...(v.export ? { OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: v.export } : {}),
-        ...(v.redisRoots ? { AUTOBOT_TRACE_REDIS_ROOT_SPANS: 'true' } : {}),
-      },
-    );
-  } else if (v.als) {
-    const { context } = await import('@opentelemetry/api');
-    const { AsyncLocalStorageContextManager } = await import('@opentelemetry/context-async-hooks');
-    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  }
+  const tracing = traced ? await startTracing(v) : undefined;
+  if (!traced && v.als) await enableContextOnly();
+  const { a, b, redis } = await serviceUnderTest(v, traced);
+  const result = await measure(a, v, tracing);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  redis.disconnect();
+  await b.close();
+  if (tracing) await tracing.shutdown();
+  process.exit(0);
+}
+
+/** Initialise the tracing service for the variant: a discarding exporter, or OTLP/HTTP to the sink. */
+async function startTracing(v) {
+  const t = await import(v.tracing ?? '@autobot/tracing');
+  t.setTracingLogger({ info() {}, warn() {} });
+  const tracing = t.getTracingService();
+  const exporter =
+    v.export === undefined
+      ? {
+          spanExporter: {
+            export: (_s, done) => done({ code: 0 }),
+            shutdown: async () => {},
+            forceFlush: async () => {},
+          },
+        }
+      : { endpoint: v.sinkUrl, protocol: 'http/protobuf' };
+  tracing.initialize(
+    {
+      serviceName: 'breakdown',
+      sampleRate: v.rate,
+      environment: 'production',
+      handleSignals: false,
+      reportIntervalMs: 0,
+      ...exporter,
+    },
+    {
+      ...(v.export ? { OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: v.export } : {}),
+      ...(v.redisRoots ? { AUTOBOT_TRACE_REDIS_ROOT_SPANS: 'true' } : {}),
+    },
+  );
+  return tracing;
+}
+
+/** The `als only` variant: OpenTelemetry's context manager alone, no tracing library. */
+async function enableContextOnly() {
+  const { context } = await import('@opentelemetry/api');
+  const { AsyncLocalStorageContextManager } = await import('@opentelemetry/context-async-hooks');
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+}
+
+/**
+ * Service A (`/api/work/:id`: Redis GET, then fetch to B) ready for `inject`, and B listening on
+ * loopback, with the variant's instrumentations switched on.
+ */
+async function serviceUnderTest(v, traced) {
   const { default: Fastify } = await import('fastify');
   const { Redis } = await import('ioredis');
   const t = traced ? await import(v.tracing ?? '@autobot/tracing') : undefined;
@@ -184,6 +206,11 @@ async function child(v) {
     return { value, down: await response.json() };
   });
   await a.ready();
+  return { a, b, redis };
+}
+
+/** Warm up, then serve `v.requests` requests 20 at a time and take the CPU time they used. */
+async function measure(a, v, tracing) {
   const headers = { 'user-agent': 'bench' };
   if (v.parent) headers.traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00';
   const one = async () => {
@@ -205,10 +232,5 @@ async function child(v) {
   // The export path's work for these requests belongs to them: flush it inside the measurement.
   if (tracing) await tracing.forceFlush();
   const used = process.cpuUsage(before);
-  const stats = tracing?.stats();
-  process.stdout.write(`${JSON.stringify({ cpuUsPerReq: (used.user + used.system) / v.requests, stats })}\n`);
-  redis.disconnect();
-  await b.close();
-  if (tracing) await tracing.shutdown();
-  process.exit(0);
+  return { cpuUsPerReq: (used.user + used.system) / v.requests, stats: tracing?.stats() };
 }

@@ -3,11 +3,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startTestCollector, type TestCollector } from '@autobot/test-kit';
+import { freePort, startTestCollector, type TestCollector } from '@autobot/test-kit';
 import { startDevModel } from 'autobot-dev-model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLE_QUERIES } from '../../packages/viewer/src/query.js';
-import { freePort, start } from './helpers/processes.js';
+import { start } from './helpers/processes.js';
 import { readmeBlocks, shellCommands } from './helpers/readme-blocks.js';
 import { ROOT } from './helpers/repo.js';
 

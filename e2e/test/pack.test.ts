@@ -3,9 +3,9 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startTestCollector, type TestCollector } from '@autobot/test-kit';
+import { freePort, startTestCollector, type TestCollector } from '@autobot/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, start, waitForTrace } from './helpers/processes.js';
+import { start, waitForTrace } from './helpers/processes.js';
 import { ROOT, readPackage } from './helpers/repo.js';
 
 const execFileAsync = promisify(execFile);

@@ -3,10 +3,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startTestCollector, type TestCollector } from '@autobot/test-kit';
+import { freePort, startTestCollector, type TestCollector } from '@autobot/test-kit';
 import { startDevModel } from 'autobot-dev-model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, start, waitForTrace } from './helpers/processes.js';
+import { start, waitForTrace } from './helpers/processes.js';
 import { type CodeBlock, readmeBlocks, shellCommands } from './helpers/readme-blocks.js';
 import { ROOT } from './helpers/repo.js';
 

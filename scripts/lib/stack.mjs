@@ -1,5 +1,5 @@
 // Shared by scripts/start.mjs and scripts/demo.mjs: where things are, which ports, the state file.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,15 @@ export const stackFile = (env = process.env) =>
   env.AUTOBOT_STACK_FILE || join(ROOT, '.autobot', 'stack.json');
 /** Log directory beside the state file. */
 export const logDir = (env = process.env) => join(dirname(stackFile(env)), 'logs');
+
+/** The running stack's state file (`npm start` writes it when ready), or undefined when there is none. */
+export function readState() {
+  try {
+    return JSON.parse(readFileSync(stackFile(), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Every port of the stack: variable, default, what it is. Defaults: the collector on Jaeger's

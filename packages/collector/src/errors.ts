@@ -1,18 +1,21 @@
+import { COLLECTOR_ERRORS, type CollectorErrorCode } from './error-codes.js';
+
 /**
  * Coded errors of the collector. Codes are stable strings (`AUTOBOT_ERR_COLLECTOR_*`), never reused;
- * tests and callers assert on `code`, never on message text.
+ * tests and callers assert on `code`, never on message text. Each code and its HTTP status come
+ * from the registry {@link COLLECTOR_ERRORS}: a code that is not registered does not compile.
  */
 export class CollectorError extends Error {
   /** Stable error code. */
-  readonly code: string;
-  /** HTTP status this error maps to when it answers a request. */
+  readonly code: CollectorErrorCode;
+  /** HTTP status this error maps to when it answers a request: the code's status in the registry. */
   readonly statusCode: number;
 
-  constructor(code: string, message: string, statusCode: number, options?: { cause?: unknown }) {
+  constructor(code: CollectorErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'CollectorError';
     this.code = code;
-    this.statusCode = statusCode;
+    this.statusCode = COLLECTOR_ERRORS[code].status;
   }
 
   /** Extra fields for the HTTP error body (besides `code`, `msg` and `errorCode`). */
@@ -24,7 +27,7 @@ export class CollectorError extends Error {
 /** The request body could not be decoded (malformed protobuf/JSON, bad gzip, bad ids). HTTP 400. */
 export class InvalidPayloadError extends CollectorError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super('AUTOBOT_ERR_COLLECTOR_INVALID_PAYLOAD', message, 400, options);
+    super('AUTOBOT_ERR_COLLECTOR_INVALID_PAYLOAD', message, options);
     this.name = 'InvalidPayloadError';
   }
 }
@@ -32,7 +35,7 @@ export class InvalidPayloadError extends CollectorError {
 /** The body (compressed or decompressed) exceeds the configured limit. HTTP 413. */
 export class PayloadTooLargeError extends CollectorError {
   constructor(message: string) {
-    super('AUTOBOT_ERR_COLLECTOR_PAYLOAD_TOO_LARGE', message, 413);
+    super('AUTOBOT_ERR_COLLECTOR_PAYLOAD_TOO_LARGE', message);
     this.name = 'PayloadTooLargeError';
   }
 }
@@ -40,7 +43,7 @@ export class PayloadTooLargeError extends CollectorError {
 /** The content type is neither protobuf nor JSON. HTTP 415. */
 export class UnsupportedMediaTypeError extends CollectorError {
   constructor(message: string) {
-    super('AUTOBOT_ERR_COLLECTOR_UNSUPPORTED_MEDIA_TYPE', message, 415);
+    super('AUTOBOT_ERR_COLLECTOR_UNSUPPORTED_MEDIA_TYPE', message);
     this.name = 'UnsupportedMediaTypeError';
   }
 }
@@ -51,7 +54,7 @@ export class QuerySyntaxError extends CollectorError {
   readonly expected: string;
 
   constructor(message: string, column: number, expected: string) {
-    super('AUTOBOT_ERR_COLLECTOR_QUERY_SYNTAX', message, 400);
+    super('AUTOBOT_ERR_COLLECTOR_QUERY_SYNTAX', message);
     this.name = 'QuerySyntaxError';
     this.column = column;
     this.expected = expected;
@@ -71,7 +74,7 @@ export class RegexUnsupportedError extends CollectorError {
   readonly construct: string;
 
   constructor(message: string, column: number, construct: string) {
-    super('AUTOBOT_ERR_COLLECTOR_QUERY_REGEX_UNSUPPORTED', message, 400);
+    super('AUTOBOT_ERR_COLLECTOR_QUERY_REGEX_UNSUPPORTED', message);
     this.name = 'RegexUnsupportedError';
     this.column = column;
     this.construct = construct;
@@ -87,7 +90,7 @@ export class RegexTooLongError extends CollectorError {
   readonly column: number;
 
   constructor(message: string, column: number) {
-    super('AUTOBOT_ERR_COLLECTOR_QUERY_REGEX_TOO_LONG', message, 400);
+    super('AUTOBOT_ERR_COLLECTOR_QUERY_REGEX_TOO_LONG', message);
     this.name = 'RegexTooLongError';
     this.column = column;
   }
@@ -108,7 +111,6 @@ export class QueryTimeoutError extends CollectorError {
     super(
       'AUTOBOT_ERR_COLLECTOR_QUERY_TIMEOUT',
       `query exceeded its time budget of ${timeoutMs} ms and was stopped; narrow it (time window, service, fewer regexes) or raise --query-timeout-ms`,
-      503,
     );
     this.name = 'QueryTimeoutError';
     this.timeoutMs = timeoutMs;
@@ -122,7 +124,7 @@ export class QueryTimeoutError extends CollectorError {
 /** The search worker failed (database unreadable, worker crashed). HTTP 500. */
 export class QueryFailedError extends CollectorError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super('AUTOBOT_ERR_COLLECTOR_QUERY_FAILED', message, 500, options);
+    super('AUTOBOT_ERR_COLLECTOR_QUERY_FAILED', message, options);
     this.name = 'QueryFailedError';
   }
 }
@@ -130,7 +132,7 @@ export class QueryFailedError extends CollectorError {
 /** A query parameter (time, duration, limit, tags) is invalid. HTTP 400. */
 export class InvalidParameterError extends CollectorError {
   constructor(message: string) {
-    super('AUTOBOT_ERR_COLLECTOR_INVALID_PARAMETER', message, 400);
+    super('AUTOBOT_ERR_COLLECTOR_INVALID_PARAMETER', message);
     this.name = 'InvalidParameterError';
   }
 }
@@ -138,7 +140,7 @@ export class InvalidParameterError extends CollectorError {
 /** An option passed to `startCollector`/`openStore` in code is invalid (programmer error). */
 export class InvalidOptionError extends CollectorError {
   constructor(message: string) {
-    super('AUTOBOT_ERR_COLLECTOR_INVALID_OPTION', message, 500);
+    super('AUTOBOT_ERR_COLLECTOR_INVALID_OPTION', message);
     this.name = 'InvalidOptionError';
   }
 }
@@ -149,7 +151,7 @@ export class InvalidOptionError extends CollectorError {
  */
 export class StoreVersionError extends CollectorError {
   constructor(message: string) {
-    super('AUTOBOT_ERR_COLLECTOR_STORE_VERSION', message, 500);
+    super('AUTOBOT_ERR_COLLECTOR_STORE_VERSION', message);
     this.name = 'StoreVersionError';
   }
 }
@@ -160,7 +162,7 @@ export class StoreVersionError extends CollectorError {
  */
 export class UnprotectedBindError extends CollectorError {
   constructor(message: string) {
-    super('AUTOBOT_ERR_COLLECTOR_UNPROTECTED_BIND', message, 500);
+    super('AUTOBOT_ERR_COLLECTOR_UNPROTECTED_BIND', message);
     this.name = 'UnprotectedBindError';
   }
 }

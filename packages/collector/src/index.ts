@@ -26,6 +26,7 @@ export {
   UnsupportedMediaTypeError,
 } from './errors.js';
 export type { IngestStats } from './ingest.js';
+export type { LlmSummary, RedSummary } from './metrics/summaries.js';
 export type {
   Attributes,
   AttrValue,

@@ -2,6 +2,7 @@ import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { B3InjectMode } from './b3.js';
 import {
   type Env,
+  type EnvSource,
   integerInRange,
   numberInRange,
   oneOf,
@@ -111,6 +112,92 @@ const parseNegatedBoolean = (raw: string) => {
   return parsed.ok ? { ok: true as const, value: !parsed.value } : parsed;
 };
 
+/** Config fields resolved by the plain rule: code option, then each variable in order, then a default. */
+type LayeredField = Exclude<keyof TracingConfig, 'endpoint' | 'protocol' | 'credentials' | 'warnings'>;
+
+/** Where one layered field may come from: environment variables tried in order, then `fallback`. */
+interface FieldLayers<T> {
+  readonly sources: readonly EnvSource<T>[];
+  readonly fallback: T;
+}
+
+/** A source that reads `variable` with `parse`. */
+const fromEnv = <T>(variable: string, parse: Parser<T>): EnvSource<T> => ({ variable, parse });
+
+/**
+ * The environment variables and default of every layered field. Resolved in this order, so
+ * warnings come out in it, and the resolved config keeps it.
+ */
+const FIELD_LAYERS: { readonly [K in LayeredField]: FieldLayers<TracingConfig[K]> } = {
+  serviceName: { sources: [fromEnv('OTEL_SERVICE_NAME', parseText)], fallback: 'unknown_service:node' },
+  serviceVersion: { sources: [fromEnv('AUTOBOT_SERVICE_VERSION', parseText)], fallback: '0.0.0' },
+  sampleRate: {
+    sources: [
+      fromEnv('AUTOBOT_TRACE_SAMPLE_RATE', numberInRange(0, 1)),
+      fromEnv('OTEL_TRACES_SAMPLER_ARG', numberInRange(0, 1)),
+    ],
+    fallback: 1,
+  },
+  console: { sources: [fromEnv('AUTOBOT_TRACE_CONSOLE', parseBoolean)], fallback: false },
+  enabled: {
+    sources: [
+      fromEnv('AUTOBOT_TRACE_ENABLED', parseBoolean),
+      fromEnv('OTEL_SDK_DISABLED', parseNegatedBoolean),
+    ],
+    fallback: true,
+  },
+  environment: { sources: [fromEnv('AUTOBOT_ENV', parseText)], fallback: 'development' },
+  captureContent: { sources: [fromEnv('AUTOBOT_TRACE_CAPTURE_CONTENT', parseBoolean)], fallback: false },
+  maxQueueSize: {
+    sources: [
+      fromEnv('AUTOBOT_TRACE_MAX_QUEUE_SIZE', integerInRange(1, 1_000_000)),
+      fromEnv('OTEL_BSP_MAX_QUEUE_SIZE', integerInRange(1, 1_000_000)),
+    ],
+    fallback: 2048,
+  },
+  maxExportBatchSize: {
+    sources: [
+      fromEnv('AUTOBOT_TRACE_MAX_EXPORT_BATCH_SIZE', integerInRange(1, 100_000)),
+      fromEnv('OTEL_BSP_MAX_EXPORT_BATCH_SIZE', integerInRange(1, 100_000)),
+    ],
+    fallback: 512,
+  },
+  scheduledDelayMs: {
+    sources: [
+      fromEnv('AUTOBOT_TRACE_SCHEDULE_DELAY_MS', integerInRange(0, MAX_DURATION_MS)),
+      fromEnv('OTEL_BSP_SCHEDULE_DELAY', integerInRange(0, MAX_DURATION_MS)),
+    ],
+    fallback: 1000,
+  },
+  exportTimeoutMs: {
+    sources: [
+      fromEnv('AUTOBOT_TRACE_EXPORT_TIMEOUT_MS', integerInRange(1, MAX_DURATION_MS)),
+      fromEnv('OTEL_BSP_EXPORT_TIMEOUT', integerInRange(1, MAX_DURATION_MS)),
+    ],
+    fallback: 10_000,
+  },
+  shutdownTimeoutMs: {
+    sources: [fromEnv('AUTOBOT_TRACE_SHUTDOWN_TIMEOUT_MS', integerInRange(1, MAX_DURATION_MS))],
+    fallback: 5000,
+  },
+  handleSignals: { sources: [fromEnv('AUTOBOT_TRACE_HANDLE_SIGNALS', parseBoolean)], fallback: true },
+  reportIntervalMs: {
+    sources: [fromEnv('AUTOBOT_TRACE_REPORT_INTERVAL_MS', integerInRange(0, 86_400_000))],
+    fallback: 30_000,
+  },
+  b3Inject: { sources: [fromEnv('AUTOBOT_TRACE_B3_INJECT', oneOf(B3_INJECT_MODES))], fallback: 'single' },
+  // Default none, like stock OpenTelemetry: gzip costs the traced process CPU per span
+  // (measured in bench/overhead/breakdown.mjs, `export gzip` vs `export none`).
+  compression: {
+    sources: [
+      fromEnv('OTEL_EXPORTER_OTLP_TRACES_COMPRESSION', parseCompression),
+      fromEnv('OTEL_EXPORTER_OTLP_COMPRESSION', parseCompression),
+    ],
+    fallback: 'none',
+  },
+  redisRootSpans: { sources: [fromEnv('AUTOBOT_TRACE_REDIS_ROOT_SPANS', parseBoolean)], fallback: false },
+};
+
 /**
  * Resolve the tracing configuration, field by field: code `options`, then `AUTOBOT_*`, then
  * `OTEL_*`, then defaults.
@@ -121,135 +208,83 @@ const parseNegatedBoolean = (raw: string) => {
 export function resolveTracingConfig(options: TracingOptions = {}, env: Env = process.env): TracingConfig {
   validateOptions(options);
   const warnings: string[] = [];
-  const layer = <T>(sources: [string, Parser<T>][], fallback: T) =>
-    resolveLayers<T>(
-      env,
-      sources.map(([variable, parse]) => ({ variable, parse })),
-      fallback,
-      warnings,
-    );
+  const endpointUrl = resolveEndpointUrl(options, env, warnings);
+  const protocol = resolveProtocol(options, env, warnings, endpointUrl);
+  const { serviceName, serviceVersion, ...layered } = resolveLayeredFields(options, env, warnings);
+  const config: TracingConfig = {
+    serviceName,
+    serviceVersion,
+    endpoint: endpointFor(endpointUrl, protocol),
+    protocol,
+    ...layered,
+    credentials: resolveOtlpCredentials(env, warnings),
+    warnings,
+  };
+  warnIfTlsFilesUnused(config, endpointUrl, warnings);
+  return Object.freeze({ ...config, warnings: Object.freeze([...warnings]) });
+}
 
-  const endpointUrl =
-    options.endpoint !== undefined
-      ? new URL(options.endpoint)
-      : resolveLayers(
-          env,
-          [
-            { variable: 'AUTOBOT_JAEGER_ENDPOINT', parse: parseHttpUrl },
-            { variable: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', parse: parseHttpUrl },
-            { variable: 'OTEL_EXPORTER_OTLP_ENDPOINT', parse: parseHttpUrl },
-          ],
-          new URL(DEFAULT_ENDPOINT),
-          warnings,
-          (url) => url.href,
-        );
-  const protocol =
+/** Every {@link FieldLayers} field, in table order: the code option if given, else its layers. */
+function resolveLayeredFields(
+  options: TracingOptions,
+  env: Env,
+  warnings: string[],
+): Pick<TracingConfig, LayeredField> {
+  const resolved: Partial<Record<LayeredField, unknown>> = {};
+  for (const field of Object.keys(FIELD_LAYERS) as LayeredField[]) {
+    const { sources, fallback } = FIELD_LAYERS[field] as FieldLayers<unknown>;
+    resolved[field] = options[field] ?? resolveLayers(env, sources, fallback, warnings);
+  }
+  return resolved as Pick<TracingConfig, LayeredField>;
+}
+
+/** The OTLP endpoint: the code option, `AUTOBOT_JAEGER_ENDPOINT`, the `OTEL_*` pair, then the default. */
+function resolveEndpointUrl(options: TracingOptions, env: Env, warnings: string[]): URL {
+  if (options.endpoint !== undefined) return new URL(options.endpoint);
+  return resolveLayers(
+    env,
+    [
+      fromEnv('AUTOBOT_JAEGER_ENDPOINT', parseHttpUrl),
+      fromEnv('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', parseHttpUrl),
+      fromEnv('OTEL_EXPORTER_OTLP_ENDPOINT', parseHttpUrl),
+    ],
+    new URL(DEFAULT_ENDPOINT),
+    warnings,
+    (url) => url.href,
+  );
+}
+
+/** The export protocol: the code option, the `OTEL_*` pair, else inferred from the endpoint. */
+function resolveProtocol(
+  options: TracingOptions,
+  env: Env,
+  warnings: string[],
+  endpointUrl: URL,
+): ExportProtocol {
+  return (
     options.protocol ??
     resolveLayers<ExportProtocol | undefined>(
       env,
       [
-        { variable: 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', parse: parseProtocol },
-        { variable: 'OTEL_EXPORTER_OTLP_PROTOCOL', parse: parseProtocol },
+        fromEnv('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', parseProtocol),
+        fromEnv('OTEL_EXPORTER_OTLP_PROTOCOL', parseProtocol),
       ],
       undefined,
       warnings,
       (value) => value ?? 'the protocol implied by the endpoint',
     ) ??
-    inferProtocol(endpointUrl);
+    inferProtocol(endpointUrl)
+  );
+}
 
-  const config: TracingConfig = {
-    serviceName: options.serviceName ?? layer([['OTEL_SERVICE_NAME', parseText]], 'unknown_service:node'),
-    serviceVersion: options.serviceVersion ?? layer([['AUTOBOT_SERVICE_VERSION', parseText]], '0.0.0'),
-    endpoint: endpointFor(endpointUrl, protocol),
-    protocol,
-    sampleRate:
-      options.sampleRate ??
-      layer(
-        [
-          ['AUTOBOT_TRACE_SAMPLE_RATE', numberInRange(0, 1)],
-          ['OTEL_TRACES_SAMPLER_ARG', numberInRange(0, 1)],
-        ],
-        1,
-      ),
-    console: options.console ?? layer([['AUTOBOT_TRACE_CONSOLE', parseBoolean]], false),
-    enabled:
-      options.enabled ??
-      layer(
-        [
-          ['AUTOBOT_TRACE_ENABLED', parseBoolean],
-          ['OTEL_SDK_DISABLED', parseNegatedBoolean],
-        ],
-        true,
-      ),
-    environment: options.environment ?? layer([['AUTOBOT_ENV', parseText]], 'development'),
-    captureContent: options.captureContent ?? layer([['AUTOBOT_TRACE_CAPTURE_CONTENT', parseBoolean]], false),
-    maxQueueSize:
-      options.maxQueueSize ??
-      layer(
-        [
-          ['AUTOBOT_TRACE_MAX_QUEUE_SIZE', integerInRange(1, 1_000_000)],
-          ['OTEL_BSP_MAX_QUEUE_SIZE', integerInRange(1, 1_000_000)],
-        ],
-        2048,
-      ),
-    maxExportBatchSize:
-      options.maxExportBatchSize ??
-      layer(
-        [
-          ['AUTOBOT_TRACE_MAX_EXPORT_BATCH_SIZE', integerInRange(1, 100_000)],
-          ['OTEL_BSP_MAX_EXPORT_BATCH_SIZE', integerInRange(1, 100_000)],
-        ],
-        512,
-      ),
-    scheduledDelayMs:
-      options.scheduledDelayMs ??
-      layer(
-        [
-          ['AUTOBOT_TRACE_SCHEDULE_DELAY_MS', integerInRange(0, MAX_DURATION_MS)],
-          ['OTEL_BSP_SCHEDULE_DELAY', integerInRange(0, MAX_DURATION_MS)],
-        ],
-        1000,
-      ),
-    exportTimeoutMs:
-      options.exportTimeoutMs ??
-      layer(
-        [
-          ['AUTOBOT_TRACE_EXPORT_TIMEOUT_MS', integerInRange(1, MAX_DURATION_MS)],
-          ['OTEL_BSP_EXPORT_TIMEOUT', integerInRange(1, MAX_DURATION_MS)],
-        ],
-        10_000,
-      ),
-    shutdownTimeoutMs:
-      options.shutdownTimeoutMs ??
-      layer([['AUTOBOT_TRACE_SHUTDOWN_TIMEOUT_MS', integerInRange(1, MAX_DURATION_MS)]], 5000),
-    handleSignals: options.handleSignals ?? layer([['AUTOBOT_TRACE_HANDLE_SIGNALS', parseBoolean]], true),
-    reportIntervalMs:
-      options.reportIntervalMs ??
-      layer([['AUTOBOT_TRACE_REPORT_INTERVAL_MS', integerInRange(0, 86_400_000)]], 30_000),
-    b3Inject: options.b3Inject ?? layer([['AUTOBOT_TRACE_B3_INJECT', oneOf(B3_INJECT_MODES)]], 'single'),
-    // Default none, like stock OpenTelemetry: gzip costs the traced process CPU per span
-    // (measured in bench/overhead/breakdown.mjs, `export gzip` vs `export none`).
-    compression:
-      options.compression ??
-      layer(
-        [
-          ['OTEL_EXPORTER_OTLP_TRACES_COMPRESSION', parseCompression],
-          ['OTEL_EXPORTER_OTLP_COMPRESSION', parseCompression],
-        ],
-        'none',
-      ),
-    redisRootSpans:
-      options.redisRootSpans ?? layer([['AUTOBOT_TRACE_REDIS_ROOT_SPANS', parseBoolean]], false),
-    credentials: resolveOtlpCredentials(env, warnings),
-    warnings,
-  };
+/** TLS files only apply to an https:// endpoint; say so when they are set for a plain one. */
+function warnIfTlsFilesUnused(config: TracingConfig, endpointUrl: URL, warnings: string[]): void {
   const files = Object.entries(config.credentials.files);
   if (files.length > 0 && !config.endpoint.startsWith('https://')) {
     warnings.push(
       `TLS files are set (${files.map(([k]) => k).join(', ')}) but the endpoint ${endpointUrl.origin} is not https://; they are not used`,
     );
   }
-  return Object.freeze({ ...config, warnings: Object.freeze([...warnings]) });
 }
 
 function parseProtocol(raw: string) {

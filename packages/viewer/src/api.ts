@@ -3,27 +3,15 @@
  * URLs are absolute paths on the same origin, so the UI works wherever the collector binds.
  */
 
-import type { JaegerLog, JaegerSpan, JaegerTag, JaegerTrace } from '@autobot/collector';
+import type { JaegerLog, JaegerSpan, JaegerTag, JaegerTrace, TraceSummary } from '@autobot/collector';
 
-// The Jaeger wire types are the collector's own (type-only: nothing of the collector's runtime
-// enters this bundle). The viewer's names for the parts it renders:
+// The Jaeger wire types and the `/api/search` row are the collector's own (type-only: nothing of
+// the collector's runtime enters this bundle). The viewer's names for the parts it renders:
 /** A Jaeger key/value (span tags, process tags, log fields). */
 export type KeyValue = JaegerTag;
 /** A Jaeger log (an OpenTelemetry span event). `timestamp` in µs. */
 export type SpanLog = JaegerLog;
-export type { JaegerSpan, JaegerTrace };
-
-/** One row of `/api/search`. Times in µs. */
-export interface TraceSummary {
-  traceID: string;
-  rootService: string;
-  rootOperation: string;
-  startTime: number;
-  duration: number;
-  spanCount: number;
-  errorCount: number;
-  services: string[];
-}
+export type { JaegerSpan, JaegerTrace, TraceSummary };
 
 /** One edge of `/api/dependencies`. `errorCount` is an optional extension. */
 export interface DependencyLink {

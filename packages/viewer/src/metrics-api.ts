@@ -1,22 +1,9 @@
 /** Client of the collector's span-metrics endpoints (`/api/monitor/*`, `/api/llm/*`). */
+import type { LlmSummary, RedSummary } from '@autobot/collector';
 import { ApiError } from './api.js';
 
-/** RED figures of one service or operation (see the collector's `summaries.ts`). */
-export interface RedRow {
-  service: string;
-  operation?: string;
-  spanKind?: number;
-  calls: number;
-  errors: number;
-  errorRate: number;
-  ratePerSec: number;
-  avgMs: number;
-  p50Ms: number | null;
-  p95Ms: number | null;
-  p99Ms: number | null;
-  maxMs: number;
-  series: { calls: number[]; errors: number[]; p95Ms: (number | null)[] };
-}
+/** RED figures of one service or operation: the collector's own wire type (type-only import). */
+export type RedRow = RedSummary;
 
 /** The window a response covers: sparkline point i starts at minute `fromMinute + i * bucketMinutes`. */
 export interface Window {
@@ -25,22 +12,8 @@ export interface Window {
   bucketMinutes: number;
 }
 
-/** Per provider × model LLM figures. */
-export interface LlmModelRow {
-  provider: string;
-  model: string;
-  calls: number;
-  errors: number;
-  inputTokens: number;
-  outputTokens: number;
-  cachedTokens: number;
-  reasoningTokens: number;
-  costUsd: number;
-  ttftP50Ms: number | null;
-  ttftP95Ms: number | null;
-  decodeTokensPerSec: number | null;
-  series: { calls: number[]; costUsd: number[] };
-}
+/** Per provider × model LLM figures: the collector's own wire type. */
+export type LlmModelRow = LlmSummary;
 
 /** One of the slowest or most expensive calls. */
 export interface LlmCallRow {

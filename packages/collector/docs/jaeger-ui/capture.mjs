@@ -1,26 +1,16 @@
-// Drives the real Jaeger UI in Chromium (playwright-core, /usr/bin/chromium): screenshots of each page and
-// a log of every /api request and its status, plus console errors. Usage:
+// Drives the real Jaeger UI in Chromium (test-kit's launchChromium: /usr/bin/chromium with the
+// container flags): screenshots of each page and a log of every /api request and its status, plus
+// console errors. Usage:
 //   BASE=http://127.0.0.1:16686 OUT=/tmp/shots node capture.mjs [search|deps|monitor|upload|compare]
 // The upload step uploads a small OTLP/JSON file it writes into OUT.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '@autobot/test-kit';
 
 const BASE = process.env.BASE ?? 'http://127.0.0.1:25173';
 const OUT = process.env.OUT ?? '/tmp/jaeger-ui-shots';
 mkdirSync(OUT, { recursive: true });
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-  ],
-});
+const browser = await launchChromium();
 const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
 const log = [];
 let stage = 'init';

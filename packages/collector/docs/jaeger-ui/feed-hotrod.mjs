@@ -31,88 +31,73 @@ function span(svc, traceId, parentSpanId, name, kind, startMs, durMs, attributes
   };
 }
 
+/** `baseMs` plus up to `spreadMs`, at random. */
+const jitterMs = (baseMs, spreadMs) => baseMs + Math.random() * spreadMs;
+
+// The calls of a dispatch: caller and callee services, span names, attributes of both sides.
+const CUSTOMER = {
+  from: 'frontend',
+  to: 'customer',
+  name: 'HTTP GET /customer',
+  attributes: [attr('http.method', 'GET')],
+};
+const DRIVER = {
+  from: 'frontend',
+  to: 'driver',
+  name: 'driver.DriverService/FindNearest',
+  attributes: [attr('rpc.system', 'grpc')],
+};
+const REDIS = {
+  from: 'driver',
+  to: 'redis',
+  name: 'FindDriverIDs',
+  serverName: 'GetDriver',
+  attributes: [attr('db.system', 'redis')],
+};
+const ROUTE = { from: 'frontend', to: 'route', name: 'HTTP GET /route', attributes: [] };
+
+/**
+ * The CLIENT span of `hop.from` and the SERVER span of `hop.to` it calls 1 ms later, lasting
+ * `[clientMs, serverMs]`; both fail when `error`.
+ */
+function call(tid, parentId, hop, startMs, [clientMs, serverMs], error = false) {
+  const { from, to, name, serverName = name, attributes } = hop;
+  const client = span(from, tid, parentId, name, 3, startMs, clientMs, attributes, error);
+  return [client, span(to, tid, client.s.spanId, serverName, 2, startMs + 1, serverMs, attributes, error)];
+}
+
+/** One dispatch trace starting at `t0` (ms): the frontend root and its customer, driver and route calls. */
 function trace(t0) {
   const tid = hex(16);
   const err = Math.random() < 0.12;
-  const out = [];
-  const root = span('frontend', tid, undefined, 'HTTP GET /dispatch', 2, t0, 300 + Math.random() * 700, [
+  const root = span('frontend', tid, undefined, 'HTTP GET /dispatch', 2, t0, jitterMs(300, 700), [
     attr('http.method', 'GET'),
     attr('http.route', '/dispatch'),
     attr('http.status_code', err ? 500 : 200),
   ]);
   root.s.status = err ? { code: 2, message: 'driver failed' } : { code: 0 };
-  out.push(root);
-  const c1 = span(
-    'frontend',
-    tid,
-    root.s.spanId,
-    'HTTP GET /customer',
-    3,
-    t0 + 2,
-    120 + Math.random() * 150,
-    [attr('http.method', 'GET')],
-  );
-  const s1 = span('customer', tid, c1.s.spanId, 'HTTP GET /customer', 2, t0 + 3, 110 + Math.random() * 100, [
-    attr('http.method', 'GET'),
+  const rootId = root.s.spanId;
+  const [customerClient, customer] = call(tid, rootId, CUSTOMER, t0 + 2, [
+    jitterMs(120, 150),
+    jitterMs(110, 100),
   ]);
-  const db = span('mysql', tid, s1.s.spanId, 'SQL SELECT', 2, t0 + 5, 80 + Math.random() * 90, [
+  const db = span('mysql', tid, customer.s.spanId, 'SQL SELECT', 2, t0 + 5, jitterMs(80, 90), [
     attr('db.system', 'mysql'),
   ]);
-  out.push(c1, s1, db);
-  const c2 = span(
-    'frontend',
+  const [driverClient, driver] = call(
     tid,
-    root.s.spanId,
-    'driver.DriverService/FindNearest',
-    3,
+    rootId,
+    DRIVER,
     t0 + 280,
-    150 + Math.random() * 200,
-    [attr('rpc.system', 'grpc')],
+    [jitterMs(150, 200), jitterMs(140, 180)],
     err,
   );
-  const s2 = span(
-    'driver',
-    tid,
-    c2.s.spanId,
-    'driver.DriverService/FindNearest',
-    2,
-    t0 + 281,
-    140 + Math.random() * 180,
-    [attr('rpc.system', 'grpc')],
-    err,
-  );
-  out.push(c2, s2);
-  for (let i = 0; i < 3; i++) {
-    const redisErr = Math.random() < 0.08;
-    const call = span(
-      'driver',
-      tid,
-      s2.s.spanId,
-      'FindDriverIDs',
-      3,
-      t0 + 285 + i * 30,
-      10 + Math.random() * 25,
-      [attr('db.system', 'redis')],
-      redisErr,
-    );
-    out.push(
-      call,
-      span(
-        'redis',
-        tid,
-        call.s.spanId,
-        'GetDriver',
-        2,
-        t0 + 286 + i * 30,
-        8 + Math.random() * 20,
-        [attr('db.system', 'redis')],
-        redisErr,
-      ),
-    );
-  }
-  const c3 = span('frontend', tid, root.s.spanId, 'HTTP GET /route', 3, t0 + 500, 40 + Math.random() * 60);
-  out.push(c3, span('route', tid, c3.s.spanId, 'HTTP GET /route', 2, t0 + 501, 35 + Math.random() * 55));
-  return out;
+  const redis = [0, 1, 2].flatMap((i) => {
+    const failed = Math.random() < 0.08; // ~8 % of the redis calls fail, on both sides
+    return call(tid, driver.s.spanId, REDIS, t0 + 285 + i * 30, [jitterMs(10, 25), jitterMs(8, 20)], failed);
+  });
+  const route = call(tid, rootId, ROUTE, t0 + 500, [jitterMs(40, 60), jitterMs(35, 55)]);
+  return [root, customerClient, customer, db, driverClient, driver, ...redis, ...route];
 }
 
 const now = Date.now();

@@ -66,90 +66,24 @@ function nonEmpty<K extends string>(
   return value ? ({ [key]: value } as { [P in K]: string | number }) : {};
 }
 
+/** One scope's spans under a resource, in arrival order. */
+interface ScopeGroup {
+  scope: unknown;
+  schemaUrl: string;
+  spans: unknown[];
+}
+
+/** One resource's scopes, keyed by everything that makes a scope distinct. */
+interface ResourceGroup {
+  resource: unknown;
+  schemaUrl: string;
+  scopes: Map<string, ScopeGroup>;
+}
+
 /** Converts stored spans to OTLP/JSON `{ resourceSpans: [...] }` (hex ids, int64 as strings). */
 export function toOtlpJson(spans: StoredSpan[]): { resourceSpans: unknown[] } {
-  const resources = new Map<
-    string,
-    {
-      resource: unknown;
-      schemaUrl: string;
-      scopes: Map<string, { scope: unknown; schemaUrl: string; spans: unknown[] }>;
-    }
-  >();
-  for (const s of spans) {
-    const schemaUrl = s.resourceSchemaUrl ?? '';
-    const dropped = s.resourceDroppedAttributesCount ?? 0;
-    const rKey = `${schemaUrl}\u0000${dropped}\u0000${JSON.stringify(keyValues(s.resourceAttributes))}`;
-    let r = resources.get(rKey);
-    if (r === undefined) {
-      r = {
-        resource: { ...attrsField(s.resourceAttributes), ...nonEmpty('droppedAttributesCount', dropped) },
-        schemaUrl,
-        scopes: new Map(),
-      };
-      resources.set(rKey, r);
-    }
-    const scopeKey = JSON.stringify([
-      s.scope.name,
-      s.scope.version,
-      s.scope.schemaUrl ?? '',
-      s.scope.droppedAttributesCount ?? 0,
-      keyValues(s.scope.attributes),
-    ]);
-    let sc = r.scopes.get(scopeKey);
-    if (sc === undefined) {
-      sc = {
-        scope: {
-          ...nonEmpty('name', s.scope.name),
-          ...nonEmpty('version', s.scope.version),
-          ...attrsField(s.scope.attributes),
-          ...nonEmpty('droppedAttributesCount', s.scope.droppedAttributesCount),
-        },
-        schemaUrl: s.scope.schemaUrl ?? '',
-        spans: [],
-      };
-      r.scopes.set(scopeKey, sc);
-    }
-    const [endUs, endRem] = spanEnd(s);
-    sc.spans.push({
-      traceId: s.traceId,
-      spanId: s.spanId,
-      ...nonEmpty('traceState', s.traceState),
-      ...nonEmpty('parentSpanId', s.parentSpanId),
-      ...nonEmpty('flags', s.flags),
-      ...nonEmpty('name', s.name),
-      ...nonEmpty('kind', s.kind),
-      startTimeUnixNano: nanosText(s.startUs, s.startNsRem),
-      endTimeUnixNano: nanosText(endUs, endRem),
-      ...attrsField(s.attributes, s.doubleKeys),
-      ...nonEmpty('droppedAttributesCount', s.droppedAttributesCount),
-      ...(s.events.length > 0
-        ? {
-            events: s.events.map((e) => ({
-              timeUnixNano: nanosText(e.timeUs, e.timeNsRem),
-              ...nonEmpty('name', e.name),
-              ...attrsField(e.attributes),
-              ...nonEmpty('droppedAttributesCount', e.droppedAttributesCount),
-            })),
-          }
-        : {}),
-      ...nonEmpty('droppedEventsCount', s.droppedEventsCount),
-      ...(s.links.length > 0
-        ? {
-            links: s.links.map((l) => ({
-              traceId: l.traceId,
-              spanId: l.spanId,
-              ...nonEmpty('traceState', l.traceState),
-              ...attrsField(l.attributes),
-              ...nonEmpty('droppedAttributesCount', l.droppedAttributesCount),
-              ...nonEmpty('flags', l.flags),
-            })),
-          }
-        : {}),
-      ...nonEmpty('droppedLinksCount', s.droppedLinksCount),
-      status: { ...nonEmpty('message', s.statusMessage), ...nonEmpty('code', s.statusCode) },
-    });
-  }
+  const resources = new Map<string, ResourceGroup>();
+  for (const s of spans) scopeGroupOf(resourceGroupOf(resources, s), s).spans.push(otlpSpan(s));
   return {
     resourceSpans: [...resources.values()].map((r) => ({
       resource: r.resource,
@@ -160,5 +94,91 @@ export function toOtlpJson(spans: StoredSpan[]): { resourceSpans: unknown[] } {
       })),
       ...nonEmpty('schemaUrl', r.schemaUrl),
     })),
+  };
+}
+
+/** The group of the span's resource (schema URL, dropped count and attributes), made on first sight. */
+function resourceGroupOf(resources: Map<string, ResourceGroup>, s: StoredSpan): ResourceGroup {
+  const schemaUrl = s.resourceSchemaUrl ?? '';
+  const dropped = s.resourceDroppedAttributesCount ?? 0;
+  const key = `${schemaUrl}\u0000${dropped}\u0000${JSON.stringify(keyValues(s.resourceAttributes))}`;
+  let group = resources.get(key);
+  if (group === undefined) {
+    group = {
+      resource: { ...attrsField(s.resourceAttributes), ...nonEmpty('droppedAttributesCount', dropped) },
+      schemaUrl,
+      scopes: new Map(),
+    };
+    resources.set(key, group);
+  }
+  return group;
+}
+
+/** The group of the span's instrumentation scope within its resource, made on first sight. */
+function scopeGroupOf(resource: ResourceGroup, s: StoredSpan): ScopeGroup {
+  const key = JSON.stringify([
+    s.scope.name,
+    s.scope.version,
+    s.scope.schemaUrl ?? '',
+    s.scope.droppedAttributesCount ?? 0,
+    keyValues(s.scope.attributes),
+  ]);
+  let group = resource.scopes.get(key);
+  if (group === undefined) {
+    group = {
+      scope: {
+        ...nonEmpty('name', s.scope.name),
+        ...nonEmpty('version', s.scope.version),
+        ...attrsField(s.scope.attributes),
+        ...nonEmpty('droppedAttributesCount', s.scope.droppedAttributesCount),
+      },
+      schemaUrl: s.scope.schemaUrl ?? '',
+      spans: [],
+    };
+    resource.scopes.set(key, group);
+  }
+  return group;
+}
+
+/** One OTLP/JSON span, its events and links, default-valued fields left out. */
+function otlpSpan(s: StoredSpan): unknown {
+  const [endUs, endRem] = spanEnd(s);
+  return {
+    traceId: s.traceId,
+    spanId: s.spanId,
+    ...nonEmpty('traceState', s.traceState),
+    ...nonEmpty('parentSpanId', s.parentSpanId),
+    ...nonEmpty('flags', s.flags),
+    ...nonEmpty('name', s.name),
+    ...nonEmpty('kind', s.kind),
+    startTimeUnixNano: nanosText(s.startUs, s.startNsRem),
+    endTimeUnixNano: nanosText(endUs, endRem),
+    ...attrsField(s.attributes, s.doubleKeys),
+    ...nonEmpty('droppedAttributesCount', s.droppedAttributesCount),
+    ...(s.events.length > 0 ? { events: s.events.map(otlpEvent) } : {}),
+    ...nonEmpty('droppedEventsCount', s.droppedEventsCount),
+    ...(s.links.length > 0 ? { links: s.links.map(otlpLink) } : {}),
+    ...nonEmpty('droppedLinksCount', s.droppedLinksCount),
+    status: { ...nonEmpty('message', s.statusMessage), ...nonEmpty('code', s.statusCode) },
+  };
+}
+
+function otlpEvent(e: StoredSpan['events'][number]): unknown {
+  return {
+    timeUnixNano: nanosText(e.timeUs, e.timeNsRem),
+    ...nonEmpty('name', e.name),
+    ...attrsField(e.attributes),
+    ...nonEmpty('droppedAttributesCount', e.droppedAttributesCount),
+  };
+}
+
+function otlpLink(l: StoredSpan['links'][number]): unknown {
+  return {
+    traceId: l.traceId,
+    spanId: l.spanId,
+    ...nonEmpty('traceState', l.traceState),
+    ...attrsField(l.attributes),
+    ...nonEmpty('droppedAttributesCount', l.droppedAttributesCount),
+    ...nonEmpty('flags', l.flags),
   };
 }

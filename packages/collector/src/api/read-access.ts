@@ -2,6 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AccessControl } from '../auth/access.js';
 import { readCookie, SESSION_COOKIE, type SessionStore } from '../auth/sessions.js';
 import { bearerToken } from '../auth/tokens.js';
+import { COLLECTOR_ERRORS, type CollectorErrorCode } from '../error-codes.js';
+import { jaegerError } from './responses.js';
 
 /** Options of {@link registerReadAccess}. */
 export interface ReadAccessOptions {
@@ -54,11 +56,12 @@ function deny(request: FastifyRequest, reply: FastifyReply, reason: string) {
   const wantsPage =
     request.method === 'GET' && !path.startsWith('/api/') && path !== '/status' && path !== '/metrics';
   if (wantsPage) return reply.code(303).header('location', '/login').send();
-  reply.code(401).header('www-authenticate', 'Bearer realm="autobot-trace"');
-  const error = { errorCode: 'AUTOBOT_ERR_COLLECTOR_UNAUTHENTICATED', msg: reason };
+  const errorCode: CollectorErrorCode = 'AUTOBOT_ERR_COLLECTOR_UNAUTHENTICATED';
+  const status = COLLECTOR_ERRORS[errorCode].status;
+  reply.header('www-authenticate', 'Bearer realm="autobot-trace"');
   if (path.startsWith('/api/v3/'))
-    return reply.send({ error: { httpCode: 401, message: reason, errorCode: error.errorCode } });
-  return reply.send({ data: null, total: 0, limit: 0, offset: 0, errors: [{ code: 401, ...error }] });
+    return reply.code(status).send({ error: { httpCode: status, message: reason, errorCode } });
+  return jaegerError(reply, status, reason, { errorCode });
 }
 
 /**

@@ -1,87 +1,22 @@
 import type Database from 'better-sqlite3';
-import type { Attributes, SpanInput } from '../model.js';
+import type { SpanInput } from '../model.js';
+import { addLlmTotals, LLM_ATTRS, type LlmCall, type LlmTotals, llmCallOf, noLlmTotals } from './llm-call.js';
 import { MINUTE_US } from './red-aggregator.js';
 import { type Sketch, sketchAdd, sketchFromJson, sketchIndex, sketchMerge, sketchToJson } from './sketch.js';
-
-/** Attribute keys read from LLM spans (after GenAI normalisation). */
-const K = {
-  provider: 'gen_ai.provider.name',
-  requestModel: 'gen_ai.request.model',
-  responseModel: 'gen_ai.response.model',
-  input: 'gen_ai.usage.input_tokens',
-  output: 'gen_ai.usage.output_tokens',
-  cached: 'gen_ai.usage.cache_read.input_tokens',
-  reasoning: 'gen_ai.usage.reasoning.output_tokens',
-  cost: 'llm.cost_usd',
-  ttftMs: 'llm.time_to_first_chunk_ms',
-  ttftS: 'gen_ai.response.time_to_first_chunk',
-  evalMs: 'llm.eval_duration_ms',
-  conversation: 'gen_ai.conversation.id',
-} as const;
 
 /** How many slowest / most expensive calls are kept. */
 export const LLM_TOP_KEEP = 100;
 
-/** The per-call figures read from one LLM span. */
-export interface LlmCall {
-  provider: string;
-  model: string;
-  error: boolean;
-  inputTokens: number;
-  outputTokens: number;
-  cachedTokens: number;
-  reasoningTokens: number;
-  costUsd: number;
-  ttftMs: number | undefined;
-  /** Server-side decode time (Ollama `eval_duration`), ms. */
-  evalMs: number | undefined;
-}
-
 /** One per-minute cell of provider × model figures. */
-export interface LlmCell {
+export interface LlmCell extends LlmTotals {
   minute: number;
   provider: string;
   model: string;
-  calls: number;
-  errors: number;
-  inputTokens: number;
-  outputTokens: number;
-  cachedTokens: number;
-  reasoningTokens: number;
-  costUsd: number;
   ttft: Sketch;
   decodeTokens: number;
   decodeMs: number;
 }
 
-function num(a: Attributes, key: string): number | undefined {
-  const v = a[key];
-  const n = typeof v === 'string' ? Number(v) : v;
-  return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
-}
-
-/** The LLM figures of a span, or `undefined` when it is not an LLM call (no GenAI model key). */
-export function llmCallOf(span: SpanInput): LlmCall | undefined {
-  const a = span.attributes;
-  const model = a[K.requestModel] ?? a[K.responseModel];
-  if (typeof model !== 'string' || model === '') return undefined;
-  const provider = a[K.provider];
-  const ttftS = num(a, K.ttftS);
-  return {
-    provider: typeof provider === 'string' && provider !== '' ? provider : 'unknown',
-    model,
-    error: span.statusCode === 2,
-    inputTokens: num(a, K.input) ?? 0,
-    outputTokens: num(a, K.output) ?? 0,
-    cachedTokens: num(a, K.cached) ?? 0,
-    reasoningTokens: num(a, K.reasoning) ?? 0,
-    costUsd: num(a, K.cost) ?? 0,
-    ttftMs: num(a, K.ttftMs) ?? (ttftS === undefined ? undefined : ttftS * 1000),
-    evalMs: num(a, K.evalMs),
-  };
-}
-
-/** A stored `llm_minutes` row. */
 interface LlmRow {
   minute: number;
   provider: string;
@@ -96,6 +31,19 @@ interface LlmRow {
   ttft: string;
   decode_tokens: number;
   decode_ms: number;
+}
+
+/** The totals of a stored `llm_minutes` row. */
+function totalsOfRow(r: LlmRow): LlmTotals {
+  return {
+    calls: r.calls,
+    errors: r.errors,
+    inputTokens: r.input_tokens,
+    outputTokens: r.output_tokens,
+    cachedTokens: r.cached_tokens,
+    reasoningTokens: r.reasoning_tokens,
+    costUsd: r.cost_usd,
+  };
 }
 
 /** Creates the LLM tables. */
@@ -168,7 +116,7 @@ export class LlmAggregator {
   /** Counts one span when it is an LLM call; records its conversation when it carries one. */
   add(service: string, span: SpanInput): void {
     const call = llmCallOf(span);
-    const conv = span.attributes[K.conversation];
+    const conv = span.attributes[LLM_ATTRS.conversation];
     // The conversation id usually sits on a request span, not on the LLM spans of its trace (which
     // may arrive in other batches): traces and conversations are linked, and joined when read.
     if (typeof conv === 'string' && conv !== '') this.linkConversation(conv, span);
@@ -182,26 +130,14 @@ export class LlmAggregator {
         minute,
         provider: call.provider,
         model: call.model,
-        calls: 0,
-        errors: 0,
-        inputTokens: 0,
-        outputTokens: 0,
-        cachedTokens: 0,
-        reasoningTokens: 0,
-        costUsd: 0,
+        ...noLlmTotals(),
         ttft: new Map(),
         decodeTokens: 0,
         decodeMs: 0,
       };
       this.pending.set(key, c);
     }
-    c.calls++;
-    if (call.error) c.errors++;
-    c.inputTokens += call.inputTokens;
-    c.outputTokens += call.outputTokens;
-    c.cachedTokens += call.cachedTokens;
-    c.reasoningTokens += call.reasoningTokens;
-    c.costUsd += call.costUsd;
+    addLlmTotals(c, { ...call, calls: 1, errors: call.error ? 1 : 0 });
     if (call.ttftMs !== undefined) sketchAdd(c.ttft, sketchIndex(call.ttftMs * 1000));
     if (call.evalMs !== undefined && call.evalMs > 0) {
       c.decodeTokens += call.outputTokens;
@@ -284,13 +220,7 @@ export class LlmAggregator {
     for (const c of this.pending.values()) {
       const old = get.get(c.minute, c.provider, c.model) as LlmRow | undefined;
       if (old !== undefined) {
-        c.calls += old.calls;
-        c.errors += old.errors;
-        c.inputTokens += old.input_tokens;
-        c.outputTokens += old.output_tokens;
-        c.cachedTokens += old.cached_tokens;
-        c.reasoningTokens += old.reasoning_tokens;
-        c.costUsd += old.cost_usd;
+        addLlmTotals(c, totalsOfRow(old));
         c.decodeTokens += old.decode_tokens;
         c.decodeMs += old.decode_ms;
         sketchMerge(c.ttft, sketchFromJson(old.ttft));
@@ -373,13 +303,7 @@ export class LlmAggregator {
       minute: r.minute,
       provider: r.provider,
       model: r.model,
-      calls: r.calls,
-      errors: r.errors,
-      inputTokens: r.input_tokens,
-      outputTokens: r.output_tokens,
-      cachedTokens: r.cached_tokens,
-      reasoningTokens: r.reasoning_tokens,
-      costUsd: r.cost_usd,
+      ...totalsOfRow(r),
       ttft: sketchFromJson(r.ttft),
       decodeTokens: r.decode_tokens,
       decodeMs: r.decode_ms,

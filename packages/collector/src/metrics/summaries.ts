@@ -1,4 +1,5 @@
 import type { LlmCell } from './llm-aggregator.js';
+import { addLlmTotals, type LlmTotals, noLlmTotals } from './llm-call.js';
 import type { RedCell } from './red-aggregator.js';
 import { type Sketch, sketchMerge, sketchQuantile } from './sketch.js';
 
@@ -141,16 +142,9 @@ export function summarizeRed(
 }
 
 /** LLM figures of one provider × model over a window. */
-export interface LlmSummary {
+export interface LlmSummary extends LlmTotals {
   provider: string;
   model: string;
-  calls: number;
-  errors: number;
-  inputTokens: number;
-  outputTokens: number;
-  cachedTokens: number;
-  reasoningTokens: number;
-  costUsd: number;
   ttftP50Ms: number | null;
   ttftP95Ms: number | null;
   /** Output tokens per second of server-side decode time (Ollama `eval_duration`); null without it. */
@@ -168,13 +162,7 @@ export function summarizeLlm(cells: readonly LlmCell[], win: MinuteWindow): LlmS
       s = {
         provider: c.provider,
         model: c.model,
-        calls: 0,
-        errors: 0,
-        inputTokens: 0,
-        outputTokens: 0,
-        cachedTokens: 0,
-        reasoningTokens: 0,
-        costUsd: 0,
+        ...noLlmTotals(),
         ttftP50Ms: null,
         ttftP95Ms: null,
         decodeTokensPerSec: null,
@@ -185,13 +173,7 @@ export function summarizeLlm(cells: readonly LlmCell[], win: MinuteWindow): LlmS
       };
       by.set(key, s);
     }
-    s.calls += c.calls;
-    s.errors += c.errors;
-    s.inputTokens += c.inputTokens;
-    s.outputTokens += c.outputTokens;
-    s.cachedTokens += c.cachedTokens;
-    s.reasoningTokens += c.reasoningTokens;
-    s.costUsd += c.costUsd;
+    addLlmTotals(s, c);
     s.decodeTokens += c.decodeTokens;
     s.decodeMs += c.decodeMs;
     sketchMerge(s.ttft, c.ttft);

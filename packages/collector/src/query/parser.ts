@@ -73,100 +73,139 @@ export function parseDurationUs(text: string): number | undefined {
   return total;
 }
 
+/** A token and the number of source characters it took. */
+interface Scanned {
+  token: Token;
+  length: number;
+}
+
+/** Reads one kind of token at `i`, or answers undefined when the text there is not that kind. */
+type Scanner = (source: string, i: number) => Scanned | undefined;
+
 function tokenize(source: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   while (i < source.length) {
-    const ch = source[i] as string;
-    const column = i + 1;
-    if (/\s/.test(ch)) {
+    if (/\s/.test(source[i] as string)) {
       i++;
       continue;
     }
-    if (ch === '(' || ch === ')') {
-      tokens.push({ type: ch === '(' ? 'lparen' : 'rparen', text: ch, column });
-      i++;
-      continue;
-    }
-    if (ch === '"' || ch === "'") {
-      let j = i + 1;
-      let value = '';
-      while (j < source.length && source[j] !== ch) {
-        if (source[j] === '\\' && j + 1 < source.length) {
-          const next = source[j + 1] as string;
-          value += next === 'n' ? '\n' : next === 't' ? '\t' : next;
-          j += 2;
-        } else {
-          value += source[j];
-          j++;
-        }
-      }
-      if (j >= source.length) {
-        throw new QuerySyntaxError(
-          `unterminated string starting at column ${column}`,
-          column,
-          `closing ${ch}`,
-        );
-      }
-      tokens.push({ type: 'string', text: source.slice(i, j + 1), value, column });
-      i = j + 1;
-      continue;
-    }
-    if (source.startsWith('&&', i) || source.startsWith('||', i)) {
-      tokens.push({ type: ch === '&' ? 'and' : 'or', text: source.slice(i, i + 2), column });
-      i += 2;
-      continue;
-    }
-    const op = OPS.find((o) => source.startsWith(o, i));
-    if (op !== undefined) {
-      tokens.push({ type: 'op', text: op === '==' ? '=' : op, column });
-      i += op.length;
-      continue;
-    }
-    if (ch === '!') {
-      tokens.push({ type: 'not', text: '!', column });
-      i++;
-      continue;
-    }
-    const rest = source.slice(i);
-    const duration = DURATION_RE.exec(rest);
-    if (duration) {
-      const text = duration[1] as string;
-      tokens.push({ type: 'duration', text, value: parseDurationUs(text) as number, column });
-      i += text.length;
-      continue;
-    }
-    const number = NUMBER_RE.exec(rest);
-    if (number && (ch !== '-' || /\d|\./.test(source[i + 1] ?? ''))) {
-      const after = source[i + number[0].length] ?? '';
-      if (!IDENT_CHAR.test(after) || after === '.' || after === '-') {
-        if (!/[A-Za-z_]/.test(after)) {
-          tokens.push({ type: 'number', text: number[0], value: Number(number[0]), column });
-          i += number[0].length;
-          continue;
-        }
-      }
-    }
-    if (IDENT_START.test(ch) || /\d/.test(ch)) {
-      let j = i + 1;
-      while (j < source.length && IDENT_CHAR.test(source[j] as string)) j++;
-      const text = source.slice(i, j);
-      const lower = text.toLowerCase();
-      const type: TokenType =
-        lower === 'and' ? 'and' : lower === 'or' ? 'or' : lower === 'not' ? 'not' : 'ident';
-      tokens.push({ type, text, column });
-      i = j;
-      continue;
-    }
-    throw new QuerySyntaxError(
-      `unexpected character "${ch}" at column ${column}`,
-      column,
-      'a field, a value, an operator, "(" or ")"',
-    );
+    const { token, length } = scanToken(source, i);
+    tokens.push(token);
+    i += length;
   }
   tokens.push({ type: 'eof', text: '', column: source.length + 1 });
   return tokens;
 }
+
+/** The token at `i`: the first scanner of {@link SCANNERS} that reads one wins. */
+function scanToken(source: string, i: number): Scanned {
+  for (const scan of SCANNERS) {
+    const scanned = scan(source, i);
+    if (scanned !== undefined) return scanned;
+  }
+  const column = i + 1;
+  throw new QuerySyntaxError(
+    `unexpected character "${source[i]}" at column ${column}`,
+    column,
+    'a field, a value, an operator, "(" or ")"',
+  );
+}
+
+const scanParen: Scanner = (source, i) => {
+  const ch = source[i];
+  if (ch !== '(' && ch !== ')') return undefined;
+  return { token: { type: ch === '(' ? 'lparen' : 'rparen', text: ch, column: i + 1 }, length: 1 };
+};
+
+/** A quoted string, `"…"` or `'…'`; `\n` and `\t` are escapes, a backslash quotes any other character. */
+const scanString: Scanner = (source, i) => {
+  const quote = source[i];
+  if (quote !== '"' && quote !== "'") return undefined;
+  const column = i + 1;
+  let j = i + 1;
+  let value = '';
+  while (j < source.length && source[j] !== quote) {
+    if (source[j] === '\\' && j + 1 < source.length) {
+      const next = source[j + 1] as string;
+      value += next === 'n' ? '\n' : next === 't' ? '\t' : next;
+      j += 2;
+    } else {
+      value += source[j];
+      j++;
+    }
+  }
+  if (j >= source.length) {
+    throw new QuerySyntaxError(
+      `unterminated string starting at column ${column}`,
+      column,
+      `closing ${quote}`,
+    );
+  }
+  return { token: { type: 'string', text: source.slice(i, j + 1), value, column }, length: j + 1 - i };
+};
+
+/** `&&` and `||`, the symbol spellings of `and` and `or`. */
+const scanLogical: Scanner = (source, i) => {
+  if (!source.startsWith('&&', i) && !source.startsWith('||', i)) return undefined;
+  const type = source[i] === '&' ? 'and' : 'or';
+  return { token: { type, text: source.slice(i, i + 2), column: i + 1 }, length: 2 };
+};
+
+/** A comparison operator; `==` is read as `=`. */
+const scanOperator: Scanner = (source, i) => {
+  const op = OPS.find((o) => source.startsWith(o, i));
+  if (op === undefined) return undefined;
+  return { token: { type: 'op', text: op === '==' ? '=' : op, column: i + 1 }, length: op.length };
+};
+
+const scanNot: Scanner = (source, i) =>
+  source[i] === '!' ? { token: { type: 'not', text: '!', column: i + 1 }, length: 1 } : undefined;
+
+const scanDuration: Scanner = (source, i) => {
+  const duration = DURATION_RE.exec(source.slice(i));
+  if (!duration) return undefined;
+  const text = duration[1] as string;
+  return {
+    token: { type: 'duration', text, value: parseDurationUs(text) as number, column: i + 1 },
+    length: text.length,
+  };
+};
+
+/** A number, unless it runs straight into a word character (`2xx`, `4/5`): that text is a word for {@link scanWord}. */
+const scanNumber: Scanner = (source, i) => {
+  const number = NUMBER_RE.exec(source.slice(i));
+  if (!number || (source[i] === '-' && !/\d|\./.test(source[i + 1] ?? ''))) return undefined;
+  const after = source[i + number[0].length] ?? '';
+  if (IDENT_CHAR.test(after) && after !== '.' && after !== '-') return undefined;
+  if (/[A-Za-z_]/.test(after)) return undefined;
+  const text = number[0];
+  return { token: { type: 'number', text, value: Number(text), column: i + 1 }, length: text.length };
+};
+
+/** A field name or bare word; `and`, `or` and `not` in any case are the keywords. */
+const scanWord: Scanner = (source, i) => {
+  const ch = source[i] as string;
+  if (!IDENT_START.test(ch) && !/\d/.test(ch)) return undefined;
+  let j = i + 1;
+  while (j < source.length && IDENT_CHAR.test(source[j] as string)) j++;
+  const text = source.slice(i, j);
+  const lower = text.toLowerCase();
+  const type: TokenType = lower === 'and' ? 'and' : lower === 'or' ? 'or' : lower === 'not' ? 'not' : 'ident';
+  return { token: { type, text, column: i + 1 }, length: j - i };
+};
+
+/** Tried in this order at each position: the first that reads a token wins. */
+const SCANNERS: readonly Scanner[] = [
+  scanParen,
+  scanString,
+  scanLogical,
+  scanOperator,
+  scanNot,
+  scanDuration,
+  scanNumber,
+  scanWord,
+];
 
 class Parser {
   private pos = 0;

@@ -11,7 +11,7 @@ import type { DecodeLimits } from '../otlp/decode-common.js';
 import { decodeJsonRequest } from '../otlp/decode-json.js';
 import { decodeProtobufRequest } from '../otlp/decode-protobuf.js';
 import { encodeExportResponse, RpcStatus } from '../otlp/schema.js';
-import { admit, type ReceiverGuard } from './guard.js';
+import { type Admission, admit, type ReceiverGuard } from './guard.js';
 
 /** Options of the OTLP/HTTP receiver. */
 export interface HttpReceiverOptions {
@@ -101,6 +101,14 @@ export function handleExportBody(
   return { status: 200, body: json };
 }
 
+/** Everything a request handler of the receiver needs, fixed at start. */
+interface Receiver {
+  sink: IngestSink;
+  options: HttpReceiverOptions;
+  decompress: (body: Buffer, encoding: string | undefined, max: number) => Buffer;
+  readBody: (req: IncomingMessage, max: number) => Promise<Buffer>;
+}
+
 /**
  * Starts the OTLP/HTTP receiver (`POST /v1/traces`, protobuf or JSON, gzip/deflate, CORS).
  * Plain `node:http` keeps the per-request cost low on the ingest path.
@@ -108,11 +116,12 @@ export function handleExportBody(
 export async function startHttpReceiver(
   sink: IngestSink,
   options: HttpReceiverOptions,
-  decompress: (body: Buffer, encoding: string | undefined, max: number) => Buffer,
-  readBody: (req: IncomingMessage, max: number) => Promise<Buffer>,
+  decompress: Receiver['decompress'],
+  readBody: Receiver['readBody'],
 ): Promise<{ server: Server; port: number }> {
+  const receiver: Receiver = { sink, options, decompress, readBody };
   const listener = (req: IncomingMessage, res: ServerResponse) => {
-    void handle(req, res).catch((error: unknown) => {
+    void handleRequest(receiver, req, res).catch((error: unknown) => {
       // Never let a request crash the process.
       if (!res.headersSent) sendError(res, 'json', 500, `internal error: ${(error as Error)?.message}`);
       else res.destroy();
@@ -122,98 +131,125 @@ export async function startHttpReceiver(
     options.tls === undefined
       ? createServer(listener)
       : (createHttpsServer(receiverTlsOptions(options.tls), listener) as unknown as Server);
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = (req.url ?? '/').split('?')[0];
-    const cors = applyCors(req, res, options.corsOrigins);
-    if (path !== '/v1/traces') {
-      req.resume();
-      sendError(res, 'json', 404, `not found: ${path} (OTLP traces are accepted at POST /v1/traces)`);
-      return;
-    }
-    if (req.method === 'OPTIONS') {
-      req.resume();
-      if (cors) {
-        res.setHeader('access-control-allow-methods', 'POST, OPTIONS');
-        res.setHeader(
-          'access-control-allow-headers',
-          String(req.headers['access-control-request-headers'] ?? 'content-type, content-encoding'),
-        );
-        res.setHeader('access-control-max-age', '600');
-      }
-      res.statusCode = 204;
-      res.end();
-      return;
-    }
-    if (req.method !== 'POST') {
-      req.resume();
-      res.setHeader('allow', 'POST, OPTIONS');
-      sendError(res, 'json', 405, `method ${req.method} not allowed on /v1/traces; use POST`);
-      return;
-    }
-    const kind = bodyKind(req.headers['content-type']);
-    const admission = admit(
-      options.guard,
-      sink,
-      req.socket.remoteAddress ?? 'unknown',
-      bearerToken(req.headers.authorization),
-      clientCertVerified(req.socket),
-    );
-    if (!admission.ok) {
-      // Refused before the body is read: nothing is decoded or stored. Close the connection
-      // rather than drain a body we will not use.
-      res.setHeader('connection', 'close');
-      if (admission.kind === 'throttled') {
-        res.setHeader('retry-after', String(retryAfterSeconds(admission.retryAfterMs)));
-        sendError(res, kind ?? 'json', 429, admission.reason);
-      } else {
-        res.setHeader('www-authenticate', 'Bearer realm="autobot-trace"');
-        sendError(res, kind ?? 'json', 401, admission.reason);
-      }
-      req.resume();
-      return;
-    }
-    try {
-      await receive(req, res, kind);
-    } finally {
-      admission.release();
-    }
-  }
-
-  async function receive(req: IncomingMessage, res: ServerResponse, kind: BodyKind | null): Promise<void> {
-    if (kind === null) {
-      req.resume();
-      const error = new UnsupportedMediaTypeError(
-        `unsupported content type "${req.headers['content-type'] ?? ''}"; use application/x-protobuf or application/json`,
-      );
-      sink.fail(error.message);
-      sendError(res, 'json', 415, error.message);
-      return;
-    }
-    let body: Buffer;
-    try {
-      const raw = await readBody(req, options.maxBodyBytes);
-      body = decompress(raw, req.headers['content-encoding'], options.maxBodyBytes);
-    } catch (error) {
-      const status = (error as CollectorError).statusCode ?? 400;
-      sink.fail((error as Error).message);
-      if (status === 413) res.setHeader('connection', 'close');
-      sendError(res, kind, status, (error as Error).message);
-      if (status === 413) req.resume();
-      return;
-    }
-    const result = handleExportBody(sink, kind, body, options.limits);
-    if (result.status === 200) send(res, 200, kind, result.body);
-    else sendError(res, kind, result.status, String(result.body));
-  }
-
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
+  await listen(server, options.port, options.host);
+  return { server, port: (server.address() as AddressInfo).port };
+}
+
+/** Resolves once `server` listens; rejects with the error that stopped it (a port in use). */
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, options.host, () => {
+    server.listen(port, host, () => {
       server.off('error', reject);
       resolve();
     });
   });
-  return { server, port: (server.address() as AddressInfo).port };
+}
+
+/** Route one request: wrong path, CORS preflight, wrong method, refused, or an export to receive. */
+async function handleRequest(receiver: Receiver, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const path = (req.url ?? '/').split('?')[0];
+  const cors = applyCors(req, res, receiver.options.corsOrigins);
+  if (path !== '/v1/traces') {
+    req.resume();
+    sendError(res, 'json', 404, `not found: ${path} (OTLP traces are accepted at POST /v1/traces)`);
+    return;
+  }
+  if (req.method === 'OPTIONS') {
+    answerPreflight(req, res, cors);
+    return;
+  }
+  if (req.method !== 'POST') {
+    req.resume();
+    res.setHeader('allow', 'POST, OPTIONS');
+    sendError(res, 'json', 405, `method ${req.method} not allowed on /v1/traces; use POST`);
+    return;
+  }
+  const kind = bodyKind(req.headers['content-type']);
+  const admission = admit(
+    receiver.options.guard,
+    receiver.sink,
+    req.socket.remoteAddress ?? 'unknown',
+    bearerToken(req.headers.authorization),
+    clientCertVerified(req.socket),
+  );
+  if (!admission.ok) {
+    refuse(req, res, kind ?? 'json', admission);
+    return;
+  }
+  try {
+    await receive(receiver, req, res, kind);
+  } finally {
+    admission.release();
+  }
+}
+
+/** Answer a CORS preflight: 204, with the allow headers when the origin is allowed. */
+function answerPreflight(req: IncomingMessage, res: ServerResponse, cors: boolean): void {
+  req.resume();
+  if (cors) {
+    res.setHeader('access-control-allow-methods', 'POST, OPTIONS');
+    res.setHeader(
+      'access-control-allow-headers',
+      String(req.headers['access-control-request-headers'] ?? 'content-type, content-encoding'),
+    );
+    res.setHeader('access-control-max-age', '600');
+  }
+  res.statusCode = 204;
+  res.end();
+}
+
+/**
+ * Refused before the body is read: nothing is decoded or stored. Close the connection rather
+ * than drain a body we will not use.
+ */
+function refuse(
+  req: IncomingMessage,
+  res: ServerResponse,
+  kind: BodyKind,
+  refusal: Exclude<Admission, { ok: true }>,
+): void {
+  res.setHeader('connection', 'close');
+  if (refusal.kind === 'throttled') {
+    res.setHeader('retry-after', String(retryAfterSeconds(refusal.retryAfterMs)));
+    sendError(res, kind, 429, refusal.reason);
+  } else {
+    res.setHeader('www-authenticate', 'Bearer realm="autobot-trace"');
+    sendError(res, kind, 401, refusal.reason);
+  }
+  req.resume();
+}
+
+/** Read, decompress, decode and store an admitted export request, then answer it. */
+async function receive(
+  { sink, options, decompress, readBody }: Receiver,
+  req: IncomingMessage,
+  res: ServerResponse,
+  kind: BodyKind | null,
+): Promise<void> {
+  if (kind === null) {
+    req.resume();
+    const error = new UnsupportedMediaTypeError(
+      `unsupported content type "${req.headers['content-type'] ?? ''}"; use application/x-protobuf or application/json`,
+    );
+    sink.fail(error.message);
+    sendError(res, 'json', 415, error.message);
+    return;
+  }
+  let body: Buffer;
+  try {
+    const raw = await readBody(req, options.maxBodyBytes);
+    body = decompress(raw, req.headers['content-encoding'], options.maxBodyBytes);
+  } catch (error) {
+    const status = (error as CollectorError).statusCode ?? 400;
+    sink.fail((error as Error).message);
+    if (status === 413) res.setHeader('connection', 'close');
+    sendError(res, kind, status, (error as Error).message);
+    if (status === 413) req.resume();
+    return;
+  }
+  const result = handleExportBody(sink, kind, body, options.limits);
+  if (result.status === 200) send(res, 200, kind, result.body);
+  else sendError(res, kind, result.status, String(result.body));
 }

@@ -1,4 +1,4 @@
-import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
+import { type Context, context, propagation, type Span, SpanKind, trace } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { TracingConfigError } from '../errors.js';
 import { recordError } from '../record-error.js';
@@ -128,68 +128,27 @@ export class TracedHttpClient implements AsyncDisposable {
   private async send(method: string, target: string, options: RequestOptions, read: 'json' | 'response') {
     method = method.toUpperCase();
     const url = this.resolve(method, target, options.query);
-    const shownUrl = redactUrl(url.href);
-    const request = { method, url: shownUrl };
-    const tracer = trace.getTracer(TRACER_NAME);
-    const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
-    const span = tracer.startSpan(clientSpanName(method), {
-      kind: SpanKind.CLIENT,
-      attributes: clientSpanAttributes(method, shownUrl, url.hostname, port),
+    const request = { method, url: redactUrl(url.href) };
+    const { span, spanContext, started } = startClientSpan(method, url, request.url);
+    const { headers, body } = outgoingMessage(
+      url,
+      { ...this.defaultHeaders, ...options.headers },
+      options,
+      spanContext,
+    );
+    const call = superviseCall({
+      span,
+      started,
+      request,
+      timeoutMs: options.timeoutMs ?? this.timeoutMs,
+      callerSignal: options.signal,
+      inFlight: this.inFlight,
     });
-    const started = performance.now();
-    const spanContext = trace.setSpan(context.active(), span);
-
-    const headers: Record<string, string> = { ...this.defaultHeaders, ...options.headers };
-    // fetch refuses URLs with credentials: send them as basic auth, never in the URL or the span.
-    if (url.username || url.password) {
-      const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
-      headers.authorization ??= `Basic ${Buffer.from(credentials).toString('base64')}`;
-      url.username = '';
-      url.password = '';
-    }
-    propagation.inject(spanContext, headers);
-    let body = options.body;
-    if (options.json !== undefined) {
-      body = JSON.stringify(options.json);
-      headers['content-type'] ??= 'application/json';
-    }
-
-    const timeoutMs = options.timeoutMs ?? this.timeoutMs;
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort(new Error('timeout'));
-    }, timeoutMs);
-    const onCallerAbort = () => controller.abort(options.signal?.reason);
-    options.signal?.addEventListener('abort', onCallerAbort, { once: true });
-    this.inFlight.add(controller);
-    /** Drop the timer, the caller's abort listener and the in-flight entry (idempotent). */
-    const release = () => {
-      clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onCallerAbort);
-      this.inFlight.delete(controller);
-    };
-    let finished = false;
-    const finish = () => {
-      if (finished) return;
-      finished = true;
-      release();
-      span.setAttribute(ATTR_HTTP_DURATION_MS, performance.now() - started);
-      span.end();
-    };
-    const fail = (error: unknown) => {
-      const failure = classify(error, request, timedOut, controller.signal.aborted, timeoutMs);
-      recordError(span, failure);
-      if (failure instanceof HttpStatusError) span.setAttribute(ATTR_ERROR_TYPE, String(failure.status));
-      finish();
-      return failure;
-    };
 
     try {
       if (this.closed || options.signal?.aborted) throw new HttpAbortError(request);
       const response = await context.with(suppressTracing(spanContext), () =>
-        fetch(url, { method, headers, body, signal: controller.signal }),
+        fetch(url, { method, headers, body, signal: call.signal }),
       );
       recordClientStatus(span, response.status);
       if (!response.ok && options.throwOnStatus !== false) {
@@ -199,15 +158,15 @@ export class TracedHttpClient implements AsyncDisposable {
         // The body is the caller's from here: the timeout, close() and the caller's signal covered
         // the wait for headers and are released now, so a body that is never read holds nothing
         // (its span simply never ends). The span does cover the body when it is read.
-        release();
-        return endWhenConsumed(response, finish, (error) => fail(error));
+        call.release();
+        return endWhenConsumed(response, call.finish, call.fail);
       }
       const text = await response.text();
       const parsed = text === '' ? undefined : JSON.parse(text);
-      finish();
+      call.finish();
       return parsed;
     } catch (error) {
-      throw fail(error);
+      throw call.fail(error);
     }
   }
 
@@ -223,6 +182,88 @@ export class TracedHttpClient implements AsyncDisposable {
     }
     return url;
   }
+}
+
+/** Start the CLIENT span of one request; `started` is the clock reading its duration is measured from. */
+function startClientSpan(method: string, url: URL, shownUrl: string) {
+  const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
+  const span = trace.getTracer(TRACER_NAME).startSpan(clientSpanName(method), {
+    kind: SpanKind.CLIENT,
+    attributes: clientSpanAttributes(method, shownUrl, url.hostname, port),
+  });
+  return { span, spanContext: trace.setSpan(context.active(), span), started: performance.now() };
+}
+
+/**
+ * The headers and body actually sent: URL credentials moved to basic auth (fetch refuses URLs
+ * with credentials; they never reach the URL or the span), the trace context injected, and
+ * `json` serialised with its content type. Clears the credentials from `url`.
+ */
+function outgoingMessage(
+  url: URL,
+  headers: Record<string, string>,
+  options: RequestOptions,
+  spanContext: Context,
+): { headers: Record<string, string>; body: RequestInit['body'] } {
+  if (url.username || url.password) {
+    const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+    headers.authorization ??= `Basic ${Buffer.from(credentials).toString('base64')}`;
+    url.username = '';
+    url.password = '';
+  }
+  propagation.inject(spanContext, headers);
+  if (options.json === undefined) return { headers, body: options.body };
+  headers['content-type'] ??= 'application/json';
+  return { headers, body: JSON.stringify(options.json) };
+}
+
+/** What {@link superviseCall} watches over. */
+interface CallWatch {
+  span: Span;
+  started: number;
+  request: { method: string; url: string };
+  timeoutMs: number;
+  callerSignal: AbortSignal | undefined;
+  inFlight: Set<AbortController>;
+}
+
+/**
+ * The deadline and abort wiring of one request, and the ways its span ends. `signal` aborts on
+ * timeout, on the caller's signal and on `close()`; `release` drops the timer, the caller's
+ * listener and the in-flight entry; `finish` releases and ends the span (once); `fail` records
+ * the classified error, finishes, and returns that error for the caller to throw.
+ */
+function superviseCall({ span, started, request, timeoutMs, callerSignal, inFlight }: CallWatch) {
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new Error('timeout'));
+  }, timeoutMs);
+  const onCallerAbort = () => controller.abort(callerSignal?.reason);
+  callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
+  inFlight.add(controller);
+  const release = () => {
+    clearTimeout(timer);
+    callerSignal?.removeEventListener('abort', onCallerAbort);
+    inFlight.delete(controller);
+  };
+  let finished = false;
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    release();
+    span.setAttribute(ATTR_HTTP_DURATION_MS, performance.now() - started);
+    span.end();
+  };
+  const fail = (error: unknown) => {
+    const failure = classify(error, request, timedOut, controller.signal.aborted, timeoutMs);
+    recordError(span, failure);
+    if (failure instanceof HttpStatusError) span.setAttribute(ATTR_ERROR_TYPE, String(failure.status));
+    finish();
+    return failure;
+  };
+  return { signal: controller.signal, release, finish, fail };
 }
 
 /**

@@ -10,17 +10,10 @@ import {
   TraceIdRatioBasedSampler,
   WebTracerProvider,
 } from '@opentelemetry/sdk-trace-web';
+import type { PageConfig } from '../page-config.js';
 import { RedactUrlSpanProcessor } from './redact-url.js';
 
-/** What the page needs to trace itself (served by the frontend server as `/config.json`). */
-export interface PageConfig {
-  serviceName: string;
-  serviceVersion: string;
-  backendUrl: string;
-  otlpUrl: string;
-  viewerUrl: string;
-  sampleRate: number;
-}
+export type { PageConfig };
 
 /** The page's tracing: flush before the page goes away. */
 export interface PageTracing {

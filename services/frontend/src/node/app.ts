@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import { installErrorHandler, serviceLogger } from '@autobot/service-kit';
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { PageConfig } from '../page-config.js';
 import { type FrontendConfig, SERVICE_NAME } from './config.js';
 import { otlpRelay } from './otlp-relay.js';
 
@@ -16,16 +17,6 @@ const TYPES: Record<string, string> = {
   '.ico': 'image/x-icon',
   '.txt': 'text/plain; charset=utf-8',
 };
-
-/** What the page reads from `/config.json` before it starts tracing. */
-export interface PageConfig {
-  serviceName: string;
-  serviceVersion: string;
-  backendUrl: string;
-  otlpUrl: string;
-  viewerUrl: string;
-  sampleRate: number;
-}
 
 /**
  * The frontend's server: the built page from `webDir`, `/config.json` for the page,

@@ -1,4 +1,4 @@
-export type { PageConfig } from './app.js';
+export type { PageConfig } from '../page-config.js';
 export { buildFrontendApp } from './app.js';
 export type { FrontendConfig, RelayConfig } from './config.js';
 export {

@@ -1,0 +1,36 @@
+// Number and table formatting shared by the sections of bench/RESULTS.md (bench/report.mjs).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from '../lib/procs.mjs';
+
+/** Median of numbers (the mean of the middle two for an even count). */
+export const median = (xs) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/** Installed version of a dependency, read from its package.json (exports maps may hide it). */
+export const versionOf = (name) => {
+  try {
+    return JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')).version;
+  } catch {
+    return '?';
+  }
+};
+
+/** Bytes as whole MiB, e.g. `84 MB`. */
+export const mb = (bytes) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
+/** A ratio with two decimals, e.g. `1.05×`. */
+export const x = (v) => `${v.toFixed(2)}×`;
+export const verdict = (ok) => (ok ? '**met**' : '**missed**');
+/** One Markdown table row. */
+export const row = (cells) => `| ${cells.join(' | ')} |`;
+/** A whole number with thousands separators. */
+export const n = (v) => Math.round(v).toLocaleString('en-US');
+
+/** The load averages around a gated run (bench/lib/quiet.mjs), and whether it was forced. */
+export function loadLine(result) {
+  const avg = (xs) => xs.map((v) => v.toFixed(1)).join(' / ');
+  return `load average ${avg(result.loadavgBefore)} before, ${avg(result.loadavgAfter)} after${result.forced ? ` — **not quiet** (1-min load ≥ ${result.maxLoad}; run with --force): treat rates and latencies as noise` : ` (waited for 1-min load < ${result.maxLoad})`}`;
+}
