@@ -8,7 +8,7 @@ import { Catalog } from './catalog.js';
 import { openReadConnection } from './connection.js';
 import { computeDependencies, type DependencyLink } from './dependencies.js';
 import { rowToSpan, type SpanRowDb } from './rows.js';
-import { type KeyStatsRow, type PlannerSource, planBlocks } from './search-plan.js';
+import { type KeyStatsRow, type PlannerSource, planRanges } from './search-plan.js';
 
 /** Search request. Times in microseconds since the epoch. */
 export interface SearchRequest {
@@ -47,9 +47,12 @@ function prepareReads(db: Database.Database) {
     spansInRange: db.prepare(
       'SELECT * FROM spans WHERE id BETWEEN ? AND ? AND trace_id = ? ORDER BY start_us',
     ),
-    blockKeys: db.prepare(
-      'SELECT block_id, min_num, max_num, other, bloom FROM block_keys WHERE key = ? AND block_id >= ?',
-    ),
+    // Rows as arrays: a plan over every block reads thousands of them, objects cost more.
+    blockKeys: db
+      .prepare(
+        'SELECT block_id, min_num, max_num, other, bloom FROM block_keys WHERE key = ? AND block_id BETWEEN ? AND ?',
+      )
+      .raw(),
     traceCount: db.prepare('SELECT count(*) AS n FROM traces').pluck(),
   };
 }
@@ -109,17 +112,17 @@ export class TraceReader implements PlannerSource {
     return out;
   }
 
-  /** Per-block key statistics for `key` (prefixed), from block `minBlockId` on. */
-  blockKeyStats(key: string, minBlockId: number): Map<number, KeyStatsRow> {
+  /** Per-block key statistics for `key` (prefixed), blocks `minBlockId`–`maxBlockId`. */
+  blockKeyStats(key: string, minBlockId: number, maxBlockId: number): Map<number, KeyStatsRow> {
     const out = new Map<number, KeyStatsRow>();
-    for (const r of this.stmts.blockKeys.all(key, minBlockId) as {
-      block_id: number;
-      min_num: number | null;
-      max_num: number | null;
-      other: number;
-      bloom: Buffer | null;
-    }[]) {
-      out.set(r.block_id, { min: r.min_num, max: r.max_num, other: r.other, bloom: r.bloom });
+    for (const [id, min, max, other, bloom] of this.stmts.blockKeys.all(key, minBlockId, maxBlockId) as [
+      number,
+      number | null,
+      number | null,
+      number,
+      Buffer | null,
+    ][]) {
+      out.set(id, { min, max, other, bloom });
     }
     return out;
   }
@@ -179,8 +182,6 @@ export class TraceReader implements PlannerSource {
     const limit = Math.min(Math.max(1, Math.floor(request.limit ?? 20)), MAX_LIMIT);
     const startUs = request.startUs ?? 0;
     const endUs = request.endUs ?? Number.MAX_SAFE_INTEGER;
-    const ranges = planBlocks(this, request.query, startUs, endUs);
-    if (ranges.length === 0) return [];
     const where = compileToSql(request.query);
     const timeSql =
       request.startUs !== undefined || request.endUs !== undefined ? ' AND s.start_us BETWEEN ? AND ?' : '';
@@ -191,7 +192,7 @@ export class TraceReader implements PlannerSource {
       )
       .pluck();
     const found = new Set<string>();
-    for (const [lo, hi] of ranges) {
+    for (const [lo, hi] of planRanges(this, request.query, startUs, endUs)) {
       for (let top = hi; top >= lo; top -= SCAN_CHUNK_ROWS) {
         const bottom = Math.max(lo, top - SCAN_CHUNK_ROWS + 1);
         for (const traceId of stmt.iterate(bottom, top, ...params) as IterableIterator<string>) {
