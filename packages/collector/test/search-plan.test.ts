@@ -20,6 +20,7 @@ function source(count: number, stats: (blockId: number) => KeyStatsRow | undefin
       errors: 0,
       svcs: new Set([1]),
       ops: new Set([1]),
+      parts: null,
     });
   }
   const reads: { key: string; blocks: number }[] = [];
@@ -27,6 +28,7 @@ function source(count: number, stats: (blockId: number) => KeyStatsRow | undefin
     blocks,
     matchServices: () => new Set([1]),
     matchOps: () => new Set([1]),
+    opInfo: () => ({ svcId: 1, kind: 1 }),
     blockKeyStats(key, minBlockId, maxBlockId) {
       const out = new Map<number, KeyStatsRow>();
       let n = 0;

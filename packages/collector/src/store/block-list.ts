@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { BlockMeta } from './block-index.js';
+import { type BlockMeta, parseParts } from './block-index.js';
 
 interface BlockRow {
   id: number;
@@ -13,6 +13,8 @@ interface BlockRow {
   errors: number;
   svcs: string;
   ops: string;
+  /** Absent on a file no writer of this build has opened yet. */
+  parts?: string | null;
 }
 
 function toMeta(r: BlockRow): BlockMeta {
@@ -28,6 +30,7 @@ function toMeta(r: BlockRow): BlockMeta {
     errors: r.errors,
     svcs: new Set(JSON.parse(r.svcs) as number[]),
     ops: new Set(JSON.parse(r.ops) as number[]),
+    parts: parseParts(r.parts),
   };
 }
 

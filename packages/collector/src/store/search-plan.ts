@@ -2,7 +2,7 @@ import type { Comparison, QueryNode } from '../query/ast.js';
 import { KIND_CODES, STATUS_CODES } from '../query/ast.js';
 import { linearRegexTest } from '../query/linear-regex.js';
 import { literalNumber, literalString, VIRTUAL_TAGS } from '../query/sql.js';
-import type { BlockMeta } from './block-index.js';
+import type { BlockMeta, BlockPart } from './block-index.js';
 import { EVENT_KEY_PREFIX, RESOURCE_KEY_PREFIX, SPAN_KEY_PREFIX } from './block-index.js';
 import { bloomHas } from './bloom.js';
 import { EVENTS_UNINDEXED_KEY } from './schema.js';
@@ -20,6 +20,8 @@ export interface PlannerSource {
   readonly blocks: BlockMeta[];
   matchServices(test: (name: string) => boolean): Set<number>;
   matchOps(test: (name: string) => boolean): Set<number>;
+  /** Service and span kind of an operation id (undefined when unknown). */
+  opInfo(id: number): { svcId: number; kind: number } | undefined;
   /** Statistics of `key` (prefixed) in the blocks with ids in [minBlockId, maxBlockId]. */
   blockKeyStats(key: string, minBlockId: number, maxBlockId: number): Map<number, KeyStatsRow>;
 }
@@ -104,6 +106,9 @@ function statsMayMatch(cmp: Comparison, key: string, stats: KeyStatsRow | undefi
   return stats.bloom !== null;
 }
 
+/** Intrinsic fields a block's (operation, status) partitions can decide. */
+const PART_FIELDS = new Set(['service', 'name', 'kind', 'status', 'duration']);
+
 class Planner {
   private readonly leafSets = new Map<Comparison, Set<number>>();
   private readonly keyStats = new Map<string, StatsWindow>();
@@ -147,13 +152,62 @@ class Planner {
   mayMatch(node: QueryNode, block: BlockMeta): boolean {
     switch (node.type) {
       case 'and':
-        return node.items.every((item) => this.mayMatch(item, block));
+        return (
+          node.items.every((item) => this.mayMatch(item, block)) && this.partsMayMatch(node.items, block)
+        );
       case 'or':
         return node.items.some((item) => this.mayMatch(item, block));
       case 'not':
         return true;
       default:
         return this.leafMayMatch(node, block);
+    }
+  }
+
+  /**
+   * A conjunction of two or more intrinsic conditions (service, name, kind, status, duration) can
+   * only hold for a span of one (operation, status) partition of the block: some partition must
+   * satisfy all of them at once.
+   */
+  private partsMayMatch(items: QueryNode[], block: BlockMeta): boolean {
+    if (block.parts === null) return true;
+    const tests: Comparison[] = [];
+    for (const item of items) {
+      if (item.type === 'cmp' && item.field.kind === 'intrinsic' && PART_FIELDS.has(item.field.name)) {
+        tests.push(item);
+      }
+    }
+    if (tests.length < 2) return true;
+    for (const part of block.parts.values()) {
+      if (tests.every((cmp) => this.partMayMatch(cmp, part))) return true;
+    }
+    return false;
+  }
+
+  private partMayMatch(cmp: Comparison, part: BlockPart): boolean {
+    const { op, value } = cmp;
+    switch (cmp.field.kind === 'intrinsic' ? cmp.field.name : '') {
+      case 'service': {
+        const info = this.source.opInfo(part.op);
+        return info === undefined || this.idSet(cmp, 'service').has(info.svcId);
+      }
+      case 'name':
+        return this.idSet(cmp, 'name').has(part.op);
+      case 'kind': {
+        const info = this.source.opInfo(part.op);
+        const code = KIND_CODES[literalString(value).toLowerCase()];
+        if (info === undefined || code === undefined) return true;
+        return op === '=' ? info.kind === code : op === '!=' ? info.kind !== code : true;
+      }
+      case 'status': {
+        const code = STATUS_CODES[literalString(value).toLowerCase()];
+        if (code === undefined) return true;
+        return op === '=' ? part.status === code : op === '!=' ? part.status !== code : true;
+      }
+      case 'duration':
+        return compareRange(op, part.minDur, part.maxDur, value.type === 'duration' ? value.us : 0);
+      default:
+        return true;
     }
   }
 

@@ -112,6 +112,11 @@ export class TraceReader implements PlannerSource {
     return out;
   }
 
+  /** Service and span kind of an operation id (undefined when unknown). */
+  opInfo(id: number): { svcId: number; kind: number } | undefined {
+    return this.catalog.ops.get(id);
+  }
+
   /** Per-block key statistics for `key` (prefixed), blocks `minBlockId`–`maxBlockId`. */
   blockKeyStats(key: string, minBlockId: number, maxBlockId: number): Map<number, KeyStatsRow> {
     const out = new Map<number, KeyStatsRow>();
