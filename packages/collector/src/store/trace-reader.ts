@@ -40,6 +40,8 @@ const MAX_LIMIT = 1000;
  * is where a search worker that ran out of time can be terminated.
  */
 const SCAN_CHUNK_ROWS = 16_384;
+/** Search statements a reader keeps prepared (least recently used dropped first). */
+const RECENT_STATEMENTS = 64;
 
 function prepareReads(db: Database.Database) {
   return {
@@ -64,6 +66,8 @@ function prepareReads(db: Database.Database) {
  */
 export class TraceReader implements PlannerSource {
   private readonly stmts: ReturnType<typeof prepareReads>;
+  /** Statements of recent searches by SQL text (a repeated search is not prepared again). */
+  private readonly recent = new Map<string, Database.Statement>();
 
   /**
    * @param blocks the block list, ascending by id; the writer appends to it and retention trims it.
@@ -162,9 +166,9 @@ export class TraceReader implements PlannerSource {
   /** Summaries of the given traces (unknown ids are skipped), newest start first. */
   getSummaries(traceIds: string[]): TraceSummary[] {
     if (traceIds.length === 0) return [];
-    const rows = this.db
-      .prepare(`SELECT * FROM traces WHERE trace_id IN (${traceIds.map(() => '?').join(',')})`)
-      .all(...traceIds) as TraceRow[];
+    const rows = this.prepared(
+      `SELECT * FROM traces WHERE trace_id IN (${traceIds.map(() => '?').join(',')})`,
+    ).all(...traceIds) as TraceRow[];
     return rows
       .map((r) => ({
         traceID: r.trace_id,
@@ -191,11 +195,10 @@ export class TraceReader implements PlannerSource {
     const timeSql =
       request.startUs !== undefined || request.endUs !== undefined ? ' AND s.start_us BETWEEN ? AND ?' : '';
     const params = [...(timeSql ? [startUs, endUs] : []), ...where.params];
-    const stmt = this.db
-      .prepare(
-        `SELECT s.trace_id FROM spans s WHERE s.id BETWEEN ? AND ?${timeSql} AND ${where.sql} ORDER BY s.id DESC`,
-      )
-      .pluck();
+    const stmt = this.prepared(
+      `SELECT s.trace_id FROM spans s WHERE s.id BETWEEN ? AND ?${timeSql} AND ${where.sql} ORDER BY s.id DESC`,
+      true,
+    );
     const found = new Set<string>();
     for (const [lo, hi] of planRanges(this, request.query, startUs, endUs)) {
       for (let top = hi; top >= lo; top -= SCAN_CHUNK_ROWS) {
@@ -207,6 +210,21 @@ export class TraceReader implements PlannerSource {
       }
     }
     return [...found];
+  }
+
+  /** A prepared statement for `sql`, kept for the next search that sends the same text. */
+  private prepared(sql: string, pluck = false): Database.Statement {
+    const key = pluck ? `pluck:${sql}` : sql;
+    let stmt = this.recent.get(key);
+    if (stmt === undefined) {
+      stmt = pluck ? this.db.prepare(sql).pluck() : this.db.prepare(sql);
+      if (this.recent.size >= RECENT_STATEMENTS)
+        this.recent.delete(this.recent.keys().next().value as string);
+    } else {
+      this.recent.delete(key);
+    }
+    this.recent.set(key, stmt);
+    return stmt;
   }
 
   /** Search returning trace summaries, newest first. */
