@@ -7,7 +7,7 @@ import { loadBlocks, refreshBlocks } from './block-list.js';
 import { Catalog } from './catalog.js';
 import { openReadConnection } from './connection.js';
 import { computeDependencies, type DependencyLink } from './dependencies.js';
-import { rowToSpan, type SpanRowDb } from './rows.js';
+import { rowToSpan, SPAN_COLUMNS, spanRowOf } from './rows.js';
 import { type KeyStatsRow, type PlannerSource, planRanges } from './search-plan.js';
 
 /** Search request. Times in microseconds since the epoch. */
@@ -46,9 +46,12 @@ const RECENT_STATEMENTS = 64;
 function prepareReads(db: Database.Database) {
   return {
     getTraceRow: db.prepare('SELECT * FROM traces WHERE trace_id = ?'),
-    spansInRange: db.prepare(
-      'SELECT * FROM spans WHERE id BETWEEN ? AND ? AND trace_id = ? ORDER BY start_us',
-    ),
+    // Rows as arrays (half the cost of objects in better-sqlite3), named again by spanRowOf.
+    spansInRange: db
+      .prepare(
+        `SELECT ${SPAN_COLUMNS.join(', ')} FROM spans WHERE id BETWEEN ? AND ? AND trace_id = ? ORDER BY start_us`,
+      )
+      .raw(),
     // Rows as arrays: a plan over every block reads thousands of them, objects cost more.
     blockKeys: db
       .prepare(
@@ -151,8 +154,8 @@ export class TraceReader implements PlannerSource {
     // arrive (a slow answer, then a timeout) stores its spans twice. A trace shows each span once.
     const seen = new Set<string>();
     for (const [lo, hi] of JSON.parse(row.ranges) as [number, number][]) {
-      for (const r of this.stmts.spansInRange.all(lo, hi, id) as SpanRowDb[]) {
-        const span = rowToSpan(r, this.catalog);
+      for (const r of this.stmts.spansInRange.all(lo, hi, id) as unknown[][]) {
+        const span = rowToSpan(spanRowOf(r), this.catalog);
         if (seen.has(span.spanId)) continue;
         seen.add(span.spanId);
         spans.push(span);
