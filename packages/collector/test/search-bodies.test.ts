@@ -93,4 +93,15 @@ describe('search responses from the worker pool and from the main thread', () =>
     expect(search).toMatchObject({ total: 7, limit: 7, offset: 0, errors: null });
     expect(search.data).toHaveLength(7);
   });
+
+  it('a worker that has searched sees spans stored after its last search', async () => {
+    const url = `/api/search?q=${encodeURIComponent('late = yes')}`;
+    expect(JSON.parse((await raw(pool, url)).text).data).toEqual([]);
+    const late = makeSpan({ name: 'late.op', attributes: { late: 'yes' } });
+    pool.store.insert(batchOf('svc-late', [late]));
+    // Both workers: the pool hands a search to any idle one.
+    const [a, b] = await Promise.all([raw(pool, url), raw(pool, url)]);
+    for (const res of [a, b])
+      expect(JSON.parse(res.text).data.map((t: { traceID: string }) => t.traceID)).toEqual([late.traceId]);
+  });
 });

@@ -59,6 +59,7 @@ function prepareReads(db: Database.Database) {
       )
       .raw(),
     traceCount: db.prepare('SELECT count(*) AS n FROM traces').pluck(),
+    dataVersion: db.prepare('PRAGMA data_version').pluck(),
   };
 }
 
@@ -69,6 +70,8 @@ function prepareReads(db: Database.Database) {
  */
 export class TraceReader implements PlannerSource {
   private readonly stmts: ReturnType<typeof prepareReads>;
+  /** `data_version` at the last {@link refresh} (a new value: another connection committed). */
+  private seenVersion: number | undefined;
   /** Statements of recent searches by SQL text (a repeated search is not prepared again). */
   private readonly recent = new Map<string, Database.Statement>();
 
@@ -89,10 +92,16 @@ export class TraceReader implements PlannerSource {
     return new TraceReader(conn, new Catalog(conn), loadBlocks(conn));
   }
 
-  /** Catches up with what the writer stored since the last call (own connection only). */
+  /**
+   * Catches up with what the writer stored since the last call (own connection only). Nothing to
+   * do when no other connection committed since (SQLite's `data_version` is unchanged).
+   */
   refresh(): void {
+    const version = this.stmts.dataVersion.get() as number;
+    if (version === this.seenVersion) return;
     this.catalog.load();
     refreshBlocks(this.db, this.blocks);
+    this.seenVersion = version;
   }
 
   /** Closes the connection (own connection only). */
