@@ -31,8 +31,9 @@ export const EVENTS_UNINDEXED_KEY = 'e:*';
  *   per batch, and the rowid ranges of its spans: fetching a trace needs no span index.
  * - `blocks` / `block_keys` are a block-range ("zone map") index: per block of ~512 consecutive
  *   spans, the time and duration range, services, operations, kinds, error count, and per
- *   attribute key the numeric min/max and a Bloom filter of string values. A search visits only
- *   blocks that can match, newest first, and stops as soon as it has `limit` traces.
+ *   attribute key the numeric min/max and a Bloom filter of string values, and (`parts`) the
+ *   duration range of each (operation, status) pair. A search visits only blocks that can match,
+ *   newest first, and stops as soon as it has `limit` traces.
  */
 export function createSchema(db: Database.Database, path = ''): void {
   const found = db.pragma('user_version', { simple: true }) as number;
