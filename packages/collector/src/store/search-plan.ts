@@ -23,7 +23,7 @@ export interface PlannerSource {
   /** Service and span kind of an operation id (undefined when unknown). */
   opInfo(id: number): { svcId: number; kind: number } | undefined;
   /** Statistics of `key` (prefixed) in the blocks with ids in [minBlockId, maxBlockId]. */
-  blockKeyStats(key: string, minBlockId: number, maxBlockId: number): Map<number, KeyStatsRow>;
+  blockKeyStats(key: string, minBlockId: number, maxBlockId: number): ReadonlyMap<number, KeyStatsRow>;
 }
 
 /** Blocks whose key statistics the planner reads at once first; each further read doubles it. */
@@ -40,7 +40,8 @@ const MAX_MERGED_ROWS = 16_384;
 interface StatsWindow {
   lo: number;
   hi: number;
-  rows: Map<number, KeyStatsRow>;
+  /** Rows of at least the blocks `lo`–`hi` (possibly more: only those are looked up). */
+  rows: ReadonlyMap<number, KeyStatsRow>;
   /** Blocks the next read covers. */
   width: number;
 }

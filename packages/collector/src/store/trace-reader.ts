@@ -7,6 +7,7 @@ import { loadBlocks, refreshBlocks } from './block-list.js';
 import { Catalog } from './catalog.js';
 import { openReadConnection } from './connection.js';
 import { computeDependencies, type DependencyLink } from './dependencies.js';
+import { KeyStatsCache } from './key-stats-cache.js';
 import { rowToSpan, SPAN_COLUMNS, spanRowOf } from './rows.js';
 import { type KeyStatsRow, type PlannerSource, planRanges } from './search-plan.js';
 
@@ -70,6 +71,7 @@ function prepareReads(db: Database.Database) {
  */
 export class TraceReader implements PlannerSource {
   private readonly stmts: ReturnType<typeof prepareReads>;
+  private readonly keyStats = new KeyStatsCache((key, lo, hi, into) => this.readKeyStats(key, lo, hi, into));
   /** `data_version` at the last {@link refresh} (a new value: another connection committed). */
   private seenVersion: number | undefined;
   /** Statements of recent searches by SQL text (a repeated search is not prepared again). */
@@ -133,19 +135,24 @@ export class TraceReader implements PlannerSource {
     return this.catalog.ops.get(id);
   }
 
-  /** Per-block key statistics for `key` (prefixed), blocks `minBlockId`–`maxBlockId`. */
-  blockKeyStats(key: string, minBlockId: number, maxBlockId: number): Map<number, KeyStatsRow> {
-    const out = new Map<number, KeyStatsRow>();
-    for (const [id, min, max, other, bloom] of this.stmts.blockKeys.all(key, minBlockId, maxBlockId) as [
+  /**
+   * Per-block key statistics for `key` (prefixed), blocks `minBlockId`–`maxBlockId`; those of
+   * closed blocks from the cache when an earlier search read them.
+   */
+  blockKeyStats(key: string, minBlockId: number, maxBlockId: number): ReadonlyMap<number, KeyStatsRow> {
+    return this.keyStats.get(key, minBlockId, maxBlockId, this.blocks);
+  }
+
+  private readKeyStats(key: string, lo: number, hi: number, into: Map<number, KeyStatsRow>): void {
+    for (const [id, min, max, other, bloom] of this.stmts.blockKeys.all(key, lo, hi) as [
       number,
       number | null,
       number | null,
       number,
       Buffer | null,
     ][]) {
-      out.set(id, { min, max, other, bloom });
+      into.set(id, { min, max, other, bloom });
     }
-    return out;
   }
 
   /** The `traces` row of a trace id (lower-case hex). */
