@@ -26,6 +26,11 @@ export function sendExact(reply: FastifyReply, body: unknown) {
   return reply.type('application/json; charset=utf-8').send(stringifyExact(body));
 }
 
+/** A finished JSON body (text or UTF-8 bytes), with the content type Fastify gives objects. */
+export function sendJson(reply: FastifyReply, body: string | Buffer) {
+  return reply.type('application/json; charset=utf-8').send(body);
+}
+
 /** A v3 parameter by its canonical camelCase name or the deprecated snake_case one (Jaeger v2 takes both). */
 export function v3Param(q: Query, canonical: string, deprecated: string): { name: string; value: unknown } {
   return q[canonical] !== undefined

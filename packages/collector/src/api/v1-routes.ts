@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import { InvalidParameterError } from '../errors.js';
-import type { TraceSummary } from '../model.js';
 import { SPAN_KIND_NAMES } from '../model.js';
 import { KIND_CODES } from '../query/ast.js';
 import { parseQuery } from '../query/parser.js';
@@ -17,7 +16,7 @@ import {
   one,
   parseTags,
 } from './params.js';
-import { jaegerError, jaegerOk, type Query, sendExact } from './responses.js';
+import { jaegerError, jaegerOk, type Query, sendExact, sendJson } from './responses.js';
 
 /** The Jaeger v1 query API (`/api/services`, `/api/operations`, `/api/traces`, `/api/dependencies`). */
 export function registerJaegerV1Routes(app: FastifyInstance, store: TraceStore, searcher: Searcher): void {
@@ -64,9 +63,9 @@ export function registerJaegerV1Routes(app: FastifyInstance, store: TraceStore, 
       minDurationUs: durationParam('minDuration', q.minDuration),
       maxDurationUs: durationParam('maxDuration', q.maxDuration),
     });
-    const traceIds = await searcher.searchTraceIds({ query, ...searchWindow(q), limit });
-    const traces = traceIds.map((id) => store.getTrace(id)).filter((s) => s !== null);
-    return sendExact(reply, jaegerOk(traces.map(toJaegerTrace), traces.length, 0));
+    // The search, the traces and their JSON are all made where the search runs (a worker).
+    const body = await searcher.jaegerTracesBody({ query, ...searchWindow(q), limit });
+    return sendJson(reply, body);
   });
   app.get('/api/dependencies', async (req) => {
     const q = req.query as Query;
@@ -79,14 +78,14 @@ export function registerJaegerV1Routes(app: FastifyInstance, store: TraceStore, 
 
 /** `/api/search?q=…`: the query language (`llm.duration_ms > 5000`), Jaeger's time window and limit. */
 export function registerSearchRoute(app: FastifyInstance, searcher: Searcher): void {
-  app.get('/api/search', async (req) => {
+  app.get('/api/search', async (req, reply) => {
     const q = req.query as Query;
     const text = one(q.q) ?? '';
     // Coded errors (syntax, regex not linear or too long) reach the error handler: 400 + details.
     const query = parseQuery(text);
     const limit = limitParam(q.limit, 20);
-    const data: TraceSummary[] = await searcher.search({ query, ...searchWindow(q), limit });
-    return { data, total: data.length, limit, offset: 0, errors: null };
+    // `{data: [summary…], total, limit, offset, errors}`, serialised where the search ran.
+    return sendJson(reply, await searcher.searchBody({ query, ...searchWindow(q), limit }));
   });
 }
 

@@ -25,6 +25,48 @@ export interface BlockMeta {
   errors: number;
   svcs: Set<number>;
   ops: Set<number>;
+  /**
+   * The block's spans partitioned by (operation, status), each partition with its duration
+   * range: a finer zone map that rules out a block for a conjunction such as
+   * `service = x and status = error and duration > 2s` when no error span of x is that slow,
+   * although the block as a whole has errors, x and slow spans. `null` when unknown (blocks
+   * written before it existed, or with more than {@link MAX_BLOCK_PARTS} partitions).
+   */
+  parts: Map<number, BlockPart> | null;
+}
+
+/** Spans of one (operation, status) in a block. Durations in microseconds. */
+export interface BlockPart {
+  op: number;
+  status: number;
+  minDur: number;
+  maxDur: number;
+}
+
+/** Most (operation, status) partitions a block keeps; a block with more keeps none. */
+export const MAX_BLOCK_PARTS = 256;
+
+/** Key of a partition in {@link BlockMeta.parts}. */
+export function partKey(op: number, status: number): number {
+  return op * 4 + (status & 3);
+}
+
+/** The `blocks.parts` column: `[[op, status, minDur, maxDur], …]`, or null. */
+export function partsJson(parts: Map<number, BlockPart> | null): string | null {
+  if (parts === null) return null;
+  const out: number[][] = [];
+  for (const p of parts.values()) out.push([p.op, p.status, p.minDur, p.maxDur]);
+  return JSON.stringify(out);
+}
+
+/** Reads the `blocks.parts` column (NULL or absent: unknown). */
+export function parseParts(json: string | null | undefined): Map<number, BlockPart> | null {
+  if (typeof json !== 'string') return null;
+  const parts = new Map<number, BlockPart>();
+  for (const [op, status, minDur, maxDur] of JSON.parse(json) as [number, number, number, number][]) {
+    parts.set(partKey(op, status), { op, status, minDur, maxDur });
+  }
+  return parts;
 }
 
 /** Spans per block before a new block is started; small exports share one block. */
@@ -134,6 +176,7 @@ export class OpenBlock {
       errors: 0,
       svcs: new Set(),
       ops: new Set(),
+      parts: new Map(),
     };
   }
 
@@ -147,7 +190,7 @@ export class OpenBlock {
     startUs: number,
     durationUs: number,
     kind: number,
-    isError: boolean,
+    status: number,
     svcId: number,
     opId: number,
     attributes: Attributes,
@@ -159,9 +202,21 @@ export class OpenBlock {
     if (durationUs < m.minDur) m.minDur = durationUs;
     if (durationUs > m.maxDur) m.maxDur = durationUs;
     m.kinds |= 1 << kind;
-    if (isError) m.errors++;
+    if (status === 2) m.errors++;
     m.svcs.add(svcId);
     m.ops.add(opId);
+    if (m.parts !== null) {
+      const key = partKey(opId, status);
+      const part = m.parts.get(key);
+      if (part !== undefined) {
+        if (durationUs < part.minDur) part.minDur = durationUs;
+        if (durationUs > part.maxDur) part.maxDur = durationUs;
+      } else if (m.parts.size < MAX_BLOCK_PARTS) {
+        m.parts.set(key, { op: opId, status, minDur: durationUs, maxDur: durationUs });
+      } else {
+        m.parts = null;
+      }
+    }
     const spanKeys = this.spanKeys;
     for (const key in attributes) addValue(spanKeys.stats(key), attributes[key]);
   }

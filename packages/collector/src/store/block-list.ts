@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { BlockMeta } from './block-index.js';
+import { type BlockMeta, parseParts } from './block-index.js';
 
 interface BlockRow {
   id: number;
@@ -13,6 +13,8 @@ interface BlockRow {
   errors: number;
   svcs: string;
   ops: string;
+  /** Absent on a file no writer of this build has opened yet. */
+  parts?: string | null;
 }
 
 function toMeta(r: BlockRow): BlockMeta {
@@ -28,6 +30,7 @@ function toMeta(r: BlockRow): BlockMeta {
     errors: r.errors,
     svcs: new Set(JSON.parse(r.svcs) as number[]),
     ops: new Set(JSON.parse(r.ops) as number[]),
+    parts: parseParts(r.parts),
   };
 }
 
@@ -36,13 +39,27 @@ export function loadBlocks(db: Database.Database): BlockMeta[] {
   return (db.prepare('SELECT * FROM blocks ORDER BY id').all() as BlockRow[]).map(toMeta);
 }
 
+/** The statements of {@link refreshBlocks}, per connection (it runs before every worker search). */
+const refreshStatements = new WeakMap<
+  Database.Database,
+  { oldest: Database.Statement; since: Database.Statement }
+>();
+
 /**
  * Brings `blocks` (ascending by id) up to date with the table as another connection wrote it:
  * drops blocks retention deleted, re-reads the newest known block (it may still be growing) and
  * appends newer ones. Cost: one indexed query per call plus the new blocks.
  */
 export function refreshBlocks(db: Database.Database, blocks: BlockMeta[]): void {
-  const oldest = (db.prepare('SELECT min(id) AS m FROM blocks').get() as { m: number | null }).m;
+  let stmts = refreshStatements.get(db);
+  if (stmts === undefined) {
+    stmts = {
+      oldest: db.prepare('SELECT min(id) AS m FROM blocks'),
+      since: db.prepare('SELECT * FROM blocks WHERE id >= ? ORDER BY id'),
+    };
+    refreshStatements.set(db, stmts);
+  }
+  const oldest = (stmts.oldest.get() as { m: number | null }).m;
   if (oldest === null) {
     blocks.length = 0;
     return;
@@ -52,7 +69,7 @@ export function refreshBlocks(db: Database.Database, blocks: BlockMeta[]): void 
   if (drop > 0) blocks.splice(0, drop);
   const from = blocks[blocks.length - 1]?.id ?? 0;
   if (blocks.length > 0) blocks.pop();
-  for (const r of db.prepare('SELECT * FROM blocks WHERE id >= ? ORDER BY id').all(from) as BlockRow[]) {
+  for (const r of stmts.since.all(from) as BlockRow[]) {
     blocks.push(toMeta(r));
   }
 }

@@ -60,6 +60,15 @@ function prepareInserts(db: Database.Database) {
   };
 }
 
+function prepareLoads(db: Database.Database) {
+  return {
+    services: db.prepare('SELECT id, name FROM services WHERE id > ?'),
+    ops: db.prepare('SELECT id, svc_id, name, kind FROM ops WHERE id > ?'),
+    resources: db.prepare('SELECT id, svc_id, attrs FROM resources WHERE id > ?'),
+    scopes: db.prepare('SELECT id, name, version, attrs FROM scopes WHERE id > ?'),
+  };
+}
+
 /**
  * Interned services, operations, resources and scopes, mirrored in memory: ingest resolves ids
  * without a query once a name has been seen, and reads resolve names without a join.
@@ -77,8 +86,11 @@ export class Catalog {
   private readonly loaded = { services: 0, ops: 0, resources: 0, scopes: 0 };
   // Prepared on first insert: a read-only connection never inserts.
   private inserts: ReturnType<typeof prepareInserts> | undefined;
+  // Prepared once: a search worker loads what is new before every search.
+  private readonly loads: ReturnType<typeof prepareLoads>;
 
   constructor(private readonly db: Database.Database) {
+    this.loads = prepareLoads(db);
     this.load();
   }
 
@@ -93,7 +105,7 @@ export class Catalog {
    */
   load(): void {
     const since = this.loaded;
-    for (const r of this.db.prepare('SELECT id, name FROM services WHERE id > ?').all(since.services) as {
+    for (const r of this.loads.services.all(since.services) as {
       id: number;
       name: string;
     }[]) {
@@ -101,7 +113,7 @@ export class Catalog {
       this.serviceNames.set(r.id, r.name);
       since.services = Math.max(since.services, r.id);
     }
-    for (const r of this.db.prepare('SELECT id, svc_id, name, kind FROM ops WHERE id > ?').all(since.ops) as {
+    for (const r of this.loads.ops.all(since.ops) as {
       id: number;
       svc_id: number;
       name: string;
@@ -111,16 +123,21 @@ export class Catalog {
       this.ops.set(r.id, { svcId: r.svc_id, name: r.name, kind: r.kind });
       since.ops = Math.max(since.ops, r.id);
     }
-    for (const r of this.db
-      .prepare('SELECT id, svc_id, attrs FROM resources WHERE id > ?')
-      .all(since.resources) as { id: number; svc_id: number; attrs: string }[]) {
+    for (const r of this.loads.resources.all(since.resources) as {
+      id: number;
+      svc_id: number;
+      attrs: string;
+    }[]) {
       this.resourceIds.set(r.attrs, r.id);
       this.resources.set(r.id, { svcId: r.svc_id, ...splitMeta(r.attrs) });
       since.resources = Math.max(since.resources, r.id);
     }
-    for (const r of this.db
-      .prepare('SELECT id, name, version, attrs FROM scopes WHERE id > ?')
-      .all(since.scopes) as { id: number; name: string; version: string; attrs: string }[]) {
+    for (const r of this.loads.scopes.all(since.scopes) as {
+      id: number;
+      name: string;
+      version: string;
+      attrs: string;
+    }[]) {
       this.scopeIds.set(`${r.name}\u0000${r.version}\u0000${r.attrs}`, r.id);
       this.scopes.set(r.id, { name: r.name, version: r.version, ...splitMeta(r.attrs) });
       since.scopes = Math.max(since.scopes, r.id);

@@ -25,6 +25,50 @@ export interface SpanRowDb {
   extra: string | null;
 }
 
+/** The `spans` columns in the order {@link spanRowOf} reads them. */
+export const SPAN_COLUMNS = [
+  'id',
+  'trace_id',
+  'span_id',
+  'parent_id',
+  'res_id',
+  'scope_id',
+  'svc_id',
+  'op_id',
+  'kind',
+  'start_us',
+  'dur_us',
+  'start_ns_rem',
+  'dur_ns_rem',
+  'status',
+  'status_msg',
+  'attrs',
+  'extra',
+] as const;
+
+/** A row read in raw mode (values in {@link SPAN_COLUMNS} order) as a {@link SpanRowDb}. */
+export function spanRowOf(a: unknown[]): SpanRowDb {
+  return {
+    id: a[0] as number,
+    trace_id: a[1] as string,
+    span_id: a[2] as string,
+    parent_id: a[3] as string,
+    res_id: a[4] as number,
+    scope_id: a[5] as number,
+    svc_id: a[6] as number,
+    op_id: a[7] as number,
+    kind: a[8] as number,
+    start_us: a[9] as number,
+    dur_us: a[10] as number,
+    start_ns_rem: a[11] as number,
+    dur_ns_rem: a[12] as number,
+    status: a[13] as number,
+    status_msg: a[14] as string | null,
+    attrs: a[15] as string,
+    extra: a[16] as string | null,
+  };
+}
+
 /** Rarely-set span fields, stored as one JSON column (NULL when all are defaults). */
 interface Extra {
   ts?: string;

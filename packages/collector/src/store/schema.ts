@@ -9,6 +9,11 @@ import { StoreVersionError } from '../errors.js';
  * A version-1 file is migrated in place when opened (two `ADD COLUMN`s, no rewrite). A build of
  * version 1 can still open a version-2 file: the new columns have defaults and the old statements
  * name their columns.
+ *
+ * `blocks.parts` (the per-block (operation, status) zone map) was added without a version change:
+ * it is nullable, a build that does not know it ignores it and writes NULL for the blocks it
+ * starts (a writer never continues a block it did not start), and NULL means "no partition
+ * information", which rules nothing out. It is added to an older file when a writer opens it.
  */
 export const SCHEMA_VERSION = 2;
 
@@ -26,8 +31,9 @@ export const EVENTS_UNINDEXED_KEY = 'e:*';
  *   per batch, and the rowid ranges of its spans: fetching a trace needs no span index.
  * - `blocks` / `block_keys` are a block-range ("zone map") index: per block of ~512 consecutive
  *   spans, the time and duration range, services, operations, kinds, error count, and per
- *   attribute key the numeric min/max and a Bloom filter of string values. A search visits only
- *   blocks that can match, newest first, and stops as soon as it has `limit` traces.
+ *   attribute key the numeric min/max and a Bloom filter of string values, and (`parts`) the
+ *   duration range of each (operation, status) pair. A search visits only blocks that can match,
+ *   newest first, and stops as soon as it has `limit` traces.
  */
 export function createSchema(db: Database.Database, path = ''): void {
   const found = db.pragma('user_version', { simple: true }) as number;
@@ -62,13 +68,18 @@ export function createSchema(db: Database.Database, path = ''): void {
     CREATE TABLE IF NOT EXISTS blocks (
       id INTEGER PRIMARY KEY, lo INTEGER NOT NULL, hi INTEGER NOT NULL,
       min_start INTEGER NOT NULL, max_start INTEGER NOT NULL, min_dur INTEGER NOT NULL, max_dur INTEGER NOT NULL,
-      kinds INTEGER NOT NULL, errors INTEGER NOT NULL, svcs TEXT NOT NULL, ops TEXT NOT NULL);
+      kinds INTEGER NOT NULL, errors INTEGER NOT NULL, svcs TEXT NOT NULL, ops TEXT NOT NULL, parts TEXT);
     CREATE TABLE IF NOT EXISTS block_keys (
       key TEXT NOT NULL, block_id INTEGER NOT NULL, min_num REAL, max_num REAL, other INTEGER NOT NULL,
       bloom BLOB, PRIMARY KEY (key, block_id)) WITHOUT ROWID;
   `);
   if (found < SCHEMA_VERSION) migrate(db);
+  if (!columnsOf(db, 'blocks').has('parts')) db.exec('ALTER TABLE blocks ADD COLUMN parts TEXT');
   db.pragma(`user_version = ${SCHEMA_VERSION}`);
+}
+
+function columnsOf(db: Database.Database, table: string): Set<string> {
+  return new Set((db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name));
 }
 
 /**
@@ -77,9 +88,7 @@ export function createSchema(db: Database.Database, path = ''): void {
  */
 function migrate(db: Database.Database): void {
   db.transaction(() => {
-    const columns = new Set(
-      (db.prepare('PRAGMA table_info(spans)').all() as { name: string }[]).map((c) => c.name),
-    );
+    const columns = columnsOf(db, 'spans');
     for (const column of ['start_ns_rem', 'dur_ns_rem']) {
       if (!columns.has(column)) db.exec(`ALTER TABLE spans ADD COLUMN ${column} INTEGER NOT NULL DEFAULT 0`);
     }

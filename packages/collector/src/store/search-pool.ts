@@ -1,18 +1,35 @@
 import { Worker } from 'node:worker_threads';
+import {
+  jaegerTracesResponseBody,
+  type LimitedSearchRequest,
+  searchResponseBody,
+} from '../api/search-bodies.js';
 import { QueryFailedError, QueryTimeoutError } from '../errors.js';
 import type { TraceSummary } from '../model.js';
 import type { QueryNode } from '../query/ast.js';
 import type { TraceStore } from './store.js';
 import type { SearchRequest } from './trace-reader.js';
 
-/** Runs searches for the query API. */
+/**
+ * Runs searches for the query API. The `…Body` methods answer with the finished JSON response
+ * body, built where the search ran: from a worker it arrives as bytes moved (not copied) to this
+ * thread, with nothing left to clone or serialise here.
+ */
 export interface Searcher {
   searchTraceIds(request: SearchRequest): Promise<string[]>;
   search(request: SearchRequest): Promise<TraceSummary[]>;
+  /** `/api/search`'s body: see {@link searchResponseBody}. */
+  searchBody(request: LimitedSearchRequest): Promise<ResponseBody>;
+  /** A Jaeger v1 `/api/traces` search's body: see {@link jaegerTracesResponseBody}. */
+  jaegerTracesBody(request: LimitedSearchRequest): Promise<ResponseBody>;
   close(): Promise<void>;
 }
 
-type SearchMethod = 'search' | 'searchTraceIds';
+/** A JSON response body: text (built on this thread) or its UTF-8 bytes (from a worker). */
+export type ResponseBody = string | Buffer;
+
+/** What a worker can be asked to run. */
+export type SearchMethod = 'search' | 'searchTraceIds' | 'searchBody' | 'jaegerTracesBody';
 
 /** A search sent to a worker. The query AST travels without its compiled RegExps. */
 export interface SearchJobMessage {
@@ -21,9 +38,9 @@ export interface SearchJobMessage {
   request: SearchRequest;
 }
 
-/** A worker's answer. */
+/** A worker's answer; a body comes as UTF-8 bytes whose buffer was transferred. */
 export type SearchReplyMessage =
-  | { id: number; ok: true; value: string[] | TraceSummary[] }
+  | { id: number; ok: true; value: string[] | TraceSummary[] | Uint8Array }
   | { id: number; ok: false; message: string };
 
 /** Options of {@link SearchPool}. */
@@ -94,6 +111,16 @@ export class SearchPool implements Searcher {
   /** See `TraceStore.search`. */
   search(request: SearchRequest): Promise<TraceSummary[]> {
     return this.run('search', request) as Promise<TraceSummary[]>;
+  }
+
+  /** See {@link Searcher.searchBody}. */
+  async searchBody(request: LimitedSearchRequest): Promise<ResponseBody> {
+    return asBuffer((await this.run('searchBody', request)) as Uint8Array);
+  }
+
+  /** See {@link Searcher.jaegerTracesBody}. */
+  async jaegerTracesBody(request: LimitedSearchRequest): Promise<ResponseBody> {
+    return asBuffer((await this.run('jaegerTracesBody', request)) as Uint8Array);
   }
 
   /** Rejects queued searches and terminates the workers. Idempotent. */
@@ -193,6 +220,11 @@ export class SearchPool implements Searcher {
   }
 }
 
+/** A Buffer over the bytes a worker transferred (no copy). */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 /**
  * Searches on the calling thread, for stores no other thread can open (`:memory:`): no time
  * budget, the regex engine's linear time is the only bound.
@@ -201,6 +233,8 @@ export function inlineSearcher(store: TraceStore): Searcher {
   return {
     searchTraceIds: async (request) => store.searchTraceIds(request),
     search: async (request) => store.search(request),
+    searchBody: async (request) => searchResponseBody(store, request),
+    jaegerTracesBody: async (request) => jaegerTracesResponseBody(store, request),
     close: async () => {},
   };
 }

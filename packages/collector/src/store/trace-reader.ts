@@ -7,8 +7,9 @@ import { loadBlocks, refreshBlocks } from './block-list.js';
 import { Catalog } from './catalog.js';
 import { openReadConnection } from './connection.js';
 import { computeDependencies, type DependencyLink } from './dependencies.js';
-import { rowToSpan, type SpanRowDb } from './rows.js';
-import { type KeyStatsRow, type PlannerSource, planBlocks } from './search-plan.js';
+import { KeyStatsCache } from './key-stats-cache.js';
+import { rowToSpan, SPAN_COLUMNS, spanRowOf } from './rows.js';
+import { type KeyStatsRow, type PlannerSource, planRanges } from './search-plan.js';
 
 /** Search request. Times in microseconds since the epoch. */
 export interface SearchRequest {
@@ -40,17 +41,26 @@ const MAX_LIMIT = 1000;
  * is where a search worker that ran out of time can be terminated.
  */
 const SCAN_CHUNK_ROWS = 16_384;
+/** Search statements a reader keeps prepared (least recently used dropped first). */
+const RECENT_STATEMENTS = 64;
 
 function prepareReads(db: Database.Database) {
   return {
     getTraceRow: db.prepare('SELECT * FROM traces WHERE trace_id = ?'),
-    spansInRange: db.prepare(
-      'SELECT * FROM spans WHERE id BETWEEN ? AND ? AND trace_id = ? ORDER BY start_us',
-    ),
-    blockKeys: db.prepare(
-      'SELECT block_id, min_num, max_num, other, bloom FROM block_keys WHERE key = ? AND block_id >= ?',
-    ),
+    // Rows as arrays (half the cost of objects in better-sqlite3), named again by spanRowOf.
+    spansInRange: db
+      .prepare(
+        `SELECT ${SPAN_COLUMNS.join(', ')} FROM spans WHERE id BETWEEN ? AND ? AND trace_id = ? ORDER BY start_us`,
+      )
+      .raw(),
+    // Rows as arrays: a plan over every block reads thousands of them, objects cost more.
+    blockKeys: db
+      .prepare(
+        'SELECT block_id, min_num, max_num, other, bloom FROM block_keys WHERE key = ? AND block_id BETWEEN ? AND ?',
+      )
+      .raw(),
     traceCount: db.prepare('SELECT count(*) AS n FROM traces').pluck(),
+    dataVersion: db.prepare('PRAGMA data_version').pluck(),
   };
 }
 
@@ -61,6 +71,11 @@ function prepareReads(db: Database.Database) {
  */
 export class TraceReader implements PlannerSource {
   private readonly stmts: ReturnType<typeof prepareReads>;
+  private readonly keyStats = new KeyStatsCache((key, lo, hi, into) => this.readKeyStats(key, lo, hi, into));
+  /** `data_version` at the last {@link refresh} (a new value: another connection committed). */
+  private seenVersion: number | undefined;
+  /** Statements of recent searches by SQL text (a repeated search is not prepared again). */
+  private readonly recent = new Map<string, Database.Statement>();
 
   /**
    * @param blocks the block list, ascending by id; the writer appends to it and retention trims it.
@@ -79,10 +94,16 @@ export class TraceReader implements PlannerSource {
     return new TraceReader(conn, new Catalog(conn), loadBlocks(conn));
   }
 
-  /** Catches up with what the writer stored since the last call (own connection only). */
+  /**
+   * Catches up with what the writer stored since the last call (own connection only). Nothing to
+   * do when no other connection committed since (SQLite's `data_version` is unchanged).
+   */
   refresh(): void {
+    const version = this.stmts.dataVersion.get() as number;
+    if (version === this.seenVersion) return;
     this.catalog.load();
     refreshBlocks(this.db, this.blocks);
+    this.seenVersion = version;
   }
 
   /** Closes the connection (own connection only). */
@@ -109,19 +130,29 @@ export class TraceReader implements PlannerSource {
     return out;
   }
 
-  /** Per-block key statistics for `key` (prefixed), from block `minBlockId` on. */
-  blockKeyStats(key: string, minBlockId: number): Map<number, KeyStatsRow> {
-    const out = new Map<number, KeyStatsRow>();
-    for (const r of this.stmts.blockKeys.all(key, minBlockId) as {
-      block_id: number;
-      min_num: number | null;
-      max_num: number | null;
-      other: number;
-      bloom: Buffer | null;
-    }[]) {
-      out.set(r.block_id, { min: r.min_num, max: r.max_num, other: r.other, bloom: r.bloom });
+  /** Service and span kind of an operation id (undefined when unknown). */
+  opInfo(id: number): { svcId: number; kind: number } | undefined {
+    return this.catalog.ops.get(id);
+  }
+
+  /**
+   * Per-block key statistics for `key` (prefixed), blocks `minBlockId`–`maxBlockId`; those of
+   * closed blocks from the cache when an earlier search read them.
+   */
+  blockKeyStats(key: string, minBlockId: number, maxBlockId: number): ReadonlyMap<number, KeyStatsRow> {
+    return this.keyStats.get(key, minBlockId, maxBlockId, this.blocks);
+  }
+
+  private readKeyStats(key: string, lo: number, hi: number, into: Map<number, KeyStatsRow>): void {
+    for (const [id, min, max, other, bloom] of this.stmts.blockKeys.all(key, lo, hi) as [
+      number,
+      number | null,
+      number | null,
+      number,
+      Buffer | null,
+    ][]) {
+      into.set(id, { min, max, other, bloom });
     }
-    return out;
   }
 
   /** The `traces` row of a trace id (lower-case hex). */
@@ -139,8 +170,8 @@ export class TraceReader implements PlannerSource {
     // arrive (a slow answer, then a timeout) stores its spans twice. A trace shows each span once.
     const seen = new Set<string>();
     for (const [lo, hi] of JSON.parse(row.ranges) as [number, number][]) {
-      for (const r of this.stmts.spansInRange.all(lo, hi, id) as SpanRowDb[]) {
-        const span = rowToSpan(r, this.catalog);
+      for (const r of this.stmts.spansInRange.all(lo, hi, id) as unknown[][]) {
+        const span = rowToSpan(spanRowOf(r), this.catalog);
         if (seen.has(span.spanId)) continue;
         seen.add(span.spanId);
         spans.push(span);
@@ -154,9 +185,9 @@ export class TraceReader implements PlannerSource {
   /** Summaries of the given traces (unknown ids are skipped), newest start first. */
   getSummaries(traceIds: string[]): TraceSummary[] {
     if (traceIds.length === 0) return [];
-    const rows = this.db
-      .prepare(`SELECT * FROM traces WHERE trace_id IN (${traceIds.map(() => '?').join(',')})`)
-      .all(...traceIds) as TraceRow[];
+    const rows = this.prepared(
+      `SELECT * FROM traces WHERE trace_id IN (${traceIds.map(() => '?').join(',')})`,
+    ).all(...traceIds) as TraceRow[];
     return rows
       .map((r) => ({
         traceID: r.trace_id,
@@ -179,19 +210,16 @@ export class TraceReader implements PlannerSource {
     const limit = Math.min(Math.max(1, Math.floor(request.limit ?? 20)), MAX_LIMIT);
     const startUs = request.startUs ?? 0;
     const endUs = request.endUs ?? Number.MAX_SAFE_INTEGER;
-    const ranges = planBlocks(this, request.query, startUs, endUs);
-    if (ranges.length === 0) return [];
     const where = compileToSql(request.query);
     const timeSql =
       request.startUs !== undefined || request.endUs !== undefined ? ' AND s.start_us BETWEEN ? AND ?' : '';
     const params = [...(timeSql ? [startUs, endUs] : []), ...where.params];
-    const stmt = this.db
-      .prepare(
-        `SELECT s.trace_id FROM spans s WHERE s.id BETWEEN ? AND ?${timeSql} AND ${where.sql} ORDER BY s.id DESC`,
-      )
-      .pluck();
+    const stmt = this.prepared(
+      `SELECT s.trace_id FROM spans s WHERE s.id BETWEEN ? AND ?${timeSql} AND ${where.sql} ORDER BY s.id DESC`,
+      true,
+    );
     const found = new Set<string>();
-    for (const [lo, hi] of ranges) {
+    for (const [lo, hi] of planRanges(this, request.query, startUs, endUs)) {
       for (let top = hi; top >= lo; top -= SCAN_CHUNK_ROWS) {
         const bottom = Math.max(lo, top - SCAN_CHUNK_ROWS + 1);
         for (const traceId of stmt.iterate(bottom, top, ...params) as IterableIterator<string>) {
@@ -201,6 +229,21 @@ export class TraceReader implements PlannerSource {
       }
     }
     return [...found];
+  }
+
+  /** A prepared statement for `sql`, kept for the next search that sends the same text. */
+  private prepared(sql: string, pluck = false): Database.Statement {
+    const key = pluck ? `pluck:${sql}` : sql;
+    let stmt = this.recent.get(key);
+    if (stmt === undefined) {
+      stmt = pluck ? this.db.prepare(sql).pluck() : this.db.prepare(sql);
+      if (this.recent.size >= RECENT_STATEMENTS)
+        this.recent.delete(this.recent.keys().next().value as string);
+    } else {
+      this.recent.delete(key);
+    }
+    this.recent.set(key, stmt);
+    return stmt;
   }
 
   /** Search returning trace summaries, newest first. */

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Attributes, DecodedBatch, SpanInput } from '../model.js';
-import { BLOCK_TARGET_SPANS, type BlockMeta, OpenBlock } from './block-index.js';
+import { BLOCK_TARGET_SPANS, type BlockMeta, OpenBlock, partsJson } from './block-index.js';
 import type { Catalog } from './catalog.js';
 import { DuplicateFilter } from './dedupe.js';
 import { attrsJson, extraJson } from './rows.js';
@@ -41,7 +41,7 @@ function prepareWrites(db: Database.Database) {
       'INSERT OR REPLACE INTO traces (trace_id, start_us, end_us, root_svc, root_op, has_root, span_count, error_count, svcs, ranges, max_row) VALUES (?,?,?,?,?,?,?,?,?,?,?)',
     ),
     putBlock: db.prepare(
-      'INSERT OR REPLACE INTO blocks (id, lo, hi, min_start, max_start, min_dur, max_dur, kinds, errors, svcs, ops) VALUES (?,?,?,?,?,?,?,?,?,?,?)',
+      'INSERT OR REPLACE INTO blocks (id, lo, hi, min_start, max_start, min_dur, max_dur, kinds, errors, svcs, ops, parts) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)',
     ),
     putBlockKey: db.prepare(
       'INSERT OR REPLACE INTO block_keys (key, block_id, min_num, max_num, other, bloom) VALUES (?,?,?,?,?,?)',
@@ -199,16 +199,7 @@ export class TraceWriter {
         s.startNsRem ?? 0,
         s.durationNsRem ?? 0,
       );
-      block.addSpan(
-        rowId,
-        s.startUs,
-        s.durationUs,
-        s.kind,
-        s.statusCode === 2,
-        item.svcId,
-        opId,
-        s.attributes,
-      );
+      block.addSpan(rowId, s.startUs, s.durationUs, s.kind, s.statusCode, item.svcId, opId, s.attributes);
       block.addEvents(s.events);
       block.addResource(item.resId, item.attrs);
       if (current === null || current.traceId !== s.traceId) {
@@ -282,6 +273,7 @@ export class TraceWriter {
       m.errors,
       JSON.stringify([...m.svcs]),
       JSON.stringify([...m.ops]),
+      partsJson(m.parts),
     );
     for (const s of block.dirty) {
       this.stmts.putBlockKey.run(
