@@ -9,6 +9,7 @@ import { readResult as read, readPerNode } from './lib/results.mjs';
 import { renderCollector } from './report/collector-section.mjs';
 import { renderFaults } from './report/faults-section.mjs';
 import { loadLine, mb, median, row, verdict, versionOf, x } from './report/format.mjs';
+import { renderPieces } from './report/pieces-section.mjs';
 
 const overheads = readPerNode('overhead');
 const scalings = readPerNode('scaling');
@@ -224,6 +225,7 @@ for (const { major, result: overhead } of overheads) {
 }
 
 for (const { major, result: profile } of readPerNode('profile')) renderProfile(major, profile);
+for (const { major, result: pieces } of readPerNode('pieces')) renderPieces(out, major, pieces);
 
 /**
  * "Where the CPU per request goes": A + B's measured CPU µs per request split over packages by
