@@ -261,7 +261,18 @@ const double = (field: number, v: number) => {
 };
 const vint = (field: number, v: bigint) => [...tag(field, 0), ...varint(v)];
 
-const STRINGS = ['', 'a', 'http.method', 'service.name', 'x'.repeat(200), 'é€😀', 'a\uFFFDb', '7', '__proto__', 'q"\\\t\u007f'];
+const STRINGS = [
+  '',
+  'a',
+  'http.method',
+  'service.name',
+  'x'.repeat(200),
+  'é€😀',
+  'a\uFFFDb',
+  '7',
+  '__proto__',
+  'q"\\\t\u007f',
+];
 const INTS = [0n, 1n, -1n, 127n, 128n, 2n ** 31n, -(2n ** 31n), 2n ** 53n + 1n, 2n ** 63n - 1n, -(2n ** 63n)];
 const DOUBLES = [
   0,
