@@ -58,7 +58,8 @@ interface Range {
 const MAX_CACHED_BYTES = 32;
 const TEXT_CACHE_MASK = 4095;
 // Process-wide (one decode at a time: decoding is synchronous), direct-mapped by a hash of the bytes.
-const textCacheBytes: (Buffer | undefined)[] = new Array(TEXT_CACHE_MASK + 1).fill(undefined);
+// Own copies (not Buffer pool slices, which would keep whole 8 KiB pool slabs alive).
+const textCacheBytes: (Uint8Array | undefined)[] = new Array(TEXT_CACHE_MASK + 1).fill(undefined);
 const textCacheValues: (string | undefined)[] = new Array(TEXT_CACHE_MASK + 1).fill(undefined);
 
 class ProtobufTraceDecoder {
@@ -120,7 +121,7 @@ class ProtobufTraceDecoder {
       if (i === length) return textCacheValues[slot] as string;
     }
     const value = this.text(start, end, where);
-    textCacheBytes[slot] = Buffer.from(buf.subarray(start, end));
+    textCacheBytes[slot] = new Uint8Array(buf.subarray(start, end));
     textCacheValues[slot] = value;
     return value;
   }
