@@ -1,7 +1,8 @@
 // Ingest cost per piece, in process: CPU µs per span of protobuf decode, GenAI normalisation,
 // store insert (duplicate check, rows, attribute JSON, block index, trace rows, commit) and the
 // RED/LLM record, over the same pre-encoded batches as ingest.mjs (512 spans × 10 attributes).
-// CPU time (process.cpuUsage) rather than wall time, so other load moves the figures less.
+// CPU time (process.cpuUsage) rather than wall time, so other load moves the figures less;
+// `insertWall` (not in `total`) is the inserts' wall time, which WAL checkpoint syncs add to.
 //
 //   node bench/collector/ingest-pieces.mjs [batches=300] [--rounds 3] [--dist <collector dist dir>]...
 // Several --dist (e.g. a build of an older commit: `git archive <rev> packages/collector | tar -x`,
@@ -44,6 +45,9 @@ async function measure(dist) {
     const store = TraceStore.open({ path: join(dir, 'traces.db') });
     const metrics = metricsModule ? new metricsModule.SpanMetrics(store.connection) : undefined;
     const ns = { decode: 0, normalise: 0, insert: 0, red: 0 };
+    // Wall time of the inserts besides their CPU: a WAL checkpoint's syncs block the ingest thread
+    // without using CPU.
+    let insertWallMs = 0;
     let spans = 0;
     for (const body of payloads) {
       let t = cpuNs();
@@ -55,7 +59,9 @@ async function measure(dist) {
       u = cpuNs();
       ns.normalise += u - t;
       t = u;
+      const wall = performance.now();
       store.insert(batch);
+      insertWallMs += performance.now() - wall;
       u = cpuNs();
       ns.insert += u - t;
       t = u;
@@ -67,6 +73,7 @@ async function measure(dist) {
     store.close();
     const perSpan = Object.fromEntries(Object.entries(ns).map(([k, v]) => [k, v / 1000 / spans]));
     perSpan.total = Object.values(perSpan).reduce((a, b) => a + b, 0);
+    perSpan.insertWall = (insertWallMs * 1000) / spans;
     return perSpan;
   } finally {
     rmSync(dir, { recursive: true, force: true });

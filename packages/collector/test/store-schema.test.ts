@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseQuery, TraceStore } from '../src/index.js';
+import { WAL_AUTOCHECKPOINT_PAGES } from '../src/store/schema.js';
 import { batchOf, makeSpan } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'collector-schema-'));
@@ -122,6 +123,19 @@ describe('store schema versions', () => {
     const after = new Database(path, { readonly: true });
     expect(after.pragma('user_version', { simple: true })).toBe(99);
     after.close();
+  });
+});
+
+describe('connection settings', () => {
+  it('a file store checkpoints its WAL every 4000 pages, not every 1000', () => {
+    const store = TraceStore.open({ path: join(dir, 'wal.db') });
+    try {
+      expect(store.connection.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(store.connection.pragma('wal_autocheckpoint', { simple: true })).toBe(WAL_AUTOCHECKPOINT_PAGES);
+      expect(WAL_AUTOCHECKPOINT_PAGES).toBe(4000);
+    } finally {
+      store.close();
+    }
   });
 });
 

@@ -280,7 +280,10 @@ export interface RequestReader<RS, SS, S> {
   span(s: S): SpanInput;
 }
 
-/** Walks resource → scope → span once for every format, counting rejected spans. */
+/**
+ * Walks resource → scope → span, counting rejected spans (OTLP/JSON; OTLP/protobuf is read
+ * straight from the wire by `decode-protobuf.ts` with the same rules).
+ */
 export function walkRequest<RS, SS, S>(reader: RequestReader<RS, SS, S>): DecodedBatch {
   const out = new BatchBuilder();
   for (const rs of reader.resourceSpans) {

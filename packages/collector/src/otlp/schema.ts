@@ -2,8 +2,9 @@ import protobuf from 'protobufjs';
 
 /*
  * The OTLP trace messages (opentelemetry-proto, Apache-2.0) described as a protobufjs JSON
- * descriptor: field names and numbers are the public wire interface. protobufjs builds the
- * decoder/encoder from it; nothing here decodes bytes by hand. Deprecated fields
+ * descriptor: field names and numbers are the public wire interface. protobufjs encodes the
+ * responses with it; requests are read by the collector's own wire reader (`decode-protobuf.ts`,
+ * same field numbers in `wire-schema.ts`), and the tests decode with protobufjs as its oracle. Deprecated fields
  * (instrumentation_library_spans = 1000) are left out, so old senders' data in them is ignored.
  */
 const KEY_VALUE_FIELDS = { key: { type: 'string', id: 1 }, value: { type: 'AnyValue', id: 2 } };
@@ -129,9 +130,9 @@ const DESCRIPTOR = {
 
 const root = protobuf.Root.fromJSON(DESCRIPTOR);
 
-// The decoder reads every `string` field as raw bytes (same wire type): protobufjs would turn
-// invalid UTF-8 into U+FFFD, which a sender may also send on purpose. The decoder validates the
-// bytes itself (`isUtf8`), so a genuine U+FFFD is kept and broken text is rejected.
+// Every `string` field read as raw bytes (same wire type): protobufjs would turn invalid UTF-8
+// into U+FFFD, which a sender may also send on purpose. The protobufjs decoder of the tests
+// (test/otlp-protobufjs-oracle.ts) validates the bytes itself (`isUtf8`) with it.
 const rawRoot = protobuf.Root.fromJSON(
   JSON.parse(
     JSON.stringify(DESCRIPTOR).replaceAll('"type":"string"', '"type":"bytes"'),
@@ -140,7 +141,7 @@ const rawRoot = protobuf.Root.fromJSON(
 
 /**
  * `ExportTraceServiceRequest` with every string field typed `bytes`, for decoding with UTF-8
- * validation (see `decode-protobuf.ts`).
+ * validation (the protobufjs oracle of the tests).
  */
 export const ExportTraceServiceRequestRaw: protobuf.Type = rawRoot.lookupType(
   'otlp.ExportTraceServiceRequest',

@@ -98,12 +98,20 @@ function migrate(db: Database.Database): void {
   })();
 }
 
+/** WAL frames after which a commit checkpoints (SQLite's default is 1000). */
+export const WAL_AUTOCHECKPOINT_PAGES = 4000;
+
 /** Connection settings: WAL, NORMAL sync (a crash loses at most the last commits, never corrupts). */
 export function configureConnection(db: Database.Database, inMemory: boolean): void {
   if (!inMemory) {
     // auto_vacuum must be chosen before the first table exists; it lets retention give space back.
     db.pragma('auto_vacuum = INCREMENTAL');
     db.pragma('journal_mode = WAL');
+    // Checkpoint every WAL_AUTOCHECKPOINT_PAGES (16 MiB at 4 KiB pages) instead of SQLite's 1000:
+    // each checkpoint syncs the WAL and the database on the ingest thread. A quarter as many
+    // checkpoints cut insert wall time by ~6 µs/span on the bench batches (same CPU); pages
+    // rewritten between checkpoints (trace rows, block index) are copied once.
+    db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
   }
   db.pragma('synchronous = NORMAL');
   db.pragma('temp_store = MEMORY');
