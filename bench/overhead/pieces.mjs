@@ -30,6 +30,12 @@ const { values } = parseArgs({
 if (!values.before) throw new Error('--before <path to an older packages/tracing/dist> is required');
 const afterDist = join(ROOT, 'packages/tracing/dist');
 
+/** The commit checked out where `dir` is (the older build's worktree), or null. */
+function commitOf(dir) {
+  const git = spawnSync('git', ['-C', dir, 'log', '-1', '--format=%h %s'], { encoding: 'utf8' });
+  return git.status === 0 ? git.stdout.trim().slice(0, 100) : null;
+}
+
 /** Import a module of a tracing dist folder. */
 const load = (dist, file) => import(pathToFileURL(join(dist, file)).href);
 
@@ -249,6 +255,7 @@ if (values.child) {
   const file = writeResult(perNodeName('pieces', node.version), {
     node: node.version,
     before: values.before,
+    beforeCommit: commitOf(values.before),
     ...gate,
     loadavgAfter: loadavg(),
     stealPercent: stealPercent(hostBefore, hostCpuTimes()),
