@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { type Env, warnOnce } from '@autobot/tracing';
 import type { LlmLogger } from './config.js';
+import { LlmConfigError } from './errors.js';
 import type { OllamaTimings, TokenUsage } from './types.js';
 
 /** One price: per million tokens (input, cached input, output) and/or per GPU-second. */
@@ -50,7 +51,7 @@ export function priceTableProblem(table: unknown): string | undefined {
 function readTable(path: string | URL): PriceTable {
   const table = JSON.parse(readFileSync(path, 'utf8')) as PriceTable;
   const problem = priceTableProblem(table);
-  if (problem !== undefined) throw new Error(problem);
+  if (problem !== undefined) throw new LlmConfigError(problem);
   return table;
 }
 

@@ -48,6 +48,13 @@ export class CaExistsError extends PkiError {
   }
 }
 
+/** A private key that cannot sign: not an unencrypted PEM key, or an unsupported type or curve. */
+export class PkiKeyError extends PkiError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('AUTOBOT_ERR_PKI_KEY_INVALID', message, options);
+  }
+}
+
 /** A certificate that should have been issued for a VM is missing or unreadable. */
 export class CertMissingError extends PkiError {
   constructor(message: string, options?: { cause?: unknown }) {

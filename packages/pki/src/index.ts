@@ -11,6 +11,7 @@ export {
   CaMissingError,
   CertMissingError,
   PkiError,
+  PkiKeyError,
   PkiOptionError,
   SSH_ERROR_CODES,
   SshAuthError,

@@ -1,6 +1,6 @@
 import type { webcrypto as WebCrypto } from 'node:crypto';
 import { createPrivateKey, webcrypto } from 'node:crypto';
-import { PkiOptionError } from './errors.js';
+import { PkiKeyError, PkiOptionError } from './errors.js';
 import { x509 } from './x509.js';
 
 /** Key algorithms the CA can generate. ECDSA P-256 is the default: small, fast, universally accepted. */
@@ -49,25 +49,25 @@ export function signingAlgorithmOf(key: WebCrypto.CryptoKey): WebCrypto.Algorith
 
 /**
  * Imports a PKCS#8 (or SEC1 / PKCS#1, converted through node:crypto) PEM private key for signing.
- * Throws a plain `Error` whose message never includes the key text.
+ * @throws PkiKeyError (`AUTOBOT_ERR_PKI_KEY_INVALID`), whose message never includes the key text.
  */
 export async function importSigningKey(pem: string): Promise<WebCrypto.CryptoKey> {
   let keyObject: ReturnType<typeof createPrivateKey>;
   try {
     keyObject = createPrivateKey(pem);
   } catch (cause) {
-    throw new Error('private key is not a valid unencrypted PEM key', { cause: stripCause(cause) });
+    throw new PkiKeyError('private key is not a valid unencrypted PEM key', { cause: stripCause(cause) });
   }
   const der = keyObject.export({ type: 'pkcs8', format: 'der' });
   let algorithm: SignAlgorithm;
   if (keyObject.asymmetricKeyType === 'ec') {
     const curve = keyObject.asymmetricKeyDetails?.namedCurve;
-    if (curve !== 'prime256v1') throw new Error(`unsupported EC curve ${String(curve)} (expected P-256)`);
+    if (curve !== 'prime256v1') throw new PkiKeyError(`unsupported EC curve ${String(curve)} (expected P-256)`);
     algorithm = { name: 'ECDSA', namedCurve: 'P-256' };
   } else if (keyObject.asymmetricKeyType === 'rsa') {
     algorithm = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
   } else {
-    throw new Error(`unsupported key type ${String(keyObject.asymmetricKeyType)}`);
+    throw new PkiKeyError(`unsupported key type ${String(keyObject.asymmetricKeyType)}`);
   }
   return webcrypto.subtle.importKey('pkcs8', der, algorithm, false, ['sign']);
 }

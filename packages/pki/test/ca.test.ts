@@ -10,6 +10,7 @@ import {
   initCa,
   issueCertificate,
   loadCa,
+  PkiKeyError,
   PkiOptionError,
 } from '../src/index.js';
 import { setupTracing } from './helpers.js';
@@ -137,5 +138,23 @@ describe('issueCertificate', () => {
     expect(exporter.getFinishedSpans().filter((s) => s.attributes['pki.operation'] === 'issue')).toHaveLength(
       0,
     );
+  });
+});
+
+describe('importSigningKey', () => {
+  it('refuses what cannot sign with PkiKeyError (AUTOBOT_ERR_PKI_KEY_INVALID), never echoing the key', async () => {
+    const { importSigningKey } = await import('../src/keys.js');
+    const { generateKeyPairSync } = await import('node:crypto');
+    const ed25519 = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const secp384 = generateKeyPairSync('ec', { namedCurve: 'secp384r1' })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString();
+    const garbage = '-----BEGIN PRIVATE KEY-----\nc2VjcmV0LWtleS1ieXRlcw==\n-----END PRIVATE KEY-----\n';
+    for (const pem of [garbage, ed25519, secp384]) {
+      const error = await importSigningKey(pem).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(PkiKeyError);
+      expect((error as PkiKeyError).code).toBe('AUTOBOT_ERR_PKI_KEY_INVALID');
+      expect((error as Error).message).not.toContain('c2VjcmV0');
+    }
   });
 });
