@@ -10,15 +10,28 @@ const LOWER_F = 0x66;
 
 /** True when `value[start, end)` is non-empty lower-case hex and not all zeros. */
 export function isNonZeroLowerHex(value: string, start: number, end: number): boolean {
-  if (end <= start || end > value.length) return false;
-  let nonZero = false;
+  return scanLowerHex(value, start, end) === NON_ZERO;
+}
+
+/** True when `value[start, end)` is non-empty lower-case hex (zeros allowed). */
+export function isLowerHex(value: string, start: number, end: number): boolean {
+  return scanLowerHex(value, start, end) !== NOT_HEX;
+}
+
+const NOT_HEX = 0;
+const ALL_ZERO = 1;
+const NON_ZERO = 2;
+
+function scanLowerHex(value: string, start: number, end: number): number {
+  if (end <= start || end > value.length) return NOT_HEX;
+  let result = ALL_ZERO;
   for (let i = start; i < end; i++) {
     const c = value.charCodeAt(i);
     if (c === DIGIT_0) continue;
-    if ((c > DIGIT_0 && c <= DIGIT_9) || (c >= LOWER_A && c <= LOWER_F)) nonZero = true;
-    else return false;
+    if ((c > DIGIT_0 && c <= DIGIT_9) || (c >= LOWER_A && c <= LOWER_F)) result = NON_ZERO;
+    else return NOT_HEX;
   }
-  return nonZero;
+  return result;
 }
 
 /** `value` without leading and trailing spaces and tabs (HTTP optional whitespace, RFC 9110 §5.6.3). */

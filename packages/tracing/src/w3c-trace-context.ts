@@ -8,7 +8,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
-import { isNonZeroLowerHex, trimOws } from './hex.js';
+import { isLowerHex, isNonZeroLowerHex, trimOws } from './hex.js';
 import { W3CTraceState } from './tracestate.js';
 
 /**
@@ -28,12 +28,6 @@ export const FLAG_RANDOM = 0x02;
  * unknown trace-flags to 0 on outgoing requests", so other bits are dropped on extraction.
  */
 export const KNOWN_FLAGS = FLAG_SAMPLED | FLAG_RANDOM;
-
-const HEX_LC = /^[0-9a-f]+$/;
-
-function isLowerHex(value: string): boolean {
-  return HEX_LC.test(value);
-}
 
 /** The parts of a valid traceparent, flags already reduced to {@link KNOWN_FLAGS}. */
 export interface Traceparent {
@@ -55,19 +49,17 @@ export interface Traceparent {
 export function parseTraceparent(header: string): Traceparent | undefined {
   const value = trimOws(header);
   if (value.length < 55) return undefined;
-  const version = value.slice(0, 2);
-  if (!isLowerHex(version) || version === 'ff') return undefined;
-  if (version === '00' && value.length !== 55) return undefined;
+  if (!isLowerHex(value, 0, 2) || value.startsWith('ff')) return undefined;
+  if (value.startsWith('00') && value.length !== 55) return undefined;
   if (value.length > 55 && value[55] !== '-') return undefined;
   if (value[2] !== '-' || value[35] !== '-' || value[52] !== '-') return undefined;
   // Checked in place, character by character: this runs on every incoming request.
   if (!isNonZeroLowerHex(value, 3, 35) || !isNonZeroLowerHex(value, 36, 52)) return undefined;
-  const flags = value.slice(53, 55);
-  if (!isLowerHex(flags)) return undefined;
+  if (!isLowerHex(value, 53, 55)) return undefined;
   return {
     traceId: value.slice(3, 35),
     spanId: value.slice(36, 52),
-    traceFlags: Number.parseInt(flags, 16) & KNOWN_FLAGS,
+    traceFlags: Number.parseInt(value.slice(53, 55), 16) & KNOWN_FLAGS,
   };
 }
 

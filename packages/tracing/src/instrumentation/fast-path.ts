@@ -100,12 +100,9 @@ export const idGenerator = new PresetIdGenerator();
  */
 export function unsampledSpan(parent: Context): Span | undefined {
   if (hint === undefined) return undefined;
-  // A B3 sampling state the span context cannot carry (a lone `b3: 1|0|d`, or ids with a deferred
-  // decision) is decided by the provider's B3-aware sampler, not by ParentBased(ratio): leave those
-  // requests to the SDK. B3 ids with a decision (`…-0`, `…-1`, `…-d`, what our own services send)
-  // are an ordinary parent, decided here like a traceparent.
-  const b3 = getB3Hint(parent);
-  if (b3 !== undefined && (b3.traceId === undefined || b3.state === 'defer')) return undefined;
+  // B3 ids with a decision (`…-0`, `…-1`, `…-d`, what our own services send) are an ordinary
+  // parent, decided here like a traceparent; the other B3 states are the SDK's sampler's.
+  if (b3SamplerDecides(parent)) return undefined;
   const parentContext = trace.getSpanContext(parent);
   // A sampled parent (the common case for child spans) is the SDK's to decide: flags first, so
   // it costs no validity check (two regex tests); an invalid one is a root there, as here.
@@ -160,35 +157,50 @@ export function startInstrumentationSpan(
   parent: Context,
 ): Span {
   const pipeline = hint?.pipeline;
-  if (pipeline === undefined || isTracingSuppressed(parent)) {
+  const known = pipeline === undefined ? undefined : sampledSpanContext(parent);
+  if (pipeline === undefined || known === undefined)
     return tracer.startSpan(name, { kind, attributes }, parent);
-  }
-  const b3 = getB3Hint(parent);
-  if (b3 !== undefined && (b3.traceId === undefined || b3.state === 'defer')) {
-    return tracer.startSpan(name, { kind, attributes }, parent);
-  }
+  return new LeanSpan(pipeline, known.context, known.parent, name, kind, attributes, scopeName, parent);
+}
+
+/**
+ * The span context of a span started in `parent` that the provider's sampler is known to record
+ * and sample, with the parent's span context when it continues a trace; undefined when the SDK
+ * must decide (suppressed tracing, B3 states the sampler decides, an unsampled parent, a root the
+ * fast path did not let through).
+ */
+function sampledSpanContext(parent: Context): { context: SpanContext; parent?: SpanContext } | undefined {
+  if (isTracingSuppressed(parent) || b3SamplerDecides(parent)) return undefined;
   const parentContext = trace.getSpanContext(parent);
   if (parentContext !== undefined && isSpanContextValid(parentContext)) {
-    if ((parentContext.traceFlags & TraceFlags.SAMPLED) === 0) {
-      return tracer.startSpan(name, { kind, attributes }, parent);
-    }
-    const spanContext: SpanContext = {
+    if ((parentContext.traceFlags & TraceFlags.SAMPLED) === 0) return undefined;
+    const context: SpanContext = {
       traceId: parentContext.traceId,
       spanId: randomId(8),
       // W3C Level 2 §3.2.2.5: the random trace-id flag travels with the trace id.
       traceFlags: TraceFlags.SAMPLED | (parentContext.traceFlags & FLAG_RANDOM),
       traceState: parentContext.traceState,
     };
-    return new LeanSpan(pipeline, spanContext, parentContext, name, kind, attributes, scopeName, parent);
+    return { context, parent: parentContext };
   }
   // A root: sampled at rate 1, or when unsampledSpan has just let its trace id through.
   const preset = idGenerator.takePreset();
-  if (preset === undefined && hint?.rate !== 1) return tracer.startSpan(name, { kind, attributes }, parent);
-  const spanContext: SpanContext = {
-    traceId: preset ?? randomId(16),
-    spanId: randomId(8),
-    // A new trace: its id is random (W3C Level 2 §3.2.2.5).
-    traceFlags: TraceFlags.SAMPLED | FLAG_RANDOM,
+  if (preset === undefined && hint?.rate !== 1) return undefined;
+  // A new trace: its id is random (W3C Level 2 §3.2.2.5).
+  return {
+    context: {
+      traceId: preset ?? randomId(16),
+      spanId: randomId(8),
+      traceFlags: TraceFlags.SAMPLED | FLAG_RANDOM,
+    },
   };
-  return new LeanSpan(pipeline, spanContext, undefined, name, kind, attributes, scopeName, parent);
+}
+
+/**
+ * A B3 sampling state the span context cannot carry (a lone `b3: 1|0|d`, or ids with a deferred
+ * decision): the provider's B3-aware sampler decides those, not ParentBased(ratio).
+ */
+function b3SamplerDecides(parent: Context): boolean {
+  const b3 = getB3Hint(parent);
+  return b3 !== undefined && (b3.traceId === undefined || b3.state === 'defer');
 }
