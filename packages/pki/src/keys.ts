@@ -62,7 +62,8 @@ export async function importSigningKey(pem: string): Promise<WebCrypto.CryptoKey
   let algorithm: SignAlgorithm;
   if (keyObject.asymmetricKeyType === 'ec') {
     const curve = keyObject.asymmetricKeyDetails?.namedCurve;
-    if (curve !== 'prime256v1') throw new PkiKeyError(`unsupported EC curve ${String(curve)} (expected P-256)`);
+    if (curve !== 'prime256v1')
+      throw new PkiKeyError(`unsupported EC curve ${String(curve)} (expected P-256)`);
     algorithm = { name: 'ECDSA', namedCurve: 'P-256' };
   } else if (keyObject.asymmetricKeyType === 'rsa') {
     algorithm = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };

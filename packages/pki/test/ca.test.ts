@@ -145,7 +145,9 @@ describe('importSigningKey', () => {
   it('refuses what cannot sign with PkiKeyError (AUTOBOT_ERR_PKI_KEY_INVALID), never echoing the key', async () => {
     const { importSigningKey } = await import('../src/keys.js');
     const { generateKeyPairSync } = await import('node:crypto');
-    const ed25519 = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const ed25519 = generateKeyPairSync('ed25519')
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString();
     const secp384 = generateKeyPairSync('ec', { namedCurve: 'secp384r1' })
       .privateKey.export({ type: 'pkcs8', format: 'pem' })
       .toString();
