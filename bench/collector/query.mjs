@@ -4,7 +4,11 @@
 // the main thread without a time budget, the path before issue 18). Every case alternates the two
 // request by request, so both see the same machine; issue 18's done-criterion is that p95 is
 // unchanged. Run:
-//   node bench/collector/query.mjs [spans=1000000] [runs=40] [--force] [--max-load 0.5] [--settle-wait 180]
+//   node bench/collector/query.mjs [spans=1000000] [runs=40] [--max-runs 200] [--case-seconds 20]
+//                                  [--force] [--max-load 0.5] [--settle-wait 180]
+// Each case runs at least `runs` alternated pairs and goes on, up to `--max-runs`, while it has
+// used less than `--case-seconds`: a p95 over 40 samples is their second-highest value, which
+// one scheduler hiccup on a 2-core VM decides; fast cases get 200 samples (p95 = 10th highest).
 // Waits for a quiet machine first (bench/lib/quiet.mjs); exit 3 if it stays busy, unless --force.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -16,12 +20,21 @@ import { QUIET_OPTIONS, quietGate } from '../lib/quiet.mjs';
 import { writeResult } from '../lib/results.mjs';
 import { makeSpans } from './gen.mjs';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { ...QUIET_OPTIONS } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    ...QUIET_OPTIONS,
+    'max-runs': { type: 'string', default: '200' },
+    'case-seconds': { type: 'string', default: '20' },
+  },
+});
 const gate = await quietGate(values);
 const startedAt = new Date().toISOString();
 
 const total = Number(positionals[0] ?? 1_000_000);
 const runs = Number(positionals[1] ?? 40);
+const maxRuns = Math.max(runs, Number(values['max-runs']));
+const caseMs = Number(values['case-seconds']) * 1000;
 const dir = mkdtempSync(join(tmpdir(), 'bench-query-'));
 const db = join(dir, 'traces.db');
 
@@ -136,7 +149,9 @@ try {
   for (const [name, pathOrNull] of cases) {
     const times = { workers: [], inline: [] };
     const counts = {};
-    for (let i = 0; i < runs + 3; i++) {
+    const caseStart = performance.now();
+    const more = (i) => i < runs + 3 || (i < maxRuns + 3 && performance.now() - caseStart < caseMs);
+    for (let i = 0; more(i); i++) {
       // Alternate which mode goes first, so neither always follows the other.
       const order = i % 2 === 0 ? ['workers', 'inline'] : ['inline', 'workers'];
       for (const mode of order) {
@@ -161,6 +176,7 @@ try {
     results.push({
       query: name,
       results: counts.workers,
+      runs: times.workers.length,
       // The default configuration (worker pool): the figures the ≤ 50 ms targets read.
       ...w,
       maxms: Number(times.workers.at(-1).toFixed(1)),
@@ -183,6 +199,8 @@ try {
     dbMB: Math.round(status.sizeBytes / 1e6),
     directInsertSpansPerSec: Math.round(status.spanCount / (insertMs / 1000)),
     runs,
+    maxRuns,
+    caseSeconds: caseMs / 1000,
     // Both collectors run with the default search time budget (only the pool enforces it).
     queryTimeoutMs: DEFAULT_QUERY_TIMEOUT_MS,
     results,

@@ -55,16 +55,17 @@ function renderMeasured(out, ingest, query) {
   const compared = query?.results.filter((r) => r.inline) ?? [];
   if (compared.length > 0) {
     out(
-      `Query latency per case, worker pool (default) vs \`--query-workers 0\` (inline on the main thread, no budget), alternated request by request on the same store (${query.runs} runs each):`,
+      `Query latency per case, worker pool (default) vs \`--query-workers 0\` (inline on the main thread, no budget), alternated request by request on the same store (${runsText(query)}):`,
     );
     out();
-    out('| case | results | workers p50 / p95 ms | inline p50 / p95 ms | p95 ratio | verdict |');
-    out('| --- | ---: | ---: | ---: | ---: | --- |');
+    out('| case | results | runs | workers p50 / p95 ms | inline p50 / p95 ms | p95 ratio | verdict |');
+    out('| --- | ---: | ---: | ---: | ---: | ---: | --- |');
     for (const r of compared) {
       out(
         row([
           r.query,
           String(r.results),
+          String(r.runs ?? query.runs),
           `${r.p50ms} / ${r.p95ms}`,
           `${r.inline.p50ms} / ${r.inline.p95ms}`,
           x(r.p95Ratio),
@@ -73,6 +74,12 @@ function renderMeasured(out, ingest, query) {
       );
     }
   }
+}
+
+/** How many runs each case had: fixed in older result files, adaptive since round 22. */
+function runsText(query) {
+  if (query.maxRuns === undefined) return `${query.runs} runs each`;
+  return `${query.runs} to ${query.maxRuns} runs per case, more while a case has used under ${query.caseSeconds} s`;
 }
 
 /** Table rows of the ingest rates (HTTP, gRPC), RSS, span-metrics cost and TLS + token rates. */
