@@ -18,6 +18,7 @@ import { decompress, readBody } from './receivers/body.js';
 import { startGrpcReceiver } from './receivers/grpc-receiver.js';
 import { startHttpReceiver } from './receivers/http-receiver.js';
 import { DEFAULT_QUERY_WORKERS, MAX_QUERY_WORKERS } from './serve-env.js';
+import { BackgroundCheckpointer } from './store/checkpointer.js';
 import { inlineSearcher, type Searcher, SearchPool } from './store/search-pool.js';
 import { DEFAULT_DB_PATH, type RetentionOptions, TraceStore } from './store/store.js';
 
@@ -220,6 +221,10 @@ function openStorage(options: CollectorOptions, settings: Settings) {
   const { queryTimeoutMs, queryWorkers } = settings;
   const store = TraceStore.open({ path: options.dbPath ?? DEFAULT_DB_PATH, retention: options.retention });
   const metrics = new SpanMetrics(store.connection, options.spanMetrics ?? true);
+  // A file store's WAL checkpoints (copy + two syncs) run on their own thread, not in a commit.
+  const checkpointer = store.searchableOffThread
+    ? new BackgroundCheckpointer(store.path, store.connection)
+    : null;
   let inserts = 0;
   let metricsPruned = false;
   const runRetention = () => {
@@ -238,6 +243,7 @@ function openStorage(options: CollectorOptions, settings: Settings) {
   const sink = new IngestSink(
     store,
     () => {
+      checkpointer?.afterCommit();
       // Size checks are cheap (three pragmas); run them every 64 batches besides the timer.
       if (++inserts % 64 === 0 && store.retentionSettings.maxBytes > 0) runRetention();
     },
@@ -252,7 +258,7 @@ function openStorage(options: CollectorOptions, settings: Settings) {
   const timer = setInterval(runRetention, store.retentionSettings.intervalMs || 60_000);
   timer.unref();
 
-  return { store, metrics, sink, searcher, timer };
+  return { store, metrics, sink, searcher, timer, checkpointer };
 }
 
 /** What {@link startCollector} has bound so far (stopped in reverse on close or failure). */
@@ -289,6 +295,7 @@ async function stopAll(listeners: Listeners, storage: ReturnType<typeof openStor
   if (queryApp !== undefined) tasks.push(queryApp.close());
   await Promise.allSettled(tasks);
   await storage.searcher.close();
+  await storage.checkpointer?.close();
   storage.metrics.close();
   storage.store.close();
 }
