@@ -10,11 +10,14 @@
 //
 //   node bench/collector/ingest.mjs [batches=300] [concurrency=4] [--rounds 2]
 //        [--force] [--max-load 0.5] [--settle-wait 180]
+// With `--dist <collector dist dir>` (repeatable; e.g. a copy of an older build inside
+// packages/collector, so its imports resolve) it instead compares those builds in their default
+// configuration, alternated round by round, and writes bench/results/collector-ingest-builds.json.
 // Waits for a quiet machine first (bench/lib/quiet.mjs); exit 3 if it stays busy, unless --force.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { initCa, issueCertificate } from '@autobot/pki';
@@ -33,7 +36,11 @@ import { writeResult } from '../lib/results.mjs';
 const here = dirname(fileURLToPath(import.meta.url));
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { rounds: { type: 'string', default: '2' }, ...QUIET_OPTIONS },
+  options: {
+    rounds: { type: 'string', default: '2' },
+    dist: { type: 'string', multiple: true },
+    ...QUIET_OPTIONS,
+  },
 });
 const [batches = '300', concurrency = '4'] = positionals;
 const rounds = Number(values.rounds);
@@ -94,14 +101,30 @@ try {
     BENCH_TLS_NAME: 'localhost',
   };
 
-  const configs = {
-    default: { args: [], secure: false },
-    noSpanMetrics: { args: ['--no-span-metrics'], secure: false },
-    tlsToken: {
-      args: ['--tls-cert', server.certPath, '--tls-key', server.keyPath, '--write-token-file', tokenFile],
-      secure: true,
-    },
-  };
+  const builds = (values.dist ?? []).map((d) => resolve(d));
+  const configs =
+    builds.length > 0
+      ? Object.fromEntries(
+          builds.map((d) => [
+            relative(process.cwd(), d),
+            { args: [], secure: false, cli: join(d, 'cli/main.js') },
+          ]),
+        )
+      : {
+          default: { args: [], secure: false },
+          noSpanMetrics: { args: ['--no-span-metrics'], secure: false },
+          tlsToken: {
+            args: [
+              '--tls-cert',
+              server.certPath,
+              '--tls-key',
+              server.keyPath,
+              '--write-token-file',
+              tokenFile,
+            ],
+            secure: true,
+          },
+        };
 
   const sink = startNode(join(here, 'null-sink.mjs'), { name: 'null-sink' });
   const sinkInfo = await waitForLine(sink, (l) => l.event === 'listening');
@@ -115,8 +138,12 @@ try {
     // Rotate the order each round so no configuration always runs first (or last).
     for (const name of names.map((_, i) => names[(i + r) % names.length])) {
       const config = configs[name];
-      const db = join(dir, `${name}-${r}.db`);
-      const collector = await startCollectorProcess({ db, extraArgs: ['--no-ui', ...config.args] });
+      const db = join(dir, `config${names.indexOf(name)}-${r}.db`);
+      const collector = await startCollectorProcess({
+        db,
+        extraArgs: ['--no-ui', ...config.args],
+        cli: config.cli,
+      });
       const pid = collector.proc.child.pid;
       let peak = 0;
       const sampler = setInterval(() => {
@@ -170,6 +197,29 @@ try {
       grpcCpuUsPerSpan: round1(pick('grpcCpuUsPerSpan')),
     };
   };
+  if (builds.length > 0) writeBuildsRecord(builds, runs, summary);
+  else writeRecord(summary, baseline, runs, first);
+} finally {
+  await stopAll();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** `--dist`: each build's medians, default configuration. */
+function writeBuildsRecord(builds, runs, summary) {
+  const record = { node: process.version, startedAt, finishedAt: new Date().toISOString(), ...gate };
+  Object.assign(record, {
+    loadavgAfter: loadavg(),
+    batches: Number(batches),
+    concurrency: Number(concurrency),
+  });
+  record.builds = builds.map((d) => relative(process.cwd(), d)).map((dist) => ({ dist, ...summary(dist) }));
+  record.runs = runs;
+  writeResult('collector-ingest-builds', record);
+  console.log(JSON.stringify(record, null, 2));
+}
+
+/** The three configurations of this checkout's build against the baseline. */
+function writeRecord(summary, baseline, runs, first) {
   const on = summary('default');
   const off = summary('noSpanMetrics');
   const tls = summary('tlsToken');
@@ -205,7 +255,4 @@ try {
   // bench/report.mjs renders RESULTS.md from this file (figures and verdicts).
   writeResult('collector-ingest', record);
   console.log(JSON.stringify(record, null, 2));
-} finally {
-  await stopAll();
-  rmSync(dir, { recursive: true, force: true });
 }

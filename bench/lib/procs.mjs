@@ -173,11 +173,12 @@ export async function startCollectorProcess({
   db = ':memory:',
   nice = 0,
   extraArgs = [],
+  cli = COLLECTOR_CLI,
 } = {}) {
   const real = startProcess(
     process.execPath,
     [
-      COLLECTOR_CLI,
+      cli,
       'serve',
       '--grpc-port',
       String(grpcPort),
