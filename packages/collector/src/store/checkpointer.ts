@@ -4,7 +4,7 @@ import { WAL_AUTOCHECKPOINT_PAGES } from './schema.js';
 
 /**
  * While the checkpoint thread runs, the writer checkpoints itself only once the WAL holds this
- * many frames (64 MiB at 4 KiB pages): a bound on the WAL if the thread falls behind or is
+ * many frames (about 65 MB at 4 KiB pages): a bound on the WAL if the thread falls behind or is
  * starved, never reached while it keeps up.
  */
 export const FALLBACK_AUTOCHECKPOINT_PAGES = 4 * WAL_AUTOCHECKPOINT_PAGES;
