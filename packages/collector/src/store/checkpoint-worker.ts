@@ -6,9 +6,12 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { CollectorError } from '../errors.js';
 
 const port = parentPort;
-if (port === null) throw new Error('checkpoint-worker.js runs only as a worker thread');
+// Loaded outside a worker thread is a packaging bug, never an input: the generic internal code.
+if (port === null)
+  throw new CollectorError('AUTOBOT_ERR_COLLECTOR_INTERNAL', 'checkpoint-worker.js runs only as a worker thread');
 
 const db = new Database((workerData as { path: string }).path, { fileMustExist: true });
 // This connection never writes, so it would never checkpoint on its own; a checkpoint that finds
