@@ -11,7 +11,10 @@ import { CollectorError } from '../errors.js';
 const port = parentPort;
 // Loaded outside a worker thread is a packaging bug, never an input: the generic internal code.
 if (port === null)
-  throw new CollectorError('AUTOBOT_ERR_COLLECTOR_INTERNAL', 'checkpoint-worker.js runs only as a worker thread');
+  throw new CollectorError(
+    'AUTOBOT_ERR_COLLECTOR_INTERNAL',
+    'checkpoint-worker.js runs only as a worker thread',
+  );
 
 const db = new Database((workerData as { path: string }).path, { fileMustExist: true });
 // This connection never writes, so it would never checkpoint on its own; a checkpoint that finds
