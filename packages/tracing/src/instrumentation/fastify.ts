@@ -32,6 +32,7 @@ import {
   ATTR_USER_AGENT_ORIGINAL,
 } from '../semconv.js';
 import { startInstrumentationSpan, unsampledSpan } from './fast-path.js';
+import { correlateRequestLogs, installLogCorrelation } from './log-correlation.js';
 import { redactQuery } from './redact.js';
 
 declare module 'fastify' {
@@ -58,7 +59,7 @@ export interface ServerTracingOptions {
    * starts. Exceptions it throws are swallowed.
    */
   requestAttributes?: (request: FastifyRequest) => Attributes | undefined;
-  /** Add `trace_id` / `span_id` to `request.log` (default true). */
+  /** Add `trace_id` / `span_id` to the lines `request.log` writes (default true; see log-correlation.ts). */
   logCorrelation?: boolean;
 }
 
@@ -94,6 +95,7 @@ export function instrumentFastify(app: FastifyInstance, options: ServerTracingOp
   const tracer = trace.getTracer(TRACER_NAME);
 
   app.decorateRequest('traceSpan', null);
+  if (logCorrelation) installLogCorrelation(app);
 
   app.addHook('onRequest', (request, reply, done) => {
     const url = request.url;
@@ -118,11 +120,7 @@ export function instrumentFastify(app: FastifyInstance, options: ServerTracingOp
     const { traceId, spanId, traceFlags } = span.spanContext();
     // Sampled and random trace-id flags (W3C Trace Context Level 2 §3.2.2.5), as in traceparent.
     reply.header('traceresponse', `00-${traceId}-${spanId}-0${traceFlags & 3}`);
-    if (logCorrelation) {
-      // reply.log writes the "request completed" line: give it the same bindings.
-      request.log = request.log.child({ trace_id: traceId, span_id: spanId });
-      reply.log = request.log;
-    }
+    if (logCorrelation) correlateRequestLogs(app, request, reply, traceId, spanId);
     context.with(trace.setSpan(parent, span), done);
   });
 
