@@ -223,7 +223,7 @@ function openStorage(options: CollectorOptions, settings: Settings) {
   const metrics = new SpanMetrics(store.connection, options.spanMetrics ?? true);
   // A file store's WAL checkpoints (copy + two syncs) run on their own thread, not in a commit.
   const checkpointer = store.searchableOffThread
-    ? new BackgroundCheckpointer(store.path, store.connection)
+    ? BackgroundCheckpointer.start(store.path, store.connection)
     : null;
   let inserts = 0;
   let metricsPruned = false;

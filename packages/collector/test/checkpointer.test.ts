@@ -40,7 +40,7 @@ describe('BackgroundCheckpointer (WAL checkpoints off the ingest thread)', () =>
   it('copies committed pages into the database file from its own thread', async () => {
     const path = join(dir, 'copies.db');
     const store = TraceStore.open({ path });
-    const checkpointer = new BackgroundCheckpointer(path, store.connection);
+    const checkpointer = BackgroundCheckpointer.start(path, store.connection) as BackgroundCheckpointer;
     // The writer only checkpoints itself past the fallback bound while the thread runs.
     expect(autocheckpoint(store)).toBe(FALLBACK_AUTOCHECKPOINT_PAGES);
     const before = statSync(path).size;
@@ -60,7 +60,7 @@ describe('BackgroundCheckpointer (WAL checkpoints off the ingest thread)', () =>
   it('asks at most once per interval and never while a checkpoint runs', async () => {
     const path = join(dir, 'interval.db');
     const store = TraceStore.open({ path });
-    const checkpointer = new BackgroundCheckpointer(path, store.connection);
+    const checkpointer = BackgroundCheckpointer.start(path, store.connection) as BackgroundCheckpointer;
     const started = performance.now();
     fill(store, () => checkpointer.afterCommit());
     const elapsed = performance.now() - started;
@@ -77,7 +77,7 @@ describe('BackgroundCheckpointer (WAL checkpoints off the ingest thread)', () =>
   it('hands checkpoints back to SQLite when its thread dies', async () => {
     const path = join(dir, 'dies.db');
     const store = TraceStore.open({ path });
-    const checkpointer = new BackgroundCheckpointer(path, store.connection);
+    const checkpointer = BackgroundCheckpointer.start(path, store.connection) as BackgroundCheckpointer;
     // biome-ignore lint/suspicious/noExplicitAny: reaching the private thread to kill it
     await (checkpointer as any).worker.terminate();
     await until(() => !checkpointer.active);
@@ -90,7 +90,7 @@ describe('BackgroundCheckpointer (WAL checkpoints off the ingest thread)', () =>
   it('leaves a closed store whole: every span readable, no WAL left behind', async () => {
     const path = join(dir, 'closed.db');
     const store = TraceStore.open({ path });
-    const checkpointer = new BackgroundCheckpointer(path, store.connection);
+    const checkpointer = BackgroundCheckpointer.start(path, store.connection) as BackgroundCheckpointer;
     fill(store, () => checkpointer.afterCommit());
     await checkpointer.close();
     store.close();

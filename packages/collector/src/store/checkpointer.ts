@@ -44,13 +44,25 @@ export class BackgroundCheckpointer {
   /** Checkpoints done and the last error (for tests and `/status`). */
   readonly stats = { checkpoints: 0, failures: 0, lastError: null as string | null };
 
-  constructor(
+  /**
+   * Starts the thread for the file store at `path` whose writing connection is `writer`; null
+   * when no thread can start (SQLite's own checkpoints then simply go on).
+   */
+  static start(path: string, writer: Database.Database): BackgroundCheckpointer | null {
+    try {
+      return new BackgroundCheckpointer(path, writer);
+    } catch {
+      return null;
+    }
+  }
+
+  private constructor(
     path: string,
     private readonly writer: Database.Database,
   ) {
-    writer.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
     this.worker = new Worker(workerUrl(), { workerData: { path } });
     this.worker.unref();
+    writer.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
     this.worker.on('message', (reply: CheckpointReply) => {
       this.pending = false;
       if (reply.ok) this.stats.checkpoints++;
