@@ -13,6 +13,7 @@ export { DEFAULT_MAX_BODY_BYTES, DEFAULT_QUERY_TIMEOUT_MS, startCollector } from
 export { COLLECTOR_ERRORS, type CollectorErrorCode } from './error-codes.js';
 export {
   CollectorError,
+  CollectorUnreachableError,
   InvalidOptionError,
   InvalidParameterError,
   InvalidPayloadError,

@@ -183,6 +183,8 @@ function normalizeStream(
         const result = await source.next();
         if (result.done) {
           finished = true;
+          // Both throws are signals, not answers: the traced stream passes them to mapError (phase
+          // 'stream'), which turns them into AUTOBOT_ERR_LLM_ABORTED / _TIMEOUT and _STREAM_BROKEN.
           if (call.signal.aborted) throw call.signal.reason ?? new Error('aborted');
           if (!finishReason) throw new Error('stream ended without a finish reason');
           return { done: false, value: { content: '', done: true, model, id, finishReason, usage } };
