@@ -126,7 +126,7 @@ describe('bad input on OTLP/HTTP', () => {
         ],
       }),
     ).finish();
-    const pbRes = await post(pb, { 'content-type': 'application/x-protobuf' });
+    const pbRes = await post(new Uint8Array(pb), { 'content-type': 'application/x-protobuf' });
     expect(pbRes.status).toBe(200);
     const decoded = ExportTraceServiceResponse.toObject(
       ExportTraceServiceResponse.decode(new Uint8Array(await pbRes.arrayBuffer())),
