@@ -10,9 +10,9 @@ import { ExportTraceServiceRequest } from '../src/otlp/schema.js';
 import { getJson, startTestCollector } from './helpers.js';
 import {
   BASE,
-  CHILD_END,
   CHILD_START,
   EVENT_TIME,
+  edgeSpans,
   type Ids,
   jsonRequest,
   LINK_SPAN,
@@ -154,51 +154,8 @@ async function checkV3(ids: Ids): Promise<void> {
   expect(rs.scopeSpans).toHaveLength(1);
   // No "attributes": [] (Jaeger v2 omits empty fields).
   expect(rs.scopeSpans[0].scope).toEqual({ name: 'edge.scope', version: '9.9.9', droppedAttributesCount: 4 });
-  const spans = rs.scopeSpans[0].spans;
-  expect(spans).toEqual([
-    {
-      traceId: ids.traceId,
-      spanId: ids.rootId,
-      traceState: 'vendor=abc',
-      name: 'edge.root',
-      kind: 2,
-      startTimeUnixNano: BASE.toString(),
-      endTimeUnixNano: ROOT_END.toString(),
-      attributes: V3_ATTRIBUTES,
-      status: {},
-    },
-    {
-      traceId: ids.traceId,
-      spanId: ids.childId,
-      parentSpanId: ids.rootId,
-      name: 'edge.child',
-      kind: 3,
-      startTimeUnixNano: CHILD_START.toString(),
-      endTimeUnixNano: CHILD_END.toString(),
-      events: [
-        {
-          timeUnixNano: EVENT_TIME.toString(),
-          name: 'exception',
-          attributes: [
-            { key: 'exception.type', value: { stringValue: 'Error' } },
-            { key: 'retry.delay', value: { doubleValue: 3 } },
-          ],
-          droppedAttributesCount: 2,
-        },
-      ],
-      links: [
-        {
-          traceId: LINK_TRACE,
-          spanId: LINK_SPAN,
-          traceState: 'l=1',
-          attributes: [{ key: 'link.n', value: { intValue: '7' } }],
-          droppedAttributesCount: 1,
-          flags: 0x301,
-        },
-      ],
-      status: { message: 'boom', code: 2 },
-    },
-  ]);
+  const [root, child] = edgeSpans(ids, (h) => h, V3_ATTRIBUTES);
+  expect(rs.scopeSpans[0].spans).toEqual([{ ...root, status: {} }, child]);
 }
 
 /** Trace ids a query-language search returns. */
