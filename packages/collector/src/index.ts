@@ -27,7 +27,14 @@ export {
   UnsupportedMediaTypeError,
 } from './errors.js';
 export type { IngestStats } from './ingest.js';
-export type { LlmSummary, RedSummary } from './metrics/summaries.js';
+export type {
+  LlmCallSummary,
+  LlmConversationSummary,
+  LlmConversationTrace,
+  LlmSummary,
+  LlmTraceTotals,
+  RedSummary,
+} from './metrics/summaries.js';
 export type {
   Attributes,
   AttrValue,
