@@ -2,12 +2,12 @@ import { execFile, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import * as grpc from '@grpc/grpc-js';
+import type * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningCollector } from '../src/index.js';
 import { parseExact } from '../src/json-exact.js';
 import { ExportTraceServiceRequest } from '../src/otlp/schema.js';
-import { getJson, startTestCollector } from './helpers.js';
+import { exportGrpcBytes, getJson, startTestCollector } from './helpers.js';
 import {
   BASE,
   CHILD_START,
@@ -36,20 +36,8 @@ afterAll(async () => {
   await c?.close();
 });
 
-function grpcExport(payload: Buffer): Promise<grpc.ServiceError | null> {
-  const client = new grpc.Client(`127.0.0.1:${c.grpcPort}`, grpc.credentials.createInsecure());
-  return new Promise((resolve) => {
-    client.makeUnaryRequest(
-      '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
-      (b: Buffer) => b,
-      (b: Buffer) => b,
-      payload,
-      (error) => {
-        client.close();
-        resolve(error);
-      },
-    );
-  });
+async function grpcExport(payload: Buffer): Promise<grpc.ServiceError | null> {
+  return (await exportGrpcBytes(c, payload)).error;
 }
 
 async function httpExport(body: Buffer | string, contentType: string): Promise<void> {
