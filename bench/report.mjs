@@ -8,7 +8,7 @@ import { ROOT } from './lib/procs.mjs';
 import { readResult as read, readPerNode } from './lib/results.mjs';
 import { renderCollector } from './report/collector-section.mjs';
 import { renderFaults } from './report/faults-section.mjs';
-import { loadLine, mb, median, row, verdict, versionOf, x } from './report/format.mjs';
+import { loadCells, loadLine, mb, median, row, verdict, versionOf, x } from './report/format.mjs';
 import { renderPieces } from './report/pieces-section.mjs';
 
 const overheads = readPerNode('overhead');
@@ -152,12 +152,7 @@ for (const { major, result: overhead } of overheads) {
   for (const s of overhead.summary) {
     out(
       row([
-        s.config,
-        s.reqPerSec.toFixed(0),
-        x(s.ratio),
-        s.p50,
-        s.p99,
-        s.cpuUsPerReq.toFixed(0),
+        ...loadCells(s),
         lowStealCpu(overhead, s),
         `${mb(s.rssA)} / ${mb(s.rssB)}`,
         s.spansPerRequest.toFixed(2),
@@ -320,18 +315,7 @@ for (const { major, result: scaling } of scalings) {
   );
   out('| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const s of scaling.summary) {
-    out(
-      row([
-        s.connections,
-        s.config,
-        s.reqPerSec.toFixed(0),
-        x(s.ratio),
-        s.p50,
-        s.p99,
-        s.cpuUsPerReq.toFixed(0),
-        mb(s.rssA),
-      ]),
-    );
+    out(row([s.connections, ...loadCells(s), mb(s.rssA)]));
   }
   out();
   out('The collector side of scaling (ingest as the store grows, queries over 1M spans) is in');

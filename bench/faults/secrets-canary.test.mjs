@@ -7,60 +7,30 @@
 // trace of every service through the Jaeger API) and every service log is scanned: zero hits.
 // Positive controls (non-secret markers beside the canaries, the spans each path must produce)
 // make sure the places scanned are the places the data would have gone.
-import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { request } from 'node:http';
-import { tmpdir, userInfo } from 'node:os';
+// The canaries and scans are in canaries.mjs, the clients (HTTP, PKI CLI, Redis) in canary-clients.mjs.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { keygen, launchChromium, parseNdjson, ROOT, startSshd, startStack } from '@autobot/test-kit';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { freePort, startNode, startProcess, stopProcess, waitForLine } from '../lib/procs.mjs';
+import {
+  allSpans,
+  allTraces,
+  C,
+  hitsIn,
+  SCANNED,
+  scanDatabase,
+  scanFiles,
+  tagOf,
+  VISIBLE,
+  waitFor,
+} from './canaries.mjs';
+import { post, redisCommand, runPki, waitForRedis } from './canary-clients.mjs';
 import { record } from './record.mjs';
 
-const PKI_BIN = join(ROOT, 'packages/pki/dist/cli/bin.js');
 const DEV_MODEL = join(ROOT, 'packages/dev-model/dist/cli.js');
-
-/** One distinct, greppable value per place a secret is put. */
-const canary = (where) => `cnry${where}${randomBytes(6).toString('hex')}`;
-const C = {
-  queryToken: canary('qtok'),
-  queryApiKey: canary('qkey'),
-  urlUser: canary('uusr'),
-  urlPassword: canary('upwd'),
-  bearer: canary('bear'),
-  cookie: canary('cook'),
-  apiKeyHeader: canary('xkey'),
-  prompt: canary('prmt'),
-  openaiKey: `sk-${canary('oaik')}`,
-  redisPassword: canary('rdpw'),
-  pageToken: canary('ptok'),
-  pageUser: canary('pusr'),
-  pagePassword: canary('ppwd'),
-  sshKeyDir: canary('kdir'),
-  sshPassphrase: canary('kpas'),
-  sshMissingDir: canary('kmis'),
-  sshWrongPassphrase: canary('kwrg'),
-  frontendToken: canary('ftok'),
-  frontendHash: canary('fhsh'),
-  frontendPrompt: canary('fprm'),
-};
-// Basic auth reaches the server base64-encoded: look for that form too.
-const SCANNED = {
-  ...C,
-  basicAuth: Buffer.from(`${C.urlUser}:${C.urlPassword}`).toString('base64'),
-};
-/** Non-secret markers placed beside canaries: these must be stored, or the scan proves nothing. */
-const VISIBLE = { query: canary('visq'), page: canary('visp'), frontend: canary('visf') };
 
 let dir;
 let stack;
@@ -191,7 +161,7 @@ describe('secrets canary over the whole stack', () => {
 
     // 2. PKI: a distribution with a passphrase-protected key under a canary directory (ok), one
     // with the wrong passphrase, one with a key path that does not exist.
-    const pki = await runPki(urls.otlpGrpc);
+    const pki = await runPki(urls.otlpGrpc, { dir, sshd });
 
     // 3. Wait until every path's spans are stored, then stop everything (services flush on
     // SIGTERM, the collector stops last) and read what is left behind.
@@ -330,194 +300,3 @@ describe('secrets canary over the whole stack', () => {
     }
   }, 60_000);
 });
-
-/** POST JSON with node:http (fetch refuses URLs with credentials; http sends them as Basic auth). */
-function post(url, body, headers = {}) {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      { method: 'POST', headers: { 'content-type': 'application/json', ...headers } },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c) => {
-          text += c;
-        });
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode,
-            text,
-            traceId: String(res.headers.traceresponse ?? '').split('-')[1],
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(JSON.stringify(body));
-  });
-}
-
-/** Three `autobot-pki distribute` runs against the real sshd; returns exit codes and all output. */
-async function runPki(otlpGrpc) {
-  const user = userInfo().username;
-  const pkiRoot = join(dir, 'pki-run');
-  const keyDir = join(pkiRoot, `keys-${C.sshKeyDir}`);
-  mkdirSync(keyDir, { recursive: true });
-  const key = await keygen(join(keyDir, 'id_ed25519'), C.sshPassphrase);
-  // Authorize this key on the running sshd too (its authorized_keys holds one line per key).
-  const authorized = join(dir, 'sshd', 'authorized_keys');
-  writeFileSync(authorized, `${readFileSync(authorized, 'utf8')}${key.pub}\n`, { mode: 0o600 });
-  writeFileSync(join(pkiRoot, 'known_hosts'), `${sshd.knownHostsLine}\n`);
-  writeFileSync(
-    join(pkiRoot, 'topology.json'),
-    JSON.stringify({
-      defaults: { user },
-      vms: {
-        frontend: {
-          address: '127.0.0.1',
-          port: sshd.port,
-          remoteDir: join(pkiRoot, 'vm', 'frontend', 'tls'),
-        },
-      },
-      ssh: { privateKeyPath: key.path, knownHostsPath: 'known_hosts', connectTimeoutMs: 3000 },
-    }),
-  );
-  const env = {
-    AUTOBOT_JAEGER_ENDPOINT: otlpGrpc,
-    AUTOBOT_TRACE_SAMPLE_RATE: '1.0',
-    AUTOBOT_TRACE_CAPTURE_CONTENT: 'false',
-    AUTOBOT_PKI_DIR: join(pkiRoot, 'pki'),
-    AUTOBOT_PKI_TOPOLOGY: join(pkiRoot, 'topology.json'),
-  };
-  let output = '';
-  const cli = async (args, extra = {}) => {
-    const res = await runCli(args, { ...env, ...extra }, pkiRoot);
-    output += `$ ${args.join(' ')}\n${res.stdout}${res.stderr}\n`;
-    return res;
-  };
-  const init = await cli(['init-ca']);
-  expect(init.code, init.stderr).toBe(0);
-  const issue = await cli(['issue', 'frontend']);
-  expect(issue.code, issue.stderr).toBe(0);
-  const ok = await cli(['distribute'], { AUTOBOT_PKI_KEY_PASSPHRASE: C.sshPassphrase });
-  expect(ok.stdout, ok.stderr).toMatch(/frontend\s+127\.0\.0\.1:\d+\s+\S+\s+ok/);
-  const wrong = await cli(['distribute'], { AUTOBOT_PKI_KEY_PASSPHRASE: C.sshWrongPassphrase });
-  // The key path comes from the topology here (a missing --identity is refused before any span).
-  const missingTopology = join(pkiRoot, 'topology-missing-key.json');
-  const topology = JSON.parse(readFileSync(join(pkiRoot, 'topology.json'), 'utf8'));
-  topology.ssh.privateKeyPath = join(pkiRoot, `keys-${C.sshMissingDir}`, 'id_ed25519');
-  writeFileSync(missingTopology, JSON.stringify(topology));
-  const missing = await cli(['distribute'], {
-    AUTOBOT_PKI_TOPOLOGY: missingTopology,
-    AUTOBOT_PKI_KEY_PASSPHRASE: C.sshPassphrase,
-  });
-  return { codes: { ok: ok.code, wrongPassphrase: wrong.code, missingKey: missing.code }, output };
-}
-
-function runCli(args, env, cwd) {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [PKI_BIN, ...args],
-      { cwd, env: { ...process.env, ...env }, timeout: 60_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
-
-/** Every trace of every service, through the collector's Jaeger API. */
-async function allTraces(viewer) {
-  const services = (await (await fetch(`${viewer}/api/services`)).json()).data ?? [];
-  const traces = [];
-  for (const service of services) {
-    const res = await fetch(`${viewer}/api/traces?service=${encodeURIComponent(service)}&limit=1000`);
-    traces.push(...((await res.json()).data ?? []));
-  }
-  return traces;
-}
-
-/** Flattened spans of `allTraces`, each with its service name as `process`. */
-async function allSpans(viewer) {
-  return (await allTraces(viewer)).flatMap((t) =>
-    t.spans.map((s) => ({ ...s, process: t.processes[s.processID]?.serviceName })),
-  );
-}
-
-const tagOf = (span, key) => span.tags.find((t) => t.key === key)?.value;
-
-/** Every value of every row of every table of the collector's store, checked for every canary. */
-function scanDatabase(path, values = SCANNED) {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
-  const hits = [];
-  try {
-    const tables = db
-      .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
-      .all()
-      .map((r) => r.name);
-    expect(tables).toEqual(expect.arrayContaining(['spans', 'resources', 'scopes', 'ops', 'services']));
-    for (const table of tables) {
-      for (const row of db.prepare(`SELECT * FROM "${table}"`).iterate()) {
-        for (const [column, value] of Object.entries(row)) {
-          const text = Buffer.isBuffer(value) ? value.toString('latin1') : String(value ?? '');
-          for (const hit of hitsIn(`${table}.${column}`, text, Object.keys(values), values)) hits.push(hit);
-        }
-      }
-    }
-  } finally {
-    db.close();
-  }
-  return hits;
-}
-
-function scanFiles(paths, names) {
-  return paths.flatMap((p) => hitsIn(p, readFileSync(p).toString('latin1'), names));
-}
-
-/** Occurrences of the named canaries in `text`, with some context for the report. */
-function hitsIn(where, text, names, values = SCANNED) {
-  const hits = [];
-  for (const name of names) {
-    const value = values[name];
-    let at = text.indexOf(value);
-    while (at !== -1) {
-      hits.push({ canary: name, where, context: text.slice(Math.max(0, at - 80), at + value.length + 40) });
-      at = text.indexOf(value, at + 1);
-    }
-  }
-  return hits;
-}
-
-async function waitFor(check, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`condition not met in ${timeoutMs} ms`);
-}
-
-/** RESP over a plain socket (no Redis client in this workspace). */
-async function redisCommand(port, args) {
-  const { connect } = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    let reply = '';
-    socket.on('error', reject);
-    socket.on('data', (d) => {
-      reply += d.toString();
-      if (reply.endsWith('\r\n')) {
-        socket.end();
-        if (reply.startsWith('-')) reject(new Error(reply.trim()));
-        else resolve(reply.trim());
-      }
-    });
-    socket.write(`*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`);
-  });
-}
-
-async function waitForRedis(port) {
-  await waitFor(async () => (await redisCommand(port, ['PING'])) === '+PONG', 10_000);
-}

@@ -106,20 +106,18 @@ const serverAttributes = () => ({
 /** A discarding span processor: what follows the encoder (the batch queue) is the same in both. */
 const DISCARD = { onStart() {}, onEnd() {}, forceFlush: async () => {}, shutdown: async () => {} };
 
+/**
+ * The timed pieces of one side (`before` = the baseline build, `after` = this build), each a
+ * closure that feeds a shared checksum: the setup here, the span path in
+ * {@link serverSpanStarter}, the pieces themselves in {@link pieceTable}.
+ */
 async function buildPieces(api, dist, side) {
-  const { parseB3Single } = await load(dist, 'b3.js');
-  const { parseTraceparent } = await load(dist, 'w3c-trace-context.js');
-  const { createPropagator } = await load(dist, 'propagation.js');
-  const { encodeSpan } = await load(dist, 'otlp/span-encoder.js');
+  const { createSampler } = await load(dist, 'provider.js');
   const { EncodeOnEndSpanProcessor } = await load(dist, 'otlp/encoded-export.js');
   const { RandomTraceFlagTracerProvider } = await load(dist, 'random-trace-flag.js');
-  const { createSampler } = await load(dist, 'provider.js');
   const { resourceFromAttributes } = await import('@opentelemetry/resources');
   const lean = side === 'after' ? await load(dist, 'context/lean-context.js') : undefined;
   const root = lean ? lean.LEAN_ROOT_CONTEXT : api.ROOT_CONTEXT;
-  const propagator = createPropagator();
-  const keys = [api.createContextKey('span'), api.createContextKey('b3'), api.createContextKey('baggage')];
-  const getter = { get: (carrier, key) => carrier[key], keys: (carrier) => Object.keys(carrier) };
 
   const resource = resourceFromAttributes({ 'service.name': 'pieces' });
   const processor = new EncodeOnEndSpanProcessor(DISCARD);
@@ -135,50 +133,66 @@ async function buildPieces(api, dist, side) {
     traceFlags: 3,
     isRemote: true,
   });
-  let startServerSpan;
-  if (side === 'after') {
-    // This build's instrumentation path: LeanSpan through the same processors.
-    const fastPath = await load(dist, 'instrumentation/fast-path.js');
-    const { TraceIdRatioBasedSampler } = await import('@opentelemetry/sdk-trace');
-    const limits = {
-      attributeCountLimit: 128,
-      attributeValueLengthLimit: Infinity,
-      eventCountLimit: 128,
-      linkCountLimit: 128,
-      attributePerEventCountLimit: 128,
-      attributePerLinkCountLimit: 128,
-    };
-    fastPath.setSamplingHint({
-      root: new TraceIdRatioBasedSampler(1),
-      rate: 1,
-      pipeline: {
-        resource,
-        processors: [processor],
-        limits,
-        scope: (name) => provider.instrumentationScope(name),
-      },
-    });
-    startServerSpan = () =>
-      fastPath.startInstrumentationSpan(
-        tracer,
-        'autobot.http-server',
-        'HTTP GET /api/work/:id',
-        api.SpanKind.SERVER,
-        serverAttributes(),
-        parent,
-      );
-  } else {
-    startServerSpan = () =>
+  const startServerSpan = await serverSpanStarter(api, dist, side, {
+    resource,
+    processor,
+    provider,
+    tracer,
+    parent,
+  });
+  const ended = startServerSpan();
+  ended.setAttribute('http.status_code', 200);
+  ended.end();
+  return pieceTable(api, dist, { root, startServerSpan, toEncode: encodableSpan(ended) });
+}
+
+/**
+ * How a side starts the server span: `after` takes this build's instrumentation path (LeanSpan
+ * through the same processors), `before` the SDK tracer.
+ */
+async function serverSpanStarter(api, dist, side, { resource, processor, provider, tracer, parent }) {
+  if (side !== 'after') {
+    return () =>
       tracer.startSpan(
         'HTTP GET /api/work/:id',
         { kind: api.SpanKind.SERVER, attributes: serverAttributes() },
         parent,
       );
   }
-  const ended = startServerSpan();
-  ended.setAttribute('http.status_code', 200);
-  ended.end();
-  const toEncode = {
+  const fastPath = await load(dist, 'instrumentation/fast-path.js');
+  const { TraceIdRatioBasedSampler } = await import('@opentelemetry/sdk-trace');
+  const limits = {
+    attributeCountLimit: 128,
+    attributeValueLengthLimit: Infinity,
+    eventCountLimit: 128,
+    linkCountLimit: 128,
+    attributePerEventCountLimit: 128,
+    attributePerLinkCountLimit: 128,
+  };
+  fastPath.setSamplingHint({
+    root: new TraceIdRatioBasedSampler(1),
+    rate: 1,
+    pipeline: {
+      resource,
+      processors: [processor],
+      limits,
+      scope: (name) => provider.instrumentationScope(name),
+    },
+  });
+  return () =>
+    fastPath.startInstrumentationSpan(
+      tracer,
+      'autobot.http-server',
+      'HTTP GET /api/work/:id',
+      api.SpanKind.SERVER,
+      serverAttributes(),
+      parent,
+    );
+}
+
+/** A finished span as the encoder reads it, with the attributes a server span ends with. */
+function encodableSpan(ended) {
+  return {
     ...ended,
     spanContext: () => ended.spanContext(),
     name: ended.name,
@@ -199,7 +213,17 @@ async function buildPieces(api, dist, side) {
     droppedEventsCount: 0,
     droppedLinksCount: 0,
   };
+}
 
+/** The pieces by name, plus `checksum`. */
+async function pieceTable(api, dist, { root, startServerSpan, toEncode }) {
+  const { parseB3Single } = await load(dist, 'b3.js');
+  const { parseTraceparent } = await load(dist, 'w3c-trace-context.js');
+  const { createPropagator } = await load(dist, 'propagation.js');
+  const { encodeSpan } = await load(dist, 'otlp/span-encoder.js');
+  const propagator = createPropagator();
+  const keys = [api.createContextKey('span'), api.createContextKey('b3'), api.createContextKey('baggage')];
+  const getter = { get: (carrier, key) => carrier[key], keys: (carrier) => Object.keys(carrier) };
   // Every result feeds `sink`, so the optimizer cannot drop the work; its total is recorded.
   let sink = 0;
   return {

@@ -26,6 +26,16 @@ export const x = (v) => `${v.toFixed(2)}×`;
 export const verdict = (ok) => (ok ? '**met**' : '**missed**');
 /** One Markdown table row. */
 export const row = (cells) => `| ${cells.join(' | ')} |`;
+
+/** The cells every load table starts with: configuration, req/s, ratio, p50, p99, CPU µs/req. */
+export const loadCells = (s) => [
+  s.config,
+  s.reqPerSec.toFixed(0),
+  x(s.ratio),
+  s.p50,
+  s.p99,
+  s.cpuUsPerReq.toFixed(0),
+];
 /** A whole number with thousands separators. */
 export const n = (v) => Math.round(v).toLocaleString('en-US');
 

@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCollector } from '@autobot/collector';
@@ -67,6 +67,24 @@ async function waitForEvent(stack: Stack, name: string, timeoutMs: number) {
   );
 }
 
+/** The launcher's `ready` event: URLs and pids of every process it started. */
+async function waitForReady(stack: Stack) {
+  return (await waitForEvent(stack, 'ready', 120_000)) as unknown as {
+    urls: { backend: string };
+    pids: Record<string, number>;
+  };
+}
+
+/** `scripts/start.mjs --json` in a process group of its own (as a shell job), events to `stack.out`. */
+function spawnLauncher(stack: Stack, env: Record<string, string>) {
+  return spawn(process.execPath, ['scripts/start.mjs', '--json', '--no-build'], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', openSync(stack.out, 'w'), 'ignore'],
+    detached: true,
+  });
+}
+
 /** One complete chat; returns its trace id once the whole answer has been read. */
 async function chat(backend: string): Promise<string> {
   const response = await fetch(`${backend}/api/chat`, {
@@ -128,10 +146,7 @@ describe('npm start stops in order', { timeout: 240_000 }, () => {
         '50',
         `cd ${ROOT} && env ${assignments} npm start -- --json --no-build > ${stack.out} 2> ${stack.dir}/start.err; sleep 30`,
       );
-      const ready = (await waitForEvent(stack, 'ready', 120_000)) as unknown as {
-        urls: { backend: string };
-        pids: Record<string, number>;
-      };
+      const ready = await waitForReady(stack);
       const traceId = await chat(ready.urls.backend);
       tmux('send-keys', '-t', '0', 'C-c');
       await waitForEvent(stack, 'stopped', 60_000);
@@ -149,18 +164,9 @@ describe('npm start stops in order', { timeout: 240_000 }, () => {
 
   it("SIGTERM to the launcher's process group: every span of the last chat is stored", async () => {
     const { stack, env } = newStack();
-    const out = await import('node:fs').then((fs) => fs.openSync(stack.out, 'w'));
-    const launcher = spawn(process.execPath, ['scripts/start.mjs', '--json', '--no-build'], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', out, 'ignore'],
-      detached: true, // its own group, as a shell job would be
-    });
+    const launcher = spawnLauncher(stack, env);
     const exited = new Promise((resolve) => launcher.once('exit', (code) => resolve(code)));
-    const ready = (await waitForEvent(stack, 'ready', 120_000)) as unknown as {
-      urls: { backend: string };
-      pids: Record<string, number>;
-    };
+    const ready = await waitForReady(stack);
     const traceId = await chat(ready.urls.backend);
     process.kill(-(launcher.pid as number), 'SIGTERM');
     expect(await exited).toBe(0);
@@ -171,17 +177,8 @@ describe('npm start stops in order', { timeout: 240_000 }, () => {
 
   it('a launcher killed with SIGKILL leaves no process behind, and the chat is still stored', async () => {
     const { stack, env } = newStack();
-    const out = await import('node:fs').then((fs) => fs.openSync(stack.out, 'w'));
-    const launcher = spawn(process.execPath, ['scripts/start.mjs', '--json', '--no-build'], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', out, 'ignore'],
-      detached: true,
-    });
-    const ready = (await waitForEvent(stack, 'ready', 120_000)) as unknown as {
-      urls: { backend: string };
-      pids: Record<string, number>;
-    };
+    const launcher = spawnLauncher(stack, env);
+    const ready = await waitForReady(stack);
     const traceId = await chat(ready.urls.backend);
     process.kill(launcher.pid as number, 'SIGKILL');
     const deadline = Date.now() + 30_000;

@@ -4,6 +4,8 @@ import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+export { onLines } from './lines.mjs';
+
 /** Repository root. */
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -128,23 +130,4 @@ function newestMtime(path) {
   let newest = 0;
   for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, entry)));
   return newest;
-}
-
-/**
- * Calls `onLine` with each complete line of `stream` (newline removed); a partial last line waits
- * for its newline. (The same rule as test-kit's `onLines`, which scripts cannot import: they run
- * before the build.)
- */
-export function onLines(stream, onLine) {
-  let buffer = '';
-  stream.on('data', (chunk) => {
-    buffer += chunk.toString();
-    let newline = buffer.indexOf('\n');
-    while (newline !== -1) {
-      const line = buffer.slice(0, newline);
-      buffer = buffer.slice(newline + 1);
-      newline = buffer.indexOf('\n');
-      onLine(line);
-    }
-  });
 }

@@ -3,14 +3,11 @@
  * collector: search with the spec's queries, the waterfall, the LLM view, deep links, the XSS
  * canary and a 10,000-span trace. Screenshots go to `test-artifacts/` at the repo root.
  */
-import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import {
   type CollectorProcess,
   launchChromium,
   postOtlp,
-  ROOT,
   startCollectorProcess,
   waitForTrace,
 } from '@autobot/test-kit';
@@ -27,12 +24,8 @@ import {
   newTraceId,
   otlpRequest,
 } from './otlp-fixtures.js';
+import { prepareArtifacts, screenshot, VIEWER } from './screenshots.js';
 
-/** The installed `@autobot/viewer` package: its `dist` is the build under test, `docs` its README's. */
-const VIEWER = dirname(createRequire(import.meta.url).resolve('@autobot/viewer/package.json'));
-const ARTIFACTS = resolve(ROOT, 'test-artifacts');
-// Set UPDATE_VIEWER_DOCS=1 to refresh the README screenshots in packages/viewer/docs.
-const DOCS = process.env.UPDATE_VIEWER_DOCS === '1' ? resolve(VIEWER, 'docs') : undefined;
 /** Upper bound for opening the 10,000-span trace (generous: 2 shared cores, cold browser). */
 const BIG_TRACE_BUDGET_MS = 10_000;
 
@@ -46,9 +39,8 @@ let multi: ReturnType<typeof multiServiceTrace>;
 let canary: ReturnType<typeof canaryTrace>;
 let big: ReturnType<typeof bigTrace>;
 
-async function screenshot(name: string): Promise<void> {
-  await page.screenshot({ path: resolve(ARTIFACTS, `viewer-${name}.png`) });
-  if (DOCS) await page.screenshot({ path: resolve(DOCS, `${name}.png`) });
+function shot(name: string): Promise<void> {
+  return screenshot(page, name);
 }
 
 async function resultIds(): Promise<string[]> {
@@ -70,7 +62,7 @@ async function runExample(query: string): Promise<string[]> {
 
 describe('viewer in Chromium against the collector', () => {
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
+    prepareArtifacts();
     collector = await startCollectorProcess({ uiDir: resolve(VIEWER, 'dist') });
     const now = Date.now();
     multi = multiServiceTrace(now - 60_000);
@@ -111,7 +103,7 @@ describe('viewer in Chromium against the collector', () => {
     // The service picker is filled from the store.
     const services = await page.locator('#f-service option').allTextContents();
     expect(services).toEqual(expect.arrayContaining(['autobot-backend', 'autobot-ai-stack', CANARY_SERVICE]));
-    await screenshot('search');
+    await shot('search');
     await page.locator(`.scatter circle[data-trace-id="${multi.traceId}"]`).click();
     await page.waitForURL(`**/trace/${multi.traceId}`);
     await page.locator('.wf-row').first().waitFor();
@@ -259,7 +251,7 @@ describe('viewer in Chromium against the collector', () => {
       await page.locator('[data-section="attrs-llm"] tr[data-key="llm.prompt_tokens"] td').textContent(),
     ).toBe('412');
     expect(new URL(page.url()).searchParams.get('span')).toBe(multi.llmSpanId);
-    await screenshot('trace');
+    await shot('trace');
     // The parent link selects the parent in place.
     await page.locator('.span-details .fact a', { hasText: 'HTTP POST /inference' }).click();
     await expect.poll(() => page.locator('.details-head h2').textContent()).toBe('HTTP POST /inference');
@@ -354,7 +346,7 @@ describe('viewer in Chromium against the collector', () => {
     await page.locator('button', { hasText: 'Collapse all' }).click();
     expect(await page.locator('.wf-viewport').getAttribute('data-rows')).toBe('100');
     expect(await page.locator('.wf-row').count()).toBeGreaterThan(10);
-    await screenshot('big-trace');
+    await shot('big-trace');
   });
 
   it('draws the service map from /api/dependencies', async () => {
@@ -363,7 +355,7 @@ describe('viewer in Chromium against the collector', () => {
     expect(await page.locator('.map-node[data-service="autobot-ai-stack"]').count()).toBe(1);
     const rows = await page.locator('table.deps tbody tr').allTextContents();
     expect(rows.some((r) => r.startsWith('autobot-backendautobot-ai-stack'))).toBe(true);
-    await screenshot('map');
+    await shot('map');
   });
 
   it('shows new traces live and stops when paused', async () => {

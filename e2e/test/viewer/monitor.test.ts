@@ -5,15 +5,12 @@
  * Chromium. Screenshots go to `test-artifacts/` (and `packages/viewer/docs` with
  * UPDATE_VIEWER_DOCS=1).
  */
-import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   type CollectorProcess,
   launchChromium,
   postOtlp,
-  ROOT,
   startCollectorProcess,
   startNode,
   waitForTrace,
@@ -22,10 +19,8 @@ import { type DevModelServer, startDevModel } from 'autobot-dev-model';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { multiServiceTrace } from './otlp-fixtures.js';
+import { prepareArtifacts, screenshot, VIEWER } from './screenshots.js';
 
-const VIEWER = dirname(createRequire(import.meta.url).resolve('@autobot/viewer/package.json'));
-const ARTIFACTS = resolve(ROOT, 'test-artifacts');
-const DOCS = process.env.UPDATE_VIEWER_DOCS === '1' ? resolve(VIEWER, 'docs') : undefined;
 const FIXTURE = fileURLToPath(new URL('./fixtures/llm-calls.mjs', import.meta.url));
 
 let collector: CollectorProcess;
@@ -41,13 +36,12 @@ interface Tag {
 }
 const tagsOf = (span: { tags: Tag[] }) => Object.fromEntries(span.tags.map((t) => [t.key, t.value]));
 
-async function screenshot(name: string): Promise<void> {
-  await page.screenshot({ path: resolve(ARTIFACTS, `viewer-${name}.png`), fullPage: true });
-  if (DOCS) await page.screenshot({ path: resolve(DOCS, `${name}.png`), fullPage: true });
+function shot(name: string): Promise<void> {
+  return screenshot(page, name, { fullPage: true });
 }
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
+  prepareArtifacts();
   collector = await startCollectorProcess({ uiDir: resolve(VIEWER, 'dist') });
   dev = await startDevModel({ port: 0, tokenDelayMs: 3 });
   const multi = multiServiceTrace(Date.now() - 60_000);
@@ -132,11 +126,11 @@ describe('Monitor and LLM pages in Chromium', () => {
     expect(services).toEqual(
       expect.arrayContaining(['autobot-ai-stack', 'autobot-backend', 'autobot-frontend']),
     );
-    await screenshot('monitor');
+    await shot('monitor');
     await row.locator('th a').click();
     await page.locator('table.operations tbody tr').first().waitFor();
     expect(await page.locator('h1').textContent()).toBe('autobot-backend');
-    await screenshot('monitor-service');
+    await shot('monitor-service');
     // autobot-backend has the failed span (ssh.distribute_certificates) in the multi-service fixture.
     await page.goto(`${collector.baseUrl}/monitor?kind=all&service=autobot-backend`);
     const failed = page.locator('table.operations a', { hasText: 'failed' }).first();
@@ -157,7 +151,7 @@ describe('Monitor and LLM pages in Chromium', () => {
     expect(await page.locator('table.conversations tbody th').allTextContents()).toContain('conv-e2e');
     const status = (await page.locator('.result-status').textContent()) ?? '';
     expect(status).toMatch(/models · \d+ ms/);
-    await screenshot('llm');
+    await shot('llm');
     await page.locator('table.conversations a', { hasText: 'conv-e2e' }).click();
     await page.locator('table.conversations tbody tr').first().waitFor();
     expect(await page.locator('table.conversations tbody th a').first().getAttribute('href')).toBe(
@@ -190,6 +184,6 @@ describe('Monitor and LLM pages in Chromium', () => {
       /^Critical path: \d+% in (queue\/network|model load|prefill|decode|time to first chunk|streaming) of llm\.inference \((dev-model:latest|o3-mini), autobot-ai-stack\)/,
     );
     expect(await summary.getAttribute('data-phase')).not.toBe('');
-    await screenshot('llm-span');
+    await shot('llm-span');
   });
 });

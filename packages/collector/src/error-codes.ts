@@ -3,7 +3,8 @@
  * keeps one registry (and pki its `SSH_ERROR_CODES`). Codes are literal strings grep finds, never
  * reused. The README's "Error codes" table is checked against this object in both directions
  * (`test/error-codes.test.ts`), and so is every code literal in `src/`. Codes thrown at start-up
- * (options, store version, bind) never answer a request; their status is the error's `statusCode`.
+ * (options, store version, bind) or by the CLI client (unreachable) never answer a request; their
+ * status is the error's `statusCode`.
  */
 export const COLLECTOR_ERRORS = Object.freeze({
   AUTOBOT_ERR_COLLECTOR_INVALID_PAYLOAD: {
@@ -61,6 +62,10 @@ export const COLLECTOR_ERRORS = Object.freeze({
   AUTOBOT_ERR_COLLECTOR_UNPROTECTED_BIND: {
     status: 500,
     meaning: 'thrown by `startCollector`: a non-loopback host without write and read credentials',
+  },
+  AUTOBOT_ERR_COLLECTOR_UNREACHABLE: {
+    status: 502,
+    meaning: 'thrown by the CLI client (`query`, `show`, `services`): no connection to the query API',
   },
 } as const);
 

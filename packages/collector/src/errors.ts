@@ -166,3 +166,15 @@ export class UnprotectedBindError extends CollectorError {
     this.name = 'UnprotectedBindError';
   }
 }
+
+/**
+ * The CLI client (`autobot-trace query`, `show`, `services`) could not connect to the query API:
+ * refused, DNS, TLS or a 30 s timeout. The message names the origin (never the path, query or
+ * token) and the socket error; `cause` is the fetch error.
+ */
+export class CollectorUnreachableError extends CollectorError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('AUTOBOT_ERR_COLLECTOR_UNREACHABLE', message, options);
+    this.name = 'CollectorUnreachableError';
+  }
+}

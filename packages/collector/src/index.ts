@@ -13,6 +13,7 @@ export { DEFAULT_MAX_BODY_BYTES, DEFAULT_QUERY_TIMEOUT_MS, startCollector } from
 export { COLLECTOR_ERRORS, type CollectorErrorCode } from './error-codes.js';
 export {
   CollectorError,
+  CollectorUnreachableError,
   InvalidOptionError,
   InvalidParameterError,
   InvalidPayloadError,
@@ -26,7 +27,14 @@ export {
   UnsupportedMediaTypeError,
 } from './errors.js';
 export type { IngestStats } from './ingest.js';
-export type { LlmSummary, RedSummary } from './metrics/summaries.js';
+export type {
+  LlmCallSummary,
+  LlmConversationSummary,
+  LlmConversationTrace,
+  LlmSummary,
+  LlmTraceTotals,
+  RedSummary,
+} from './metrics/summaries.js';
 export type {
   Attributes,
   AttrValue,

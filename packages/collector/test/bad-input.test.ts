@@ -3,7 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningCollector } from '../src/index.js';
 import { ExportTraceServiceRequest, ExportTraceServiceResponse, RpcStatus } from '../src/otlp/schema.js';
-import { getJson, startTestCollector } from './helpers.js';
+import { exportGrpcBytes, getJson, startTestCollector } from './helpers.js';
 
 const MAX = 1024 * 1024;
 let c: RunningCollector;
@@ -126,7 +126,7 @@ describe('bad input on OTLP/HTTP', () => {
         ],
       }),
     ).finish();
-    const pbRes = await post(pb, { 'content-type': 'application/x-protobuf' });
+    const pbRes = await post(new Uint8Array(pb), { 'content-type': 'application/x-protobuf' });
     expect(pbRes.status).toBe(200);
     const decoded = ExportTraceServiceResponse.toObject(
       ExportTraceServiceResponse.decode(new Uint8Array(await pbRes.arrayBuffer())),
@@ -205,27 +205,7 @@ describe('bad input on OTLP/HTTP', () => {
 });
 
 describe('bad input on OTLP/gRPC', () => {
-  function call(
-    payload: Buffer,
-    gzip = false,
-  ): Promise<{ error: grpc.ServiceError | null; response?: Buffer }> {
-    const client = new grpc.Client(`127.0.0.1:${c.grpcPort}`, grpc.credentials.createInsecure(), {
-      'grpc.max_send_message_length': 64 * 1024 * 1024,
-      ...(gzip ? { 'grpc.default_compression_algorithm': 2 } : {}),
-    });
-    return new Promise((resolve) => {
-      client.makeUnaryRequest(
-        '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
-        (b: Buffer) => b,
-        (b: Buffer) => b,
-        payload,
-        (error, response) => {
-          client.close();
-          resolve({ error, response });
-        },
-      );
-    });
-  }
+  const call = (payload: Buffer, gzip = false) => exportGrpcBytes(c, payload, gzip);
 
   it('malformed protobuf → INVALID_ARGUMENT', async () => {
     const { error } = await call(Buffer.from([0x0a, 0xff, 0xff, 0xff, 0x0f, 0x01]));

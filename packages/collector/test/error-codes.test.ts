@@ -47,7 +47,7 @@ describe('collector error codes', () => {
   });
 
   it('every error class of src/errors.ts carries a registered code and its status', () => {
-    const classes = Object.values(errors).filter(
+    const classes = (Object.values(errors) as unknown[]).filter(
       (value): value is new (...args: never[]) => CollectorError =>
         typeof value === 'function' && value.prototype instanceof CollectorError,
     );

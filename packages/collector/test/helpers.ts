@@ -1,3 +1,4 @@
+import * as grpc from '@grpc/grpc-js';
 import { context, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { SimpleSpanProcessor, type SpanExporter, TracerProvider } from '@opentelemetry/sdk-trace';
@@ -23,6 +24,33 @@ export function startTestCollector(
 export async function getJson(c: RunningCollector, path: string): Promise<{ status: number; body: any }> {
   const res = await fetch(`http://127.0.0.1:${c.queryPort}${path}`);
   return { status: res.status, body: await res.json() };
+}
+
+/**
+ * One raw OTLP/gRPC Export call with `payload` as the request bytes (no schema: malformed bodies
+ * reach the server as they are). `gzip` compresses the message; up to 64 MiB may be sent.
+ */
+export function exportGrpcBytes(
+  c: RunningCollector,
+  payload: Buffer,
+  gzip = false,
+): Promise<{ error: grpc.ServiceError | null; response?: Buffer }> {
+  const client = new grpc.Client(`127.0.0.1:${c.grpcPort}`, grpc.credentials.createInsecure(), {
+    'grpc.max_send_message_length': 64 * 1024 * 1024,
+    ...(gzip ? { 'grpc.default_compression_algorithm': 2 } : {}),
+  });
+  return new Promise((resolve) => {
+    client.makeUnaryRequest(
+      '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+      (b: Buffer) => b,
+      (b: Buffer) => b,
+      payload,
+      (error, response) => {
+        client.close();
+        resolve({ error, response });
+      },
+    );
+  });
 }
 
 /**

@@ -71,8 +71,58 @@ const JSON_ATTRIBUTES = `[
   {"key":"arr","value":{"arrayValue":{"values":[{"intValue":"1"},{"stringValue":"x"},{"doubleValue":2.0}]}}}
 ]`;
 
+/**
+ * The root and the child span of the edge trace in the protobuf JSON mapping, ids made by `id`
+ * from hex (bytes for protobufjs, hex as v3 returns them): what the protobuf request sends and
+ * what v3 returns (which adds an empty `status` to the root).
+ */
+export function edgeSpans<I>(ids: Ids, id: (hex: string) => I, attributes: readonly object[]) {
+  return [
+    {
+      traceId: id(ids.traceId),
+      spanId: id(ids.rootId),
+      traceState: 'vendor=abc',
+      name: 'edge.root',
+      kind: 2,
+      startTimeUnixNano: BASE.toString(),
+      endTimeUnixNano: ROOT_END.toString(),
+      attributes,
+    },
+    {
+      traceId: id(ids.traceId),
+      spanId: id(ids.childId),
+      parentSpanId: id(ids.rootId),
+      name: 'edge.child',
+      kind: 3,
+      startTimeUnixNano: CHILD_START.toString(),
+      endTimeUnixNano: CHILD_END.toString(),
+      events: [
+        {
+          timeUnixNano: EVENT_TIME.toString(),
+          name: 'exception',
+          attributes: [
+            { key: 'exception.type', value: { stringValue: 'Error' } },
+            { key: 'retry.delay', value: { doubleValue: 3 } },
+          ],
+          droppedAttributesCount: 2,
+        },
+      ],
+      links: [
+        {
+          traceId: id(LINK_TRACE),
+          spanId: id(LINK_SPAN),
+          traceState: 'l=1',
+          attributes: [{ key: 'link.n', value: { intValue: '7' } }],
+          droppedAttributesCount: 1,
+          flags: 0x301,
+        },
+      ],
+      status: { code: 2, message: 'boom' },
+    },
+  ] as const;
+}
+
 export function protobufRequest(ids: Ids): Buffer {
-  const hex = (h: string) => Buffer.from(h, 'hex');
   const message = ExportTraceServiceRequest.fromObject({
     resourceSpans: [
       {
@@ -84,49 +134,7 @@ export function protobufRequest(ids: Ids): Buffer {
         scopeSpans: [
           {
             scope: { name: 'edge.scope', version: '9.9.9', droppedAttributesCount: 4 },
-            spans: [
-              {
-                traceId: hex(ids.traceId),
-                spanId: hex(ids.rootId),
-                traceState: 'vendor=abc',
-                name: 'edge.root',
-                kind: 2,
-                startTimeUnixNano: BASE.toString(),
-                endTimeUnixNano: ROOT_END.toString(),
-                attributes: PB_ATTRIBUTES,
-              },
-              {
-                traceId: hex(ids.traceId),
-                spanId: hex(ids.childId),
-                parentSpanId: hex(ids.rootId),
-                name: 'edge.child',
-                kind: 3,
-                startTimeUnixNano: CHILD_START.toString(),
-                endTimeUnixNano: CHILD_END.toString(),
-                events: [
-                  {
-                    timeUnixNano: EVENT_TIME.toString(),
-                    name: 'exception',
-                    attributes: [
-                      { key: 'exception.type', value: { stringValue: 'Error' } },
-                      { key: 'retry.delay', value: { doubleValue: 3 } },
-                    ],
-                    droppedAttributesCount: 2,
-                  },
-                ],
-                links: [
-                  {
-                    traceId: hex(LINK_TRACE),
-                    spanId: hex(LINK_SPAN),
-                    traceState: 'l=1',
-                    attributes: [{ key: 'link.n', value: { intValue: '7' } }],
-                    droppedAttributesCount: 1,
-                    flags: 0x301,
-                  },
-                ],
-                status: { code: 2, message: 'boom' },
-              },
-            ],
+            spans: [...edgeSpans(ids, (h) => Buffer.from(h, 'hex'), PB_ATTRIBUTES)],
           },
         ],
       },

@@ -1,3 +1,4 @@
+export { CHROMIUM_ARGS } from './chromium.js';
 export { serializeRequest, serviceLogger } from './logging.js';
 export { readNdjson } from './ndjson.js';
 export type { RunningService, RunServiceOptions } from './run-service.js';

@@ -1,4 +1,4 @@
-export { CHROMIUM_ARGS, CHROMIUM_PATH, launchChromium } from './chromium.js';
+export { CHROMIUM_PATH, launchChromium } from './chromium.js';
 export { startTestCollector, type TestCollector } from './collector.js';
 export { type CollectorProcess, collectorCliPath, startCollectorProcess } from './collector-process.js';
 export { freePort } from './free-port.js';

@@ -1,21 +1,5 @@
-/**
- * Calls `onLine` with each complete line of `stream` (split on `\n`, the newline removed). A last
- * line without its newline is held back until the newline arrives, so JSON lines split across
- * chunks arrive whole; a line never terminated is not delivered.
- */
-export function onLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
-  let buffer = '';
-  stream.on('data', (chunk: Buffer | string) => {
-    buffer += chunk.toString();
-    let newline = buffer.indexOf('\n');
-    while (newline !== -1) {
-      const line = buffer.slice(0, newline);
-      buffer = buffer.slice(newline + 1);
-      newline = buffer.indexOf('\n');
-      onLine(line);
-    }
-  });
-}
+// onLines lives in scripts/lib/lines.mjs: the launcher scripts need it before anything is built.
+export { onLines } from '../../../scripts/lib/lines.mjs';
 
 /** The JSON value of `text`, or `text` itself when it is not JSON (e.g. a plain log line). */
 export function parseLine(text: string): unknown {

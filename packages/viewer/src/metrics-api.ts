@@ -1,5 +1,12 @@
 /** Client of the collector's span-metrics endpoints (`/api/monitor/*`, `/api/llm/*`). */
-import type { LlmSummary, RedSummary } from '@autobot/collector';
+import type {
+  LlmCallSummary,
+  LlmConversationSummary,
+  LlmConversationTrace,
+  LlmSummary,
+  LlmTraceTotals,
+  RedSummary,
+} from '@autobot/collector';
 import { ApiError } from './api.js';
 
 /** RED figures of one service or operation: the collector's own wire type (type-only import). */
@@ -15,31 +22,11 @@ export interface Window {
 /** Per provider × model LLM figures: the collector's own wire type. */
 export type LlmModelRow = LlmSummary;
 
-/** One of the slowest or most expensive calls. */
-export interface LlmCallRow {
-  value: number;
-  traceId: string;
-  spanId: string;
-  startUs: number;
-  service: string;
-  provider: string;
-  model: string;
-}
+/** One of the slowest or most expensive calls: the collector's own wire type. */
+export type LlmCallRow = LlmCallSummary;
 
 /** Totals of one conversation (`gen_ai.conversation.id`), or of one of its traces. */
-export interface ConversationRow {
-  conversationId?: string;
-  traceId?: string;
-  traces?: number;
-  firstUs: number;
-  lastUs: number;
-  calls: number;
-  errors: number;
-  inputTokens: number;
-  outputTokens: number;
-  costUsd: number;
-  llmMs: number;
-}
+export type ConversationRow = LlmTraceTotals & { conversationId?: string; traceId?: string; traces?: number };
 
 async function get<T>(path: string, signal?: AbortSignal): Promise<T> {
   let res: Response;
@@ -98,12 +85,12 @@ export function fetchLlmCalls(by: 'duration' | 'cost', limit: number, signal?: A
 
 /** Conversations with totals, most recent first. */
 export function fetchConversations(limit: number, signal?: AbortSignal) {
-  return get<{ conversations: ConversationRow[] }>(`/api/llm/conversations?${q({ limit })}`, signal);
+  return get<{ conversations: LlmConversationSummary[] }>(`/api/llm/conversations?${q({ limit })}`, signal);
 }
 
 /** The traces of one conversation with their totals. */
 export function fetchConversation(id: string, signal?: AbortSignal) {
-  return get<{ conversationId: string; traces: ConversationRow[] }>(
+  return get<{ conversationId: string; traces: LlmConversationTrace[] }>(
     `/api/llm/conversations/${encodeURIComponent(id)}`,
     signal,
   );

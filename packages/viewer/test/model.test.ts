@@ -31,15 +31,21 @@ function trace(spans: JaegerSpan[]): JaegerTrace {
   return { traceID: 't1', spans, processes: { p1: { serviceName: 'front' }, p2: { serviceName: 'back' } } };
 }
 
+/** The trace model of these spans (one trace, services `front` and `back`). */
+const modelOf = (...spans: JaegerSpan[]) => buildTraceModel(trace(spans));
+
+/** The critical-path sections of one span as [start, end] pairs, in time order. */
+function sectionsOf(cp: ReturnType<typeof criticalPath>, id: string): number[][] {
+  return (cp.get(id) ?? []).map((s) => [s.start, s.end]).sort((x, y) => (x[0] ?? 0) - (y[0] ?? 0));
+}
+
 describe('buildTraceModel', () => {
   it('links children, computes depth, services and errors', () => {
-    const m = buildTraceModel(
-      trace([
-        span('a', undefined, 0, 100),
-        span('b', 'a', 10, 50),
-        span('c', 'b', 20, 10, { tags: [{ key: 'otel.status_code', type: 'string', value: 'ERROR' }] }),
-        span('orphan', 'missing', 5, 5),
-      ]),
+    const m = modelOf(
+      span('a', undefined, 0, 100),
+      span('b', 'a', 10, 50),
+      span('c', 'b', 20, 10, { tags: [{ key: 'otel.status_code', type: 'string', value: 'ERROR' }] }),
+      span('orphan', 'missing', 5, 5),
     );
     expect(m.roots.map((r) => r.spanID)).toEqual(['a', 'orphan']);
     expect(m.byId.get('c')?.depth).toBe(2);
@@ -50,13 +56,11 @@ describe('buildTraceModel', () => {
   });
 
   it('hides descendants of collapsed spans', () => {
-    const m = buildTraceModel(
-      trace([
-        span('a', undefined, 0, 100),
-        span('b', 'a', 10, 50),
-        span('c', 'b', 20, 10),
-        span('d', 'a', 70, 10),
-      ]),
+    const m = modelOf(
+      span('a', undefined, 0, 100),
+      span('b', 'a', 10, 50),
+      span('c', 'b', 20, 10),
+      span('d', 'a', 70, 10),
     );
     expect(visibleSpans(m, new Set()).map((s) => s.spanID)).toEqual(['a', 'b', 'c', 'd']);
     expect(visibleSpans(m, new Set(['b'])).map((s) => s.spanID)).toEqual(['a', 'b', 'd']);
@@ -66,7 +70,7 @@ describe('buildTraceModel', () => {
   it('handles a 10,000-deep chain without recursion', () => {
     const spans = [span('s0', undefined, 0, 20_000)];
     for (let i = 1; i < 10_000; i++) spans.push(span(`s${i}`, `s${i - 1}`, i, 20_000 - 2 * i));
-    const m = buildTraceModel(trace(spans));
+    const m = modelOf(...spans);
     expect(m.depth).toBe(10_000);
     expect(visibleSpans(m, new Set())).toHaveLength(10_000);
     expect(criticalPath(m).size).toBe(10_000);
@@ -76,17 +80,14 @@ describe('buildTraceModel', () => {
 describe('criticalPath', () => {
   it('follows the last-finishing child and gives gaps to the parent', () => {
     // a: 0-100; b: 10-40; c: 50-90 (c finishes last); d inside c: 60-80
-    const m = buildTraceModel(
-      trace([
-        span('a', undefined, 0, 100),
-        span('b', 'a', 10, 30),
-        span('c', 'a', 50, 40),
-        span('d', 'c', 60, 20),
-      ]),
+    const m = modelOf(
+      span('a', undefined, 0, 100),
+      span('b', 'a', 10, 30),
+      span('c', 'a', 50, 40),
+      span('d', 'c', 60, 20),
     );
     const cp = criticalPath(m);
-    const sections = (id: string) =>
-      (cp.get(id) ?? []).map((s) => [s.start, s.end]).sort((x, y) => (x[0] ?? 0) - (y[0] ?? 0));
+    const sections = (id: string) => sectionsOf(cp, id);
     expect(sections('a')).toEqual([
       [0, 10],
       [40, 50],
@@ -101,13 +102,11 @@ describe('criticalPath', () => {
   });
 
   it('passes through back-to-back children', () => {
-    const m = buildTraceModel(
-      trace([
-        span('a', undefined, 0, 30),
-        span('b', 'a', 0, 10),
-        span('c', 'a', 10, 10),
-        span('d', 'a', 20, 10),
-      ]),
+    const m = modelOf(
+      span('a', undefined, 0, 30),
+      span('b', 'a', 0, 10),
+      span('c', 'a', 10, 10),
+      span('d', 'a', 20, 10),
     );
     const cp = criticalPath(m);
     expect(cp.has('a')).toBe(false);
@@ -116,24 +115,17 @@ describe('criticalPath', () => {
 
   it('follows children that outlive their parent (a browser submit span and its fetch)', () => {
     // submit: 0-3 ms; fetch (child): 1-600 ms; backend (grandchild): 50-590 ms
-    const m = buildTraceModel(
-      trace([
-        span('submit', undefined, 0, 3_000),
-        span('fetch', 'submit', 1_000, 599_000),
-        span('backend', 'fetch', 50_000, 540_000),
-      ]),
+    const m = modelOf(
+      span('submit', undefined, 0, 3_000),
+      span('fetch', 'submit', 1_000, 599_000),
+      span('backend', 'fetch', 50_000, 540_000),
     );
     const cp = criticalPath(m);
     const covered = [...cp.values()].flat().reduce((sum, s) => sum + (s.end - s.start), 0);
     expect(covered).toBe(600_000);
     expect(cp.get('submit')).toEqual([{ spanID: 'submit', start: 0, end: 1_000 }]);
     expect(cp.get('backend')).toEqual([{ spanID: 'backend', start: 50_000, end: 590_000 }]);
-    expect(
-      cp
-        .get('fetch')
-        ?.map((s) => [s.start, s.end])
-        .sort((a, b) => (a[0] ?? 0) - (b[0] ?? 0)),
-    ).toEqual([
+    expect(sectionsOf(cp, 'fetch')).toEqual([
       [1_000, 50_000],
       [590_000, 600_000],
     ]);
@@ -141,13 +133,11 @@ describe('criticalPath', () => {
 
   it('picks the child whose subtree ends last, not the one that ends last itself', () => {
     // a: 0-100; b: 10-60 with b1: 20-100 (outlives b); c: 50-80
-    const m = buildTraceModel(
-      trace([
-        span('a', undefined, 0, 100),
-        span('b', 'a', 10, 50),
-        span('b1', 'b', 20, 80),
-        span('c', 'a', 50, 30),
-      ]),
+    const m = modelOf(
+      span('a', undefined, 0, 100),
+      span('b', 'a', 10, 50),
+      span('b1', 'b', 20, 80),
+      span('c', 'a', 50, 30),
     );
     const cp = criticalPath(m);
     expect(cp.has('c')).toBe(false);

@@ -4,7 +4,7 @@ export { chooseLoader } from './choose-loader.js';
 export type { BrowserWorkerConfig, EngineChoice } from './config.js';
 export { resolveBrowserWorkerConfig } from './config.js';
 export type { PageLoader, PageResult } from './page-loader.js';
-export { CHROMIUM_ARGS, ChromiumPageLoader, FetchPageLoader } from './page-loader.js';
+export { ChromiumPageLoader, FetchPageLoader } from './page-loader.js';
 export {
   ATTR_BROWSER_DURATION_MS,
   ATTR_BROWSER_ENGINE,

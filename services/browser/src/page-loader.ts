@@ -1,16 +1,7 @@
 import { access, constants } from 'node:fs/promises';
+import { CHROMIUM_ARGS } from '@autobot/service-kit';
 import type { Browser } from 'playwright-core';
 
-/** Flags for Debian's Chromium in a container: headless, no sandbox, no background traffic. */
-export const CHROMIUM_ARGS: readonly string[] = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const MAX_FETCH_BYTES = 2 * 1024 * 1024;
 
 /** What one page load found. */

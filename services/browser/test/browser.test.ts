@@ -83,7 +83,10 @@ describe('POST /api/fetch', () => {
           AUTOBOT_BROWSER_ENGINE: 'chromium',
         }),
       ),
-    ).rejects.toThrow(/chromium unavailable/);
+    ).rejects.toMatchObject({
+      code: 'AUTOBOT_ERR_BROWSER_CHROMIUM_UNAVAILABLE',
+      message: expect.stringContaining('chromium unavailable at /nonexistent/chromium'),
+    });
   });
 
   it('refuses other hosts, other schemes and non-URLs with coded 4xx; an unreachable page is a 502 span error', async () => {

@@ -145,24 +145,10 @@ export function jaegerFilters(filters: {
       items.push(cmp({ kind: 'attr', scope: 'any', key }, '=', { type: 'word', value }));
     }
   }
-  if (filters.minDurationUs !== undefined) {
-    items.push(
-      cmp({ kind: 'intrinsic', name: 'duration' }, '>=', {
-        type: 'duration',
-        us: filters.minDurationUs,
-        text: '',
-      }),
-    );
-  }
-  if (filters.maxDurationUs !== undefined) {
-    items.push(
-      cmp({ kind: 'intrinsic', name: 'duration' }, '<=', {
-        type: 'duration',
-        us: filters.maxDurationUs,
-        text: '',
-      }),
-    );
-  }
+  const duration = (op: '>=' | '<=', us: number) =>
+    cmp({ kind: 'intrinsic', name: 'duration' }, op, { type: 'duration', us, text: '' });
+  if (filters.minDurationUs !== undefined) items.push(duration('>=', filters.minDurationUs));
+  if (filters.maxDurationUs !== undefined) items.push(duration('<=', filters.maxDurationUs));
   if (items.length === 0) return null;
   return items.length === 1 ? (items[0] as QueryNode) : { type: 'and', items };
 }

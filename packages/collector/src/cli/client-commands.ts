@@ -1,4 +1,5 @@
 import type { JaegerSpan, JaegerTrace } from '../api/jaeger-types.js';
+import { CollectorUnreachableError } from '../errors.js';
 import type { TraceSummary } from '../model.js';
 import { formatDurationUs, parseAgeMs } from './sizes.js';
 
@@ -35,7 +36,9 @@ async function getJson(
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       const detail = cause?.code ? `${cause.code}: ${cause.message}` : (error as Error).message;
-      throw new Error(`cannot reach the collector at ${new URL(url).origin}: ${detail}`);
+      throw new CollectorUnreachableError(`cannot reach the collector at ${new URL(url).origin}: ${detail}`, {
+        cause: error,
+      });
     }
     if (res.status === 401) {
       await res.body?.cancel();

@@ -3,6 +3,7 @@ import type { SpanInput } from '../model.js';
 import { addLlmTotals, LLM_ATTRS, type LlmCall, type LlmTotals, llmCallOf, noLlmTotals } from './llm-call.js';
 import { MINUTE_US } from './red-aggregator.js';
 import { type Sketch, sketchAdd, sketchFromJson, sketchIndex, sketchMerge, sketchToJson } from './sketch.js';
+import type { LlmCallSummary, LlmConversationSummary, LlmConversationTrace } from './summaries.js';
 
 /** How many slowest / most expensive calls are kept. */
 export const LLM_TOP_KEEP = 100;
@@ -71,27 +72,8 @@ export function createLlmSchema(db: Database.Database): void {
   `);
 }
 
-interface TopEntry {
+interface TopEntry extends LlmCallSummary {
   metric: 'duration_ms' | 'cost_usd';
-  value: number;
-  traceId: string;
-  spanId: string;
-  startUs: number;
-  service: string;
-  provider: string;
-  model: string;
-}
-
-interface TraceEntry {
-  traceId: string;
-  firstUs: number;
-  lastUs: number;
-  calls: number;
-  errors: number;
-  inputTokens: number;
-  outputTokens: number;
-  costUsd: number;
-  llmMs: number;
 }
 
 /**
@@ -105,7 +87,7 @@ export class LlmAggregator {
   /** After a trim: values below these cannot enter the kept top lists. */
   private topFloor = { duration_ms: 0, cost_usd: 0 };
   /** LLM totals per trace, pending. */
-  private traces = new Map<string, TraceEntry>();
+  private traces = new Map<string, LlmConversationTrace>();
   /** Conversation → trace links (first span start), pending. */
   private conversationLinks = new Map<string, { id: string; traceId: string; firstUs: number }>();
 
@@ -311,16 +293,16 @@ export class LlmAggregator {
   }
 
   /** The slowest (`duration_ms`) or most expensive (`cost_usd`) calls, largest first. */
-  topCalls(metric: 'duration_ms' | 'cost_usd', limit: number): Record<string, unknown>[] {
+  topCalls(metric: 'duration_ms' | 'cost_usd', limit: number): LlmCallSummary[] {
     return this.db
       .prepare(
         'SELECT value, trace_id AS traceId, span_id AS spanId, start_us AS startUs, service, provider, model FROM llm_top WHERE metric = ? ORDER BY value DESC LIMIT ?',
       )
-      .all(metric, limit) as Record<string, unknown>[];
+      .all(metric, limit) as LlmCallSummary[];
   }
 
   /** Conversations with their totals (LLM calls of their traces), most recent first. */
-  conversationList(limit: number): Record<string, unknown>[] {
+  conversationList(limit: number): LlmConversationSummary[] {
     return this.db
       .prepare(
         `SELECT c.conversation_id AS conversationId, COUNT(*) AS traces, MIN(c.first_us) AS firstUs,
@@ -331,11 +313,11 @@ export class LlmAggregator {
          FROM llm_conversation_traces c LEFT JOIN llm_traces t ON t.trace_id = c.trace_id
          GROUP BY c.conversation_id ORDER BY lastUs DESC LIMIT ?`,
       )
-      .all(limit) as Record<string, unknown>[];
+      .all(limit) as LlmConversationSummary[];
   }
 
   /** The traces of one conversation with their LLM totals, oldest first. */
-  conversationTraces(id: string): Record<string, unknown>[] {
+  conversationTraces(id: string): LlmConversationTrace[] {
     return this.db
       .prepare(
         `SELECT c.trace_id AS traceId, c.first_us AS firstUs, COALESCE(t.last_us, c.first_us) AS lastUs,
@@ -345,6 +327,6 @@ export class LlmAggregator {
          FROM llm_conversation_traces c LEFT JOIN llm_traces t ON t.trace_id = c.trace_id
          WHERE c.conversation_id = ? ORDER BY c.first_us`,
       )
-      .all(id) as Record<string, unknown>[];
+      .all(id) as LlmConversationTrace[];
   }
 }

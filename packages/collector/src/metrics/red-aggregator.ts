@@ -35,6 +35,13 @@ export interface RedCell {
   sketch: Sketch;
 }
 
+/** A stored `red_minutes` / `red_hours` row: a cell with its sketch as JSON. */
+type RedRow = Omit<RedCell, 'sumUs' | 'maxUs' | 'sketch'> & {
+  sum_us: number;
+  max_us: number;
+  sketch: string;
+};
+
 /** Cumulative figures of one `/metrics` series since the collector started. */
 export interface PromSeries {
   service: string;
@@ -257,18 +264,7 @@ export class RedAggregator {
       .prepare(
         `SELECT minute, service, operation, kind, status, calls, errors, sum_us, max_us, sketch FROM ${table} WHERE minute BETWEEN ? AND ?${svcSql}`,
       )
-      .all(from, toMinute, ...(services ?? [])) as {
-      minute: number;
-      service: string;
-      operation: string;
-      kind: number;
-      status: number;
-      calls: number;
-      errors: number;
-      sum_us: number;
-      max_us: number;
-      sketch: string;
-    }[];
+      .all(from, toMinute, ...(services ?? [])) as RedRow[];
     const svc = services === undefined ? undefined : new Set(services);
     const kd = kinds === undefined ? undefined : new Set(kinds);
     const out: RedCell[] = [];

@@ -152,6 +152,41 @@ export interface LlmSummary extends LlmTotals {
   series: { calls: number[]; costUsd: number[] };
 }
 
+/** One of the slowest or most expensive LLM calls (`GET /api/llm/calls`). */
+export interface LlmCallSummary {
+  /** Duration (ms) or cost (USD), by the list asked for. */
+  value: number;
+  traceId: string;
+  spanId: string;
+  startUs: number;
+  service: string;
+  provider: string;
+  model: string;
+}
+
+/** LLM totals over traces: one trace, or every trace of one conversation. */
+export interface LlmTraceTotals {
+  firstUs: number;
+  lastUs: number;
+  calls: number;
+  errors: number;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  llmMs: number;
+}
+
+/** One conversation (`gen_ai.conversation.id`) with its totals (`GET /api/llm/conversations`). */
+export interface LlmConversationSummary extends LlmTraceTotals {
+  conversationId: string;
+  traces: number;
+}
+
+/** One trace of a conversation with its totals (`GET /api/llm/conversations/:id`). */
+export interface LlmConversationTrace extends LlmTraceTotals {
+  traceId: string;
+}
+
 /** Summarises LLM cells per provider × model, most calls first. */
 export function summarizeLlm(cells: readonly LlmCell[], win: MinuteWindow): LlmSummary[] {
   const by = new Map<string, LlmSummary & { ttft: Sketch; decodeTokens: number; decodeMs: number }>();

@@ -104,43 +104,29 @@ export class Catalog {
    * on its own connection catches up by calling this again).
    */
   load(): void {
-    const since = this.loaded;
-    for (const r of this.loads.services.all(since.services) as {
-      id: number;
-      name: string;
-    }[]) {
+    this.loadNew<{ id: number; name: string }>('services', (r) => {
       this.serviceIds.set(r.name, r.id);
       this.serviceNames.set(r.id, r.name);
-      since.services = Math.max(since.services, r.id);
-    }
-    for (const r of this.loads.ops.all(since.ops) as {
-      id: number;
-      svc_id: number;
-      name: string;
-      kind: number;
-    }[]) {
+    });
+    this.loadNew<{ id: number; svc_id: number; name: string; kind: number }>('ops', (r) => {
       this.opIds.set(`${r.svc_id}\u0000${r.kind}\u0000${r.name}`, r.id);
       this.ops.set(r.id, { svcId: r.svc_id, name: r.name, kind: r.kind });
-      since.ops = Math.max(since.ops, r.id);
-    }
-    for (const r of this.loads.resources.all(since.resources) as {
-      id: number;
-      svc_id: number;
-      attrs: string;
-    }[]) {
+    });
+    this.loadNew<{ id: number; svc_id: number; attrs: string }>('resources', (r) => {
       this.resourceIds.set(r.attrs, r.id);
       this.resources.set(r.id, { svcId: r.svc_id, ...splitMeta(r.attrs) });
-      since.resources = Math.max(since.resources, r.id);
-    }
-    for (const r of this.loads.scopes.all(since.scopes) as {
-      id: number;
-      name: string;
-      version: string;
-      attrs: string;
-    }[]) {
+    });
+    this.loadNew<{ id: number; name: string; version: string; attrs: string }>('scopes', (r) => {
       this.scopeIds.set(`${r.name}\u0000${r.version}\u0000${r.attrs}`, r.id);
       this.scopes.set(r.id, { name: r.name, version: r.version, ...splitMeta(r.attrs) });
-      since.scopes = Math.max(since.scopes, r.id);
+    });
+  }
+
+  /** Applies every row of `table` above the highest id loaded so far, then moves that mark. */
+  private loadNew<R extends { id: number }>(table: keyof Catalog['loaded'], apply: (row: R) => void): void {
+    for (const r of this.loads[table].all(this.loaded[table]) as R[]) {
+      apply(r);
+      this.loaded[table] = Math.max(this.loaded[table], r.id);
     }
   }
 

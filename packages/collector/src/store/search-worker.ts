@@ -9,11 +9,14 @@ import {
   type LimitedSearchRequest,
   searchResponseBody,
 } from '../api/search-bodies.js';
+import { CollectorError } from '../errors.js';
 import type { SearchJobMessage, SearchMethod, SearchReplyMessage } from './search-pool.js';
 import { TraceReader } from './trace-reader.js';
 
 const port = parentPort;
-if (port === null) throw new Error('search-worker.js runs only as a worker thread');
+// Loaded outside a worker thread is a packaging bug, never an input: the generic internal code.
+if (port === null)
+  throw new CollectorError('AUTOBOT_ERR_COLLECTOR_INTERNAL', 'search-worker.js runs only as a worker thread');
 
 let reader: TraceReader | undefined;
 let openError: unknown;

@@ -54,6 +54,46 @@ export function abortError(provider: string, call: CallState): LlmProviderError 
   });
 }
 
+/**
+ * What every mapper checks first: a call ended by its signal ({@link abortError}), then an error
+ * that already is an {@link LlmProviderError}. `undefined` leaves the error to the provider.
+ */
+export function decidedError(
+  error: unknown,
+  provider: string,
+  call: CallState,
+): LlmProviderError | undefined {
+  return abortError(provider, call) ?? (error instanceof LlmProviderError ? error : undefined);
+}
+
+/**
+ * What every mapper ends with, once the provider's own error shapes are handled: in the stream
+ * phase `STREAM_BROKEN` (an error event or line, a dropped connection, bad JSON, a stream that
+ * ended without its last chunk); before a response `CONNECTION` when the network failed
+ * (`unreachable` is the message), else `SERVER`. `label` names the provider in messages.
+ */
+export function fallbackError(
+  error: unknown,
+  phase: CallPhase,
+  names: { provider: string; label: string; unreachable: string },
+): LlmProviderError {
+  const { provider, label } = names;
+  const message = error instanceof Error ? error.message : String(error);
+  if (phase === 'stream') {
+    return new LlmProviderError(LLM_ERROR_CODES.STREAM_BROKEN, `${label} stream broke off: ${message}`, {
+      provider,
+      cause: error,
+    });
+  }
+  if (isConnectionFailure(error)) {
+    return new LlmProviderError(LLM_ERROR_CODES.CONNECTION, names.unreachable, { provider, cause: error });
+  }
+  return new LlmProviderError(LLM_ERROR_CODES.SERVER, `${label} call failed: ${message}`, {
+    provider,
+    cause: error,
+  });
+}
+
 /** Whether an error is a network failure before any response (fetch's `TypeError: fetch failed`). */
 export function isConnectionFailure(error: unknown): boolean {
   if (!(error instanceof Error)) return false;

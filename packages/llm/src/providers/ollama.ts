@@ -3,9 +3,9 @@ import { type CallState, callFetch } from '../call-state.js';
 import { codeForStatus, LLM_ERROR_CODES, LlmProviderError, retryAfterMsFrom } from '../errors.js';
 import type { ChatChunk, ChatResponse, EmbedResponse, OllamaTimings } from '../types.js';
 import {
-  abortError,
   type CallPhase,
-  isConnectionFailure,
+  decidedError,
+  fallbackError,
   nsToMs,
   type ProviderAdapter,
   type ResolvedChat,
@@ -157,9 +157,8 @@ export class OllamaAdapter implements ProviderAdapter {
 
   mapError(error: unknown, phase: CallPhase, call: CallState): LlmProviderError {
     const provider = this.name;
-    const aborted = abortError(provider, call);
-    if (aborted) return aborted;
-    if (error instanceof LlmProviderError) return error;
+    const decided = decidedError(error, provider, call);
+    if (decided) return decided;
     const message = error instanceof Error ? error.message : String(error);
     const status = (error as { status_code?: unknown } | null)?.status_code;
     if (typeof status === 'number') {
@@ -171,26 +170,11 @@ export class OllamaAdapter implements ProviderAdapter {
         retryAfterMs: code === LLM_ERROR_CODES.RATE_LIMITED ? retryAfterMsFrom(call.lastHeaders) : undefined,
       });
     }
-    if (phase === 'stream') {
-      // An `{"error": …}` line, a dropped connection, or a stream that ended without `done`.
-      return new LlmProviderError(LLM_ERROR_CODES.STREAM_BROKEN, `Ollama stream broke off: ${message}`, {
-        provider,
-        cause: error,
-      });
-    }
-    if (isConnectionFailure(error)) {
-      return new LlmProviderError(
-        LLM_ERROR_CODES.CONNECTION,
-        `cannot reach Ollama at ${this.serverAddress}:${this.serverPort}`,
-        {
-          provider,
-          cause: error,
-        },
-      );
-    }
-    return new LlmProviderError(LLM_ERROR_CODES.SERVER, `Ollama call failed: ${message}`, {
+    // An `{"error": …}` line, a dropped connection, or a stream that ended without `done`.
+    return fallbackError(error, phase, {
       provider,
-      cause: error,
+      label: 'Ollama',
+      unreachable: `cannot reach Ollama at ${this.serverAddress}:${this.serverPort}`,
     });
   }
 }

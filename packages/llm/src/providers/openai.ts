@@ -3,9 +3,9 @@ import { type CallState, callFetch } from '../call-state.js';
 import { codeForStatus, LLM_ERROR_CODES, LlmProviderError, retryAfterMsFrom } from '../errors.js';
 import type { ChatChunk, ChatResponse, EmbedResponse, TokenUsage } from '../types.js';
 import {
-  abortError,
   type CallPhase,
-  isConnectionFailure,
+  decidedError,
+  fallbackError,
   type ProviderAdapter,
   type ResolvedChat,
   serverOf,
@@ -113,10 +113,8 @@ export class OpenAiAdapter implements ProviderAdapter {
 
   mapError(error: unknown, phase: CallPhase, call: CallState): LlmProviderError {
     const provider = this.name;
-    const aborted = abortError(provider, call);
-    if (aborted) return aborted;
-    if (error instanceof LlmProviderError) return error;
-    const message = error instanceof Error ? error.message : String(error);
+    const decided = decidedError(error, provider, call);
+    if (decided) return decided;
     if (error instanceof APIConnectionTimeoutError) {
       return new LlmProviderError(LLM_ERROR_CODES.TIMEOUT, 'OpenAI request timed out', {
         provider,
@@ -135,7 +133,7 @@ export class OpenAiAdapter implements ProviderAdapter {
     }
     if (error instanceof APIError && typeof error.status === 'number') {
       const code = codeForStatus(error.status);
-      return new LlmProviderError(code, `OpenAI API answered ${error.status}: ${message}`, {
+      return new LlmProviderError(code, `OpenAI API answered ${error.status}: ${error.message}`, {
         provider,
         status: error.status,
         cause: error,
@@ -143,22 +141,11 @@ export class OpenAiAdapter implements ProviderAdapter {
           code === LLM_ERROR_CODES.RATE_LIMITED ? retryAfterMsFrom(error.headers ?? undefined) : undefined,
       });
     }
-    if (phase === 'stream') {
-      // A `data: {"error": …}` event (APIError without status), a dropped connection, bad JSON.
-      return new LlmProviderError(LLM_ERROR_CODES.STREAM_BROKEN, `OpenAI stream broke off: ${message}`, {
-        provider,
-        cause: error,
-      });
-    }
-    if (isConnectionFailure(error)) {
-      return new LlmProviderError(LLM_ERROR_CODES.CONNECTION, `cannot reach the OpenAI API`, {
-        provider,
-        cause: error,
-      });
-    }
-    return new LlmProviderError(LLM_ERROR_CODES.SERVER, `OpenAI call failed: ${message}`, {
+    // A `data: {"error": …}` event (APIError without status), a dropped connection, bad JSON.
+    return fallbackError(error, phase, {
       provider,
-      cause: error,
+      label: 'OpenAI',
+      unreachable: 'cannot reach the OpenAI API',
     });
   }
 }
@@ -183,6 +170,8 @@ function normalizeStream(
         const result = await source.next();
         if (result.done) {
           finished = true;
+          // Both throws are signals, not answers: the traced stream passes them to mapError (phase
+          // 'stream'), which turns them into AUTOBOT_ERR_LLM_ABORTED / _TIMEOUT and _STREAM_BROKEN.
           if (call.signal.aborted) throw call.signal.reason ?? new Error('aborted');
           if (!finishReason) throw new Error('stream ended without a finish reason');
           return { done: false, value: { content: '', done: true, model, id, finishReason, usage } };

@@ -13,6 +13,22 @@ type ChatLine =
   | { type: 'done'; model?: string; usage?: { promptTokens: number; completionTokens: number } }
   | { type: 'error'; code: string; message: string; service?: string };
 
+/**
+ * A failed chat answer, shown in its turn as `code: message`. `code` is the backend's
+ * (`AUTOBOT_ERR_*`, from the error body or an `error` line), or `HTTP <status>` when the answer
+ * carried none. Thrown and caught inside {@link readAnswer} only; the turn keeps the code in
+ * `data-error-code`.
+ */
+class AnswerError extends Error {
+  constructor(
+    readonly code: string,
+    detail: string,
+  ) {
+    super(`${code}: ${detail}`);
+    this.name = 'AnswerError';
+  }
+}
+
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
 async function main(): Promise<void> {
@@ -84,8 +100,9 @@ async function readAnswer(
         traceId?: string;
       };
       traceId = body.traceId ?? traceId;
-      throw new Error(
-        `${body.error?.code ?? `HTTP ${response.status}`}: ${body.error?.message ?? response.statusText}`,
+      throw new AnswerError(
+        body.error?.code ?? `HTTP ${response.status}`,
+        body.error?.message ?? response.statusText,
       );
     }
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
@@ -117,12 +134,13 @@ async function readAnswer(
           if (item.usage) notes.push(`${item.usage.promptTokens}+${item.usage.completionTokens} tokens`);
           view.turn.dataset.done = 'true';
         } else if (item.type === 'error') {
-          throw new Error(`${item.code}: ${item.message}`);
+          throw new AnswerError(item.code, item.message);
         }
       }
     }
   } catch (error) {
     view.turn.dataset.error = 'true';
+    if (error instanceof AnswerError) view.turn.dataset.errorCode = error.code;
     const failure = document.createElement('span');
     failure.className = 'error';
     failure.textContent = (error as Error).message;
