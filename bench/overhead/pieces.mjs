@@ -84,6 +84,10 @@ const PIECES = [
     id: 'server-span',
     what: 'start a sampled server span (9 attributes) under a remote parent, set 3, end it into the encoding processor',
   },
+  {
+    id: 'request-logs',
+    what: "a request's pino logging: Fastify's per-request child, trace ids added, 2 lines written",
+  },
 ];
 
 const TRACE_ID = '80f198ee56343ba864fe8b2a57d3eff7';
@@ -215,8 +219,39 @@ function encodableSpan(ended) {
   };
 }
 
+/**
+ * What log correlation adds to a request that logs through pino: the build's own
+ * `correlateRequestLogs` (a pino mixin reading ids off the request's logger), or for builds
+ * before it, the `request.log.child({ trace_id, span_id })` their Fastify hook made.
+ */
+async function requestLogCorrelator(dist) {
+  const { default: pino } = await import('pino');
+  let written = 0;
+  const app = { log: pino({ level: 'info' }, { write: (line) => (written += line.length) }) };
+  const module = await load(dist, 'instrumentation/log-correlation.js').catch(() => null);
+  if (module !== null) module.installLogCorrelation(app);
+  const correlate =
+    module !== null
+      ? (request, reply) => module.correlateRequestLogs(app, request, reply, TRACE_ID, 'e457b5a2e4d86bd1')
+      : (request, reply) => {
+          request.log = request.log.child({ trace_id: TRACE_ID, span_id: 'e457b5a2e4d86bd1' });
+          reply.log = request.log;
+        };
+  let id = 0;
+  return () => {
+    const log = app.log.child({ reqId: `req-${++id}` }); // Fastify's default childLoggerFactory
+    const request = { log };
+    const reply = { log };
+    correlate(request, reply);
+    request.log.info('inside the handler');
+    reply.log.info({ res: { statusCode: 200 }, responseTime: 1.5 }, 'request completed');
+    return written;
+  };
+}
+
 /** The pieces by name, plus `checksum`. */
 async function pieceTable(api, dist, { root, startServerSpan, toEncode }) {
+  const requestLogs = await requestLogCorrelator(dist);
   const { parseB3Single } = await load(dist, 'b3.js');
   const { parseTraceparent } = await load(dist, 'w3c-trace-context.js');
   const { createPropagator } = await load(dist, 'propagation.js');
@@ -257,6 +292,9 @@ async function pieceTable(api, dist, { root, startServerSpan, toEncode }) {
       span.setAttribute('http.response.status_code', 200);
       span.setAttribute('http.duration_ms', 1.25);
       span.end();
+    },
+    'request-logs': () => {
+      sink += requestLogs() & 1;
     },
   };
 }
