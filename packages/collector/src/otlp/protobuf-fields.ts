@@ -36,6 +36,11 @@ const TEXT_CACHE_MASK = 4095;
 // Process-wide (one decode at a time: decoding is synchronous), direct-mapped by a hash of the bytes.
 // Own copies (not Buffer pool slices, which would keep whole 8 KiB pool slabs alive).
 const textCacheBytes: (Uint8Array | undefined)[] = new Array(TEXT_CACHE_MASK + 1).fill(undefined);
+/** Tags (field number and wire type) of `KeyValue.key`, `KeyValue.value`, `AnyValue.string_value` and `.int_value`. */
+const KEY_TAG = 0x0a;
+const VALUE_TAG = 0x12;
+const STRING_TAG = 0x0a;
+const INT_TAG = 0x18;
 /** Turns the two words of a fixed64 into the double they encode. */
 const DOUBLE_WORDS = new DataView(new ArrayBuffer(8));
 const textCacheValues: (string | undefined)[] = new Array(TEXT_CACHE_MASK + 1).fill(undefined);
@@ -146,6 +151,19 @@ export class ProtobufFieldReader {
 
   /** One `KeyValue` in `[start, end)` into `out` (the cursor is left anywhere). */
   protected keyValue(out: Attributes, start: number, end: number, keyWhere: string, depth: number): void {
+    const r = this.r;
+    r.pos = start;
+    // The usual encoding, a key then a value and nothing else, is read without a scan: the same
+    // reads in the same order as the scan's, which takes over (from the start) for anything else.
+    if (start < end && r.varint32(end) === KEY_TAG) {
+      const keyEnd = r.lengthEnd(end);
+      const keyStart = r.pos;
+      r.pos = keyEnd;
+      if (keyEnd < end && r.varint32(end) === VALUE_TAG && r.lengthEnd(end) === end) {
+        out[this.cachedText(keyStart, keyEnd, keyWhere)] = this.anyValue(r.pos, end, depth);
+        return;
+      }
+    }
     const kv = this.scan(Msg.KeyValue, start, end, depth + 4);
     const key = this.cachedText(kv[4] as number, kv[5] as number, keyWhere);
     out[key] = kv[ONEOF_FIELD] === 0 ? null : this.anyValue(kv[0] as number, kv[1] as number, depth);
@@ -154,10 +172,21 @@ export class ProtobufFieldReader {
   /** One `AnyValue` in `[start, end)` (the cursor is left anywhere). */
   protected anyValue(start: number, end: number, depth: number): AttrValue {
     const r = this.r;
+    r.pos = start;
     if (depth > MAX_VALUE_DEPTH) {
-      r.pos = start;
       checkMessage(r, Msg.AnyValue, end, depth + 4);
       return null;
+    }
+    // A lone string or int (most values) is read without a scan, as in keyValue.
+    if (start < end) {
+      const tag = r.varint32(end);
+      if (tag === STRING_TAG) {
+        const to = r.lengthEnd(end);
+        if (to === end) return this.cachedText(r.pos, to, 'a string value');
+      } else if (tag === INT_TAG) {
+        const low = r.varint64(end);
+        if (r.pos === end) return int64FromWords(low, r.hi);
+      }
     }
     const value = this.scan(Msg.AnyValue, start, end, depth + 4);
     // The value's offsets, or its low and high words.

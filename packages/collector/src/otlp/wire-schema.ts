@@ -149,16 +149,14 @@ export function nextField(r: WireReader, type: Msg, field: number, end: number, 
  */
 export const ONEOF_FIELD = 2;
 
-/** Per message type, what a scan starts from: pairs of a record index and its value. */
+/** Per message type, the record a scan starts from: every field absent. */
 const BLANK: readonly Int32Array[] = SCHEMA.map((fields) => {
-  const blank = [ONEOF_FIELD, 0];
+  const blank = new Int32Array(4 * fields.length);
   fields.forEach((spec, n) => {
-    if (spec === 0 || (spec & ONEOF) !== 0) return;
-    if ((spec & REPEATED) !== 0) blank.push(4 * n + 3, 0);
-    else if ((spec & READ) >= BYTES) blank.push(4 * n, -1);
-    else blank.push(4 * n, 0, 4 * n + 1, 0);
+    if (spec !== 0 && (spec & (ONEOF | REPEATED)) === 0 && (spec & READ) >= BYTES)
+      blank.fill(-1, 4 * n, 4 * n + 2);
   });
-  return new Int32Array(blank);
+  return blank;
 });
 
 /** A record for each message type, for {@link scanMessage}. */
@@ -196,8 +194,7 @@ function checkReplaced(r: WireReader, replaced: number, rec: Int32Array): void {
  */
 export function scanMessage(r: WireReader, type: Msg, end: number, depth: number, rec: Int32Array): void {
   const fields = SCHEMA[type] as readonly number[];
-  const blank = BLANK[type] as Int32Array;
-  for (let i = 0; i < blank.length; i += 2) rec[blank[i] as number] = blank[i + 1] as number;
+  rec.set(BLANK[type] as Int32Array);
   while (r.pos < end) {
     const tagAt = r.pos;
     const tag = r.varint32(end);
