@@ -206,10 +206,14 @@ export function scanMessage(r: WireReader, type: Msg, end: number, depth: number
     }
     let o = 4 * field;
     if ((spec & REPEATED) !== 0) {
+      // Every repeated field is a nested message, read later.
       const count = rec[o + 3] as number;
       if (count === 0) rec[o + 2] = tagAt;
       rec[o + 3] = count + 1;
-    } else if ((spec & ONEOF) !== 0) {
+      r.pos = r.lengthEnd(end);
+      continue;
+    }
+    if ((spec & ONEOF) !== 0) {
       const replaced = rec[ONEOF_FIELD] as number;
       if (replaced !== 0) checkReplaced(r, fields[replaced] as number, rec);
       rec[ONEOF_FIELD] = field;
