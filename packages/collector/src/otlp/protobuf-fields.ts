@@ -67,10 +67,14 @@ export class ProtobufFieldReader {
 
   /** Scans the message of type `type` in `[start, end)` (see `scanMessage`) and returns its record. */
   protected scan(type: Msg, start: number, end: number, depth: number): Int32Array {
-    const rec = this.records[type] as Int32Array;
     this.r.pos = start;
-    scanMessage(this.r, type, end, depth, rec);
-    return rec;
+    scanMessage(this.r, type, end, depth, this.records);
+    return this.records[type] as Int32Array;
+  }
+
+  /** The record of the last scan of a message of type `type` (a checked `Status` is scanned with its span). */
+  protected record(type: Msg): Int32Array {
+    return this.records[type] as Int32Array;
   }
 
   /** Text of string field `n` of a scan: invalid UTF-8 rejects the span, a real U+FFFD passes. */

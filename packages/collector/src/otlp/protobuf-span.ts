@@ -1,7 +1,7 @@
 import type { Attributes, SpanEvent, SpanInput, SpanLink } from '../model.js';
 import { checkCounts, SpanRejection } from './decode-common.js';
 import { ProtobufFieldReader } from './protobuf-fields.js';
-import { countOf, endOf, firstOf, highOf, lowOf, Msg, nextField, startOf } from './wire-schema.js';
+import { countOf, firstOf, highOf, lowOf, Msg, nextField, startOf } from './wire-schema.js';
 
 /** Spans, their events and links, read in place (see decode-protobuf.ts). */
 export class ProtobufSpanReader extends ProtobufFieldReader {
@@ -35,7 +35,7 @@ export class ProtobufSpanReader extends ProtobufFieldReader {
     let statusCode = 0;
     let statusMessage = '';
     if (startOf(s, 15) >= 0) {
-      const status = this.scan(Msg.Status, startOf(s, 15), endOf(s, 15), 4);
+      const status = this.record(Msg.Status);
       statusCode = lowOf(status, 3) | 0;
       if (statusCode < 0 || statusCode > 2) throw new SpanRejection(`invalid status code ${statusCode}`);
       statusMessage = this.text(status, 2, 'the status message');

@@ -38,7 +38,11 @@ const FIXED32 = 3;
 const BYTES = 4;
 const MESSAGE = 5;
 const READ = 7;
-/** The scan checks this nested message on the spot (the reader takes it whole, before the rest). */
+/**
+ * The scan checks this nested message on the spot (the reader takes it whole, before the rest).
+ * One without nested messages of its own (`Status`) is scanned into its record instead, with the
+ * same reads, and the reader takes it from there.
+ */
 const CHECKED = 8;
 /**
  * A member of the message's oneof (`AnyValue.value`; `KeyValue.value` as a oneof of one): the last
@@ -159,6 +163,9 @@ const BLANK: readonly Int32Array[] = SCHEMA.map((fields) => {
   return blank;
 });
 
+/** Per message type: it has no nested message fields (a {@link CHECKED} one is scanned, not checked). */
+const LEAF: readonly boolean[] = SCHEMA.map((fields) => fields.every((spec) => (spec & READ) !== MESSAGE));
+
 /** A record for each message type, for {@link scanMessage}. */
 export function scanRecords(): Int32Array[] {
   return SCHEMA.map((fields) => new Int32Array(4 * fields.length));
@@ -187,13 +194,20 @@ function checkReplaced(r: WireReader, replaced: number, rec: Int32Array): void {
 }
 
 /**
- * Reads the fields of a message of type `type` from the cursor to `end` once, noting in `rec` (of
- * {@link scanRecords}) what each one is. Length-delimited values are not read, only nested messages
+ * Reads the fields of a message of type `type` from the cursor to `end` once, noting in its record
+ * (of {@link scanRecords}) what each one is. Length-delimited values are not read, only nested messages
  * marked {@link CHECKED} are checked (at `depth` + 1); a oneof member that a later one replaces is
  * checked at depth 1 (as the decoder always did). The cursor ends at `end`.
  */
-export function scanMessage(r: WireReader, type: Msg, end: number, depth: number, rec: Int32Array): void {
+export function scanMessage(
+  r: WireReader,
+  type: Msg,
+  end: number,
+  depth: number,
+  records: Int32Array[],
+): void {
   const fields = SCHEMA[type] as readonly number[];
+  const rec = records[type] as Int32Array;
   rec.set(BLANK[type] as Int32Array);
   while (r.pos < end) {
     const tagAt = r.pos;
@@ -225,6 +239,7 @@ export function scanMessage(r: WireReader, type: Msg, end: number, depth: number
       rec[o] = r.pos;
       rec[o + 1] = contentEnd;
       if ((spec & CHECKED) === 0) r.pos = contentEnd;
+      else if (LEAF[spec >>> TYPE_SHIFT]) scanMessage(r, spec >>> TYPE_SHIFT, contentEnd, depth + 1, records);
       else checkMessage(r, (spec >>> TYPE_SHIFT) as Msg, contentEnd, depth + 1);
     } else if (read === VARINT) {
       rec[o] = r.varint64(end);
