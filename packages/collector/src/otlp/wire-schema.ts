@@ -29,15 +29,10 @@ export enum Msg {
 }
 
 /*
- * A field's spec: how its value is read (the low three bits: 0 unknown), flags for the scan, and
- * for a nested message its type (from bit 6 on).
+ * A field's spec: how its value is read (the low three bits, {@link READ}: 0 for an unknown field),
+ * flags for the scan, and for a nested message its type (from bit {@link TYPE_SHIFT} on).
  */
-const VARINT = 1;
-const FIXED64 = 2;
-const FIXED32 = 3;
-const BYTES = 4;
-const MESSAGE = 5;
-const READ = 7;
+const [VARINT, FIXED64, FIXED32, BYTES, MESSAGE, READ] = [1, 2, 3, 4, 5, 7];
 /**
  * The scan checks this nested message on the spot (the reader takes it whole, before the rest).
  * One without nested messages of its own (`Status`) is scanned into its record instead, with the
