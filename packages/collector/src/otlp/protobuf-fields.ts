@@ -36,14 +36,12 @@ const TEXT_CACHE_MASK = 4095;
 // Process-wide (one decode at a time: decoding is synchronous), direct-mapped by a hash of the bytes.
 // Own copies (not Buffer pool slices, which would keep whole 8 KiB pool slabs alive).
 const textCacheBytes: (Uint8Array | undefined)[] = new Array(TEXT_CACHE_MASK + 1).fill(undefined);
-/** Tags (field number and wire type) of `KeyValue.key`, `KeyValue.value`, `AnyValue.string_value` and `.int_value`. */
-const KEY_TAG = 0x0a;
-const VALUE_TAG = 0x12;
-const STRING_TAG = 0x0a;
-const INT_TAG = 0x18;
+const textCacheValues: (string | undefined)[] = new Array(TEXT_CACHE_MASK + 1).fill(undefined);
+
+/** Tags (field number and wire type) of `KeyValue.key` and `.value`, `AnyValue.string_value` and `.int_value`. */
+const [KEY_TAG, VALUE_TAG, STRING_TAG, INT_TAG] = [0x0a, 0x12, 0x0a, 0x18];
 /** Turns the two words of a fixed64 into the double they encode. */
 const DOUBLE_WORDS = new DataView(new ArrayBuffer(8));
-const textCacheValues: (string | undefined)[] = new Array(TEXT_CACHE_MASK + 1).fill(undefined);
 
 export class ProtobufFieldReader {
   protected readonly r: WireReader;
