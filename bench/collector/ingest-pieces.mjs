@@ -4,10 +4,11 @@
 // CPU time (process.cpuUsage) rather than wall time, so other load moves the figures less;
 // `insertWall` (not in `total`) is the inserts' wall time, which WAL checkpoint syncs add to.
 //
-//   node bench/collector/ingest-pieces.mjs [batches=300] [--rounds 3] [--dist <collector dist dir>]...
+//   node bench/collector/ingest-pieces.mjs [batches=300] [--rounds 3] [--dist <collector dist dir>]... [--decode-only]
 // Several --dist (e.g. a build of an older commit: `git archive <rev> packages/collector | tar -x`,
 // then `tsc -p packages/collector`) are measured alternately, round by round; default: this
-// checkout's build. One JSON line per build and round, then the medians.
+// checkout's build. One JSON line per build and round, then the medians. `--decode-only` times the
+// protobuf decode alone (no store, no metrics), for comparing decoder builds in a few seconds.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -19,7 +20,11 @@ import { makeSpans } from './gen.mjs';
 const here = dirname(fileURLToPath(import.meta.url));
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { rounds: { type: 'string', default: '3' }, dist: { type: 'string', multiple: true } },
+  options: {
+    rounds: { type: 'string', default: '3' },
+    dist: { type: 'string', multiple: true },
+    'decode-only': { type: 'boolean', default: false },
+  },
 });
 const batches = Number(positionals[0] ?? 300);
 const dists = (values.dist ?? [join(here, '../../packages/collector/dist')]).map((d) => resolve(d));
@@ -38,6 +43,7 @@ async function measure(dist) {
   const load = (path) => import(pathToFileURL(join(dist, path)).href);
   // Older builds had one decode module.
   const decoder = await load('otlp/decode-protobuf.js').catch(() => load('otlp/decode.js'));
+  if (values['decode-only']) return measureDecode(decoder);
   const { TraceStore } = await load('store/store.js');
   const metricsModule = await load('metrics/span-metrics.js').catch(() => null);
   const dir = mkdtempSync(join(tmpdir(), 'ingest-pieces-'));
@@ -78,6 +84,14 @@ async function measure(dist) {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** One pass of every payload through the decoder alone. */
+function measureDecode(decoder) {
+  let spans = 0;
+  const t = cpuNs();
+  for (const body of payloads) spans += decoder.decodeProtobufRequest(body).spanCount;
+  return { decode: (cpuNs() - t) / 1000 / spans };
 }
 
 const median = (xs) => {

@@ -7,10 +7,9 @@ import {
   SpanRejection,
   serviceOf,
 } from './decode-common.js';
-import type { Range } from './protobuf-fields.js';
 import { ProtobufSpanReader } from './protobuf-span.js';
 import { WireError } from './wire-reader.js';
-import { checkMessage, Msg, skipField } from './wire-schema.js';
+import { checkMessage, countOf, endOf, firstOf, lowOf, Msg, nextField, startOf } from './wire-schema.js';
 
 /*
  * OTLP/protobuf `ExportTraceServiceRequest` read straight from the wire into the spans the store
@@ -19,9 +18,9 @@ import { checkMessage, Msg, skipField } from './wire-schema.js';
  * edge-case and random payloads), with one difference: a field that overruns the message it is
  * in is malformed here, where protobufjs read on into the next bytes.
  *
- * Each message is read in two passes where that matters: the first notes where the fields are
- * (their order on the wire is free), the second validates and converts them in a fixed order, so
- * a span with two problems is rejected for the same one whatever the field order. A rejected
+ * Each message is read in two passes: a scan notes where its fields are (their order on the wire
+ * is free; see `scanMessage` in wire-schema.ts), then the reader validates and converts them in a
+ * fixed order, so a span with two problems is rejected for the same one whatever the field order. A rejected
  * span, resource or scope is still read to its end, so a malformed request is refused as a whole
  * however much of it was rejected before.
  */
@@ -30,87 +29,52 @@ class ProtobufTraceDecoder extends ProtobufSpanReader {
   decode(): DecodedBatch {
     const r = this.r;
     const end = this.buf.length;
-    while (r.pos < end) {
-      const tag = r.varint32(end);
-      if (tag >>> 3 === 1) {
-        const subEnd = r.lengthEnd(end);
-        this.resourceSpans(r.pos, subEnd);
-        r.pos = subEnd;
-      } else skipField(r, Msg.Request, tag, end, 0);
+    r.pos = 0;
+    for (let rsEnd = nextField(r, Msg.Request, 1, end, 0); rsEnd >= 0; ) {
+      this.resourceSpans(r.pos, rsEnd);
+      r.pos = rsEnd;
+      rsEnd = nextField(r, Msg.Request, 1, end, 0);
     }
     return this.out.result();
   }
 
   private resourceSpans(start: number, end: number): void {
+    const rs = this.scan(Msg.ResourceSpans, start, end, 1);
+    const resource = this.resourceOrRejection(rs);
+    if (countOf(rs, 2) === 0) return;
     const r = this.r;
-    r.pos = start;
-    let resource: Range | null = null;
-    let urlStart = -1;
-    let urlEnd = -1;
-    let firstScope = -1;
-    while (r.pos < end) {
-      const tagAt = r.pos;
-      const tag = r.varint32(end);
-      switch (tag >>> 3) {
-        case 1: {
-          const subEnd = r.lengthEnd(end);
-          resource = { start: r.pos, end: subEnd };
-          checkMessage(r, Msg.Resource, subEnd, 2);
-          break;
-        }
-        case 2:
-          if (firstScope < 0) firstScope = tagAt;
-          r.pos = r.lengthEnd(end);
-          break;
-        case 3:
-          urlEnd = r.lengthEnd(end);
-          urlStart = r.pos;
-          r.pos = urlEnd;
-          break;
-        default:
-          skipField(r, Msg.ResourceSpans, tag, end, 1);
-      }
-    }
-    let info: ResourceInfo;
-    try {
-      info = this.resource(resource, urlStart, urlEnd);
-    } catch (error) {
-      if (!(error instanceof SpanRejection)) throw error;
-      if (firstScope >= 0) {
-        for (const ss of this.repeated(Msg.ResourceSpans, 2, firstScope, end)) {
-          this.rejectSpans(ss.start, ss.end, error);
-        }
-      }
-      return;
-    }
-    if (firstScope < 0) return;
-    for (const ss of this.repeated(Msg.ResourceSpans, 2, firstScope, end)) {
-      this.scopeSpans(ss.start, ss.end, info);
+    r.pos = firstOf(rs, 2);
+    for (let ssEnd = nextField(r, Msg.ResourceSpans, 2, end, 1); ssEnd >= 0; ) {
+      if (resource instanceof SpanRejection) this.rejectSpans(r.pos, ssEnd, resource);
+      else this.scopeSpans(r.pos, ssEnd, resource);
+      r.pos = ssEnd;
+      ssEnd = nextField(r, Msg.ResourceSpans, 2, end, 1);
     }
   }
 
-  private resource(resource: Range | null, urlStart: number, urlEnd: number): ResourceInfo {
+  /** The resource of the `ResourceSpans` scanned into `rs`, or why it is rejected. */
+  private resourceOrRejection(rs: Int32Array): ResourceInfo | SpanRejection {
+    try {
+      return this.resource(rs);
+    } catch (error) {
+      if (!(error instanceof SpanRejection)) throw error;
+      return error;
+    }
+  }
+
+  private resource(rs: Int32Array): ResourceInfo {
     const attributes: Attributes = {};
     let dropped = 0;
-    if (resource !== null) {
-      const r = this.r;
-      const end = resource.end;
-      r.pos = resource.start;
-      while (r.pos < end) {
-        const tag = r.varint32(end);
-        const field = tag >>> 3;
-        if (field === 1) {
-          const kvEnd = r.lengthEnd(end);
-          this.keyValue(attributes, r.pos, kvEnd, 'an attribute key', 0);
-          r.pos = kvEnd;
-        } else if (field === 2) dropped = r.varint32(end);
-        else skipField(r, Msg.Resource, tag, end, 2);
-      }
+    if (startOf(rs, 1) >= 0) {
+      const end = endOf(rs, 1);
+      const resource = this.scan(Msg.Resource, startOf(rs, 1), end, 2);
+      this.attributes(attributes, Msg.Resource, 1, resource, end);
+      dropped = lowOf(resource, 2);
     }
     const info: ResourceInfo = {
       serviceName: serviceOf(attributes),
       attributes,
-      schemaUrl: this.text(urlStart, urlEnd, 'the resource schema URL'),
+      schemaUrl: this.text(rs, 3, 'the resource schema URL'),
     };
     if (dropped !== 0) info.droppedAttributesCount = dropped;
     return info;
@@ -121,63 +85,40 @@ class ProtobufTraceDecoder extends ProtobufSpanReader {
     const reason = rejectReason(error);
     const r = this.r;
     r.pos = start;
-    while (r.pos < end) {
-      const tag = r.varint32(end);
-      const field = tag >>> 3;
-      skipField(r, Msg.ScopeSpans, tag, end, 1);
-      if (field === 2) this.out.reject(reason);
+    for (let spanEnd = nextField(r, Msg.ScopeSpans, 2, end, 1); spanEnd >= 0; ) {
+      checkMessage(r, Msg.Span, spanEnd, 2);
+      this.out.reject(reason);
+      spanEnd = nextField(r, Msg.ScopeSpans, 2, end, 1);
     }
   }
 
   private scopeSpans(start: number, end: number, resource: ResourceInfo): void {
-    const r = this.r;
-    r.pos = start;
-    let scope: Range | null = null;
-    let urlStart = -1;
-    let urlEnd = -1;
-    let firstSpan = -1;
-    while (r.pos < end) {
-      const tagAt = r.pos;
-      const tag = r.varint32(end);
-      switch (tag >>> 3) {
-        case 1: {
-          const subEnd = r.lengthEnd(end);
-          scope = { start: r.pos, end: subEnd };
-          checkMessage(r, Msg.Scope, subEnd, 3);
-          break;
-        }
-        case 2:
-          if (firstSpan < 0) firstSpan = tagAt;
-          r.pos = r.lengthEnd(end);
-          break;
-        case 3:
-          urlEnd = r.lengthEnd(end);
-          urlStart = r.pos;
-          r.pos = urlEnd;
-          break;
-        default:
-          skipField(r, Msg.ScopeSpans, tag, end, 2);
-      }
-    }
+    const ss = this.scan(Msg.ScopeSpans, start, end, 2);
+    const spanCount = countOf(ss, 2);
+    const firstSpan = firstOf(ss, 2);
     let info: ScopeInfo;
     try {
-      info = this.scope(scope, urlStart, urlEnd);
+      info = this.scope(ss);
     } catch (error) {
       if (!(error instanceof SpanRejection)) throw error;
-      if (firstSpan >= 0) this.rejectSpans(firstSpan, end, error);
+      if (spanCount > 0) this.rejectSpans(firstSpan, end, error);
       return;
     }
-    if (firstSpan < 0) return;
+    if (spanCount === 0) return;
     const spans: SpanInput[] = [];
-    for (const s of this.repeated(Msg.ScopeSpans, 2, firstSpan, end)) {
+    const r = this.r;
+    r.pos = firstSpan;
+    for (let spanEnd = nextField(r, Msg.ScopeSpans, 2, end, 1); spanEnd >= 0; ) {
+      const spanStart = r.pos;
       try {
-        spans.push(this.span(s.start, s.end));
+        spans.push(this.span(spanStart, spanEnd));
       } catch (error) {
         if (!(error instanceof SpanRejection)) throw error;
-        this.check(Msg.Span, s.start, s.end);
+        this.check(Msg.Span, spanStart, spanEnd);
         this.out.reject(rejectReason(error));
       }
-      r.pos = s.end;
+      r.pos = spanEnd;
+      spanEnd = nextField(r, Msg.ScopeSpans, 2, end, 1);
     }
     if (spans.length > 0) {
       this.out.groups.push({ resource, scope: info, spans });
@@ -185,53 +126,21 @@ class ProtobufTraceDecoder extends ProtobufSpanReader {
     }
   }
 
-  private scope(scope: Range | null, urlStart: number, urlEnd: number): ScopeInfo {
-    let nameStart = -1;
-    let nameEnd = -1;
-    let versionStart = -1;
-    let versionEnd = -1;
-    let dropped = 0;
-    let firstAttr = -1;
-    const r = this.r;
-    if (scope !== null) {
-      const end = scope.end;
-      r.pos = scope.start;
-      while (r.pos < end) {
-        const tagAt = r.pos;
-        const tag = r.varint32(end);
-        switch (tag >>> 3) {
-          case 1:
-            nameEnd = r.lengthEnd(end);
-            nameStart = r.pos;
-            r.pos = nameEnd;
-            break;
-          case 2:
-            versionEnd = r.lengthEnd(end);
-            versionStart = r.pos;
-            r.pos = versionEnd;
-            break;
-          case 3:
-            if (firstAttr < 0) firstAttr = tagAt;
-            r.pos = r.lengthEnd(end);
-            break;
-          case 4:
-            dropped = r.varint32(end);
-            break;
-          default:
-            skipField(r, Msg.Scope, tag, end, 3);
-        }
-      }
-    }
-    const name = this.text(nameStart, nameEnd, 'the scope name');
-    const version = this.text(versionStart, versionEnd, 'the scope version');
+  private scope(ss: Int32Array): ScopeInfo {
+    // An absent scope is the empty range [-1, -1): a scan of it finds nothing.
+    const end = endOf(ss, 1);
+    const scope = this.scan(Msg.Scope, startOf(ss, 1), end, 3);
+    const name = this.text(scope, 1, 'the scope name');
+    const version = this.text(scope, 2, 'the scope version');
     const attributes: Attributes = {};
-    if (scope !== null && firstAttr >= 0) this.attributes(attributes, Msg.Scope, 3, firstAttr, scope.end);
+    this.attributes(attributes, Msg.Scope, 3, scope, end);
     const info: ScopeInfo = {
       name,
       version,
       attributes,
-      schemaUrl: this.text(urlStart, urlEnd, 'the scope schema URL'),
+      schemaUrl: this.text(ss, 3, 'the scope schema URL'),
     };
+    const dropped = lowOf(scope, 4);
     if (dropped !== 0) info.droppedAttributesCount = dropped;
     return info;
   }

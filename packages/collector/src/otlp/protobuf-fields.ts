@@ -2,11 +2,22 @@ import { isUtf8 } from 'node:buffer';
 import { type Attributes, type AttrValue, bytesAttr, doubleAttr } from '../model.js';
 import { BatchBuilder, type DecodeLimits, SpanRejection } from './decode-common.js';
 import { int64FromWords, WireReader } from './wire-reader.js';
-import { checkMessage, Msg, skipField } from './wire-schema.js';
+import {
+  checkMessage,
+  countOf,
+  firstOf,
+  Msg,
+  nextField,
+  ONEOF_FIELD,
+  scanMessage,
+  scanRecords,
+} from './wire-schema.js';
 
 /**
  * The field-level half of the OTLP/protobuf reader (see decode-protobuf.ts): strings, ids,
- * message checks and attribute values, read in place from the request bytes.
+ * message checks and attribute values, read in place from the request bytes. A message is scanned
+ * once ({@link ProtobufFieldReader.scan}) and its fields are then taken from the scan's record by
+ * field number.
  */
 
 const REPLACEMENT_CHAR = '\uFFFD';
@@ -19,13 +30,7 @@ interface SliceDecoders {
   hexSlice(start: number, end: number): string;
 }
 
-/** Start and end offset of a length-delimited field (start -1: absent). */
-export interface Range {
-  start: number;
-  end: number;
-}
-
-/** Longest string {@link ProtobufTraceDecoder.cachedText} keeps. */
+/** Longest string {@link ProtobufFieldReader.cachedText} keeps. */
 const MAX_CACHED_BYTES = 32;
 const TEXT_CACHE_MASK = 4095;
 // Process-wide (one decode at a time: decoding is synchronous), direct-mapped by a hash of the bytes.
@@ -33,11 +38,21 @@ const TEXT_CACHE_MASK = 4095;
 const textCacheBytes: (Uint8Array | undefined)[] = new Array(TEXT_CACHE_MASK + 1).fill(undefined);
 const textCacheValues: (string | undefined)[] = new Array(TEXT_CACHE_MASK + 1).fill(undefined);
 
+/** Tags (field number and wire type) of `KeyValue.key` and `.value`, `AnyValue.string_value` and `.int_value`. */
+const [KEY_TAG, VALUE_TAG, STRING_TAG, INT_TAG] = [0x0a, 0x12, 0x0a, 0x18];
+/** Turns the two words of a fixed64 into the double they encode. */
+const DOUBLE_WORDS = new DataView(new ArrayBuffer(8));
+
 export class ProtobufFieldReader {
   protected readonly r: WireReader;
   protected readonly buf: Buffer;
   protected readonly slices: SliceDecoders;
   protected readonly out = new BatchBuilder();
+  /**
+   * The last scan of each message type. A reader takes what it needs from its record before it
+   * scans a message of the same type again (a value nested in a value).
+   */
+  private readonly records = scanRecords();
 
   constructor(
     body: Buffer,
@@ -48,8 +63,24 @@ export class ProtobufFieldReader {
     this.r = new WireReader(body);
   }
 
-  /** Text of a string field: invalid UTF-8 rejects the span, a real U+FFFD passes. */
-  protected text(start: number, end: number, where: string): string {
+  /** Scans the message of type `type` in `[start, end)` (see `scanMessage`) and returns its record. */
+  protected scan(type: Msg, start: number, end: number, depth: number): Int32Array {
+    this.r.pos = start;
+    scanMessage(this.r, type, end, depth, this.records);
+    return this.records[type] as Int32Array;
+  }
+
+  /** The record of the last scan of a message of type `type` (a checked `Status` is scanned with its span). */
+  protected record(type: Msg): Int32Array {
+    return this.records[type] as Int32Array;
+  }
+
+  /** Text of string field `n` of a scan: invalid UTF-8 rejects the span, a real U+FFFD passes. */
+  protected text(rec: Int32Array, n: number, where: string): string {
+    return this.textIn(rec[4 * n] as number, rec[4 * n + 1] as number, where);
+  }
+
+  private textIn(start: number, end: number, where: string): string {
     if (start < 0 || start === end) return '';
     const value = this.slices.utf8Slice(start, end);
     if (value.includes(REPLACEMENT_CHAR) && !isUtf8(this.buf.subarray(start, end))) {
@@ -65,7 +96,7 @@ export class ProtobufFieldReader {
    */
   protected cachedText(start: number, end: number, where: string): string {
     const length = end - start;
-    if (start < 0 || length > MAX_CACHED_BYTES) return this.text(start, end, where);
+    if (start < 0 || length > MAX_CACHED_BYTES) return this.textIn(start, end, where);
     if (length === 0) return '';
     const buf = this.buf;
     let hash = length;
@@ -77,14 +108,19 @@ export class ProtobufFieldReader {
       while (i < length && cached[i] === buf[start + i]) i++;
       if (i === length) return textCacheValues[slot] as string;
     }
-    const value = this.text(start, end, where);
+    const value = this.textIn(start, end, where);
     textCacheBytes[slot] = new Uint8Array(buf.subarray(start, end));
     textCacheValues[slot] = value;
     return value;
   }
 
-  /** Hex id of exactly `size` bytes (absent or empty allowed when `optional`); all zeroes rejected. */
-  protected id(start: number, end: number, size: number, what: string, optional: boolean): string {
+  /**
+   * Hex id of exactly `size` bytes in field `n` of a scan (absent or empty allowed when
+   * `optional`); all zeroes rejected.
+   */
+  protected id(rec: Int32Array, n: number, size: number, what: string, optional: boolean): string {
+    const start = rec[4 * n] as number;
+    const end = rec[4 * n + 1] as number;
     const length = start < 0 ? 0 : end - start;
     if (length === 0 && optional) return '';
     if (length !== size) throw new SpanRejection(`${what} must be ${size} bytes, got ${length}`);
@@ -104,32 +140,14 @@ export class ProtobufFieldReader {
     checkMessage(r, type, end, 1);
   }
 
-  /** Fields `field` (repeated, length-delimited) of the message in `[from, end)`, as ranges. */
-  protected *repeated(type: Msg, field: number, from: number, end: number): Generator<Range> {
+  /** The key/value fields `n` of the message scanned into `rec`, which ends at `end`, into `out`. */
+  protected attributes(out: Attributes, type: Msg, n: number, rec: Int32Array, end: number): void {
+    if (countOf(rec, n) === 0) return;
     const r = this.r;
-    r.pos = from;
-    while (r.pos < end) {
-      const tag = r.varint32(end);
-      if (tag >>> 3 === field) {
-        const subEnd = r.lengthEnd(end);
-        const start = r.pos;
-        yield { start, end: subEnd };
-        r.pos = subEnd;
-      } else skipField(r, type, tag, end, 1);
-    }
-  }
-
-  /** The key/value fields `field` of the message in `[from, end)` into `out`. */
-  protected attributes(out: Attributes, type: Msg, field: number, from: number, end: number): void {
-    const r = this.r;
-    r.pos = from;
-    while (r.pos < end) {
-      const tag = r.varint32(end);
-      if (tag >>> 3 === field) {
-        const kvEnd = r.lengthEnd(end);
-        this.keyValue(out, r.pos, kvEnd, 'an attribute key', 0);
-        r.pos = kvEnd;
-      } else skipField(r, type, tag, end, 3);
+    r.pos = firstOf(rec, n);
+    for (let kvEnd = nextField(r, type, n, end, 3); kvEnd >= 0; kvEnd = nextField(r, type, n, end, 3)) {
+      this.keyValue(out, r.pos, kvEnd, 'an attribute key', 0);
+      r.pos = kvEnd;
     }
   }
 
@@ -137,118 +155,90 @@ export class ProtobufFieldReader {
   protected keyValue(out: Attributes, start: number, end: number, keyWhere: string, depth: number): void {
     const r = this.r;
     r.pos = start;
-    let keyStart = -1;
-    let keyEnd = -1;
-    let valueStart = -1;
-    let valueEnd = -1;
-    while (r.pos < end) {
-      const tag = r.varint32(end);
-      const field = tag >>> 3;
-      if (field === 1) {
-        keyEnd = r.lengthEnd(end);
-        keyStart = r.pos;
-        r.pos = keyEnd;
-      } else if (field === 2) {
-        if (valueStart >= 0) {
-          // A repeated value: the last one counts, the earlier one must still be well formed.
-          const at = r.pos;
-          this.check(Msg.AnyValue, valueStart, valueEnd);
-          r.pos = at;
-        }
-        valueEnd = r.lengthEnd(end);
-        valueStart = r.pos;
-        r.pos = valueEnd;
-      } else skipField(r, Msg.KeyValue, tag, end, depth + 4);
+    // The usual encoding, a key then a value and nothing else, is read without a scan: the same
+    // reads in the same order as the scan's, which takes over (from the start) for anything else.
+    if (start < end && r.varint32(end) === KEY_TAG) {
+      const keyEnd = r.lengthEnd(end);
+      const keyStart = r.pos;
+      r.pos = keyEnd;
+      if (keyEnd < end && r.varint32(end) === VALUE_TAG && r.lengthEnd(end) === end) {
+        out[this.cachedText(keyStart, keyEnd, keyWhere)] = this.anyValue(r.pos, end, depth);
+        return;
+      }
     }
-    const key = this.cachedText(keyStart, keyEnd, keyWhere);
-    out[key] = valueStart < 0 ? null : this.anyValue(valueStart, valueEnd, depth);
+    const kv = this.scan(Msg.KeyValue, start, end, depth + 4);
+    const key = this.cachedText(kv[4] as number, kv[5] as number, keyWhere);
+    out[key] = kv[ONEOF_FIELD] === 0 ? null : this.anyValue(kv[0] as number, kv[1] as number, depth);
   }
 
   /** One `AnyValue` in `[start, end)` (the cursor is left anywhere). */
   protected anyValue(start: number, end: number, depth: number): AttrValue {
     const r = this.r;
+    r.pos = start;
     if (depth > MAX_VALUE_DEPTH) {
-      r.pos = start;
       checkMessage(r, Msg.AnyValue, end, depth + 4);
       return null;
     }
-    r.pos = start;
-    let field = 0;
-    let from = 0;
-    let to = 0;
-    let low = 0;
-    let high = 0;
-    let double = 0;
-    while (r.pos < end) {
+    // A lone string or int (most values) is read without a scan, as in keyValue.
+    if (start < end) {
       const tag = r.varint32(end);
-      const f = tag >>> 3;
-      if (f < 1 || f > 7) {
-        skipField(r, Msg.AnyValue, tag, end, depth + 4);
-        continue;
-      }
-      if (field === 5 || field === 6) {
-        // One of the value fields came again: the last one counts, a list before it is checked.
-        const at = r.pos;
-        this.check(field === 5 ? Msg.ArrayValue : Msg.KeyValueList, from, to);
-        r.pos = at;
-      }
-      field = f;
-      switch (f) {
-        case 2:
-          low = r.varint32(end);
-          break;
-        case 3:
-          low = r.varint64(end);
-          high = r.hi;
-          break;
-        case 4:
-          double = r.double(end);
-          break;
-        default:
-          to = r.lengthEnd(end);
-          from = r.pos;
-          r.pos = to;
+      if (tag === STRING_TAG) {
+        const to = r.lengthEnd(end);
+        if (to === end) return this.cachedText(r.pos, to, 'a string value');
+      } else if (tag === INT_TAG) {
+        const low = r.varint64(end);
+        if (r.pos === end) return int64FromWords(low, r.hi);
       }
     }
-    switch (field) {
+    const value = this.scan(Msg.AnyValue, start, end, depth + 4);
+    // The value's offsets, or its low and high words.
+    const from = value[0] as number;
+    const to = value[1] as number;
+    switch (value[ONEOF_FIELD]) {
       case 1:
         return this.cachedText(from, to, 'a string value');
       case 2:
-        return low !== 0;
+        return from !== 0;
       case 3:
-        return int64FromWords(low, high);
+        return int64FromWords(from >>> 0, to >>> 0);
       case 4:
-        return doubleAttr(double);
-      case 5: {
-        const list: AttrValue[] = [];
-        r.pos = from;
-        while (r.pos < to) {
-          const tag = r.varint32(to);
-          if (tag >>> 3 === 1) {
-            const valueEnd = r.lengthEnd(to);
-            list.push(this.anyValue(r.pos, valueEnd, depth + 1));
-            r.pos = valueEnd;
-          } else skipField(r, Msg.ArrayValue, tag, to, depth + 4);
-        }
-        return list;
-      }
-      case 6: {
-        const map: Record<string, AttrValue> = {};
-        r.pos = from;
-        while (r.pos < to) {
-          const tag = r.varint32(to);
-          if (tag >>> 3 === 1) {
-            const kvEnd = r.lengthEnd(to);
-            this.keyValue(map, r.pos, kvEnd, 'a key/value list key', depth + 1);
-            r.pos = kvEnd;
-          } else skipField(r, Msg.KeyValueList, tag, to, depth + 4);
-        }
-        return map;
-      }
+        DOUBLE_WORDS.setInt32(0, from, true);
+        DOUBLE_WORDS.setInt32(4, to, true);
+        return doubleAttr(DOUBLE_WORDS.getFloat64(0, true));
+      case 5:
+        return this.arrayValue(from, to, depth);
+      case 6:
+        return this.keyValueList(from, to, depth);
       case 7:
         return bytesAttr(this.buf.subarray(from, to));
       default:
         return null;
     }
+  }
+
+  private arrayValue(start: number, end: number, depth: number): AttrValue[] {
+    const list: AttrValue[] = [];
+    const r = this.r;
+    r.pos = start;
+    const type = Msg.ArrayValue;
+    for (let valueEnd = nextField(r, type, 1, end, depth + 4); valueEnd >= 0; ) {
+      list.push(this.anyValue(r.pos, valueEnd, depth + 1));
+      r.pos = valueEnd;
+      valueEnd = nextField(r, type, 1, end, depth + 4);
+    }
+    return list;
+  }
+
+  private keyValueList(start: number, end: number, depth: number): Record<string, AttrValue> {
+    const map: Record<string, AttrValue> = {};
+    const r = this.r;
+    r.pos = start;
+    const type = Msg.KeyValueList;
+    for (let kvEnd = nextField(r, type, 1, end, depth + 4); kvEnd >= 0; ) {
+      this.keyValue(map, r.pos, kvEnd, 'a key/value list key', depth + 1);
+      r.pos = kvEnd;
+      kvEnd = nextField(r, type, 1, end, depth + 4);
+    }
+    return map;
   }
 }

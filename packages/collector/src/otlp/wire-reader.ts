@@ -103,14 +103,6 @@ export class WireReader {
     return lo;
   }
 
-  /** A little-endian double. */
-  double(end: number): number {
-    if (this.pos + 8 > end) this.truncated();
-    const v = this.buf.readDoubleLE(this.pos);
-    this.pos += 8;
-    return v;
-  }
-
   /**
    * Reads the length of a length-delimited field and returns where its content ends (the cursor is
    * at its start); the content must fit within `end`.
