@@ -465,7 +465,8 @@ describe('wire reader = protobufjs + walker on random requests', () => {
       if (g.chance(0.3)) {
         damaged[g.int(damaged.length)] = g.int(256);
       } else if (g.chance(0.5)) {
-        damaged[g.int(damaged.length)] ^= 1 << g.int(8);
+        const at = g.int(damaged.length);
+        damaged[at] = (damaged[at] ?? 0) ^ (1 << g.int(8));
       }
       const cut = g.chance(0.4) ? damaged.subarray(0, g.int(damaged.length)) : damaged;
       const a = run(ours, cut);
