@@ -18,6 +18,7 @@ const span = read('span');
 const faults = read('faults');
 const ingest = read('collector-ingest');
 const query = read('collector-query');
+const ingestBuilds = read('collector-ingest-builds');
 const monitor = read('collector-monitor');
 
 /**
@@ -302,7 +303,7 @@ if (span) {
   out();
 }
 
-renderCollector(out, { ingest, query, monitor });
+renderCollector(out, { ingest, query, monitor, ingestBuilds });
 
 for (const { major, result: scaling } of scalings) {
   out(`## 4. Scaling (Node ${major}, ${scaling.node})`);

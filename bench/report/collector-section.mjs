@@ -14,7 +14,7 @@ const INGEST_TARGET_SPANS_PER_SEC = 50_000;
 const QUERY_P95_TARGET_MS = 50;
 
 /** Writes section 3 through `out`; each result may be null (not measured yet). */
-export function renderCollector(out, { ingest, query, monitor }) {
+export function renderCollector(out, { ingest, query, monitor, ingestBuilds }) {
   out('## 3. Collector ingest and query');
   out();
   if (ingest || query) {
@@ -24,6 +24,7 @@ export function renderCollector(out, { ingest, query, monitor }) {
     out('`collector-query.json`, which this section renders.');
   }
   out();
+  if (ingestBuilds) renderIngestBuilds(out, ingestBuilds);
   renderMonitor(out, monitor);
   out('Not re-run by `npm run bench`: filling 1M spans takes minutes.');
   out();
@@ -74,6 +75,27 @@ function renderMeasured(out, ingest, query) {
       );
     }
   }
+}
+
+/** `ingest.mjs --dist …`: collector builds side by side (default configuration, medians). */
+function renderIngestBuilds(out, record) {
+  out(
+    `Collector builds compared (\`node bench/collector/ingest.mjs ${record.batches} ${record.concurrency} --rounds ${record.runs.length / record.builds.length} --dist … --dist …\`, alternated by round, medians; ${record.node}, ${record.startedAt}, load average ${record.loadavgBefore.map((v) => v.toFixed(1)).join(' / ')} before):`,
+  );
+  out();
+  out('| build | OTLP/HTTP spans/s | OTLP/gRPC spans/s | CPU µs/span HTTP / gRPC |');
+  out('| --- | ---: | ---: | ---: |');
+  for (const b of record.builds) {
+    out(
+      row([
+        `\`${b.dist}\``,
+        b.httpSpansPerSec.toLocaleString('en-US'),
+        b.grpcSpansPerSec.toLocaleString('en-US'),
+        `${b.httpCpuUsPerSpan} / ${b.grpcCpuUsPerSpan}`,
+      ]),
+    );
+  }
+  out();
 }
 
 /** How many runs each case had: fixed in older result files, adaptive since round 22. */
