@@ -41,7 +41,7 @@ export class BackgroundCheckpointer {
   private lastRequestAt = Number.NEGATIVE_INFINITY;
   private running = true;
   private closing: Promise<void> | null = null;
-  /** Checkpoints done and the last error (for tests and `/status`). */
+  /** Checkpoints done, failed, and the last error (read by the tests; `/status` does not show them). */
   readonly stats = { checkpoints: 0, failures: 0, lastError: null as string | null };
 
   /**
