@@ -80,7 +80,7 @@ function renderMeasured(out, ingest, query) {
 /** `ingest.mjs --dist …`: collector builds side by side (default configuration, medians). */
 function renderIngestBuilds(out, record) {
   out(
-    `Collector builds compared (\`node bench/collector/ingest.mjs ${record.batches} ${record.concurrency} --rounds ${record.runs.length / record.builds.length} --dist … --dist …\`, alternated by round, medians; ${record.node}, ${record.startedAt}, load average ${record.loadavgBefore.map((v) => v.toFixed(1)).join(' / ')} before):`,
+    `Collector builds compared (\`node bench/collector/ingest.mjs ${record.batches} ${record.concurrency} --rounds ${record.runs.length / record.builds.length} --dist … --dist …\`, alternated by round, medians; ${record.node}, ${record.startedAt}, load average ${record.loadavgBefore.map((v) => v.toFixed(1)).join(' / ')} before; what each build is: bench/collector/RESULTS.md):`,
   );
   out();
   out('| build | OTLP/HTTP spans/s | OTLP/gRPC spans/s | CPU µs/span HTTP / gRPC |');
