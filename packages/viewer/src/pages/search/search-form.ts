@@ -42,9 +42,32 @@ export interface SearchForm {
   clearQueryError(): void;
 }
 
+/** `us` as a `datetime-local` value in local time, to the second. */
 function toLocalInput(us: number): string {
-  const d = new Date(us / 1000 - new Date().getTimezoneOffset() * 60_000);
-  return d.toISOString().slice(0, 16);
+  const d = new Date(us / 1000 - new Date(us / 1000).getTimezoneOffset() * 60_000);
+  return d.toISOString().slice(0, 19);
+}
+
+/**
+ * A `datetime-local` input for one end of a custom range. The input shows whole seconds, but a
+ * range that came in the URL (a Monitor bucket, a shared link) is kept to the microsecond while
+ * the input still shows it: re-reading the rounded text would cut off the last second (or,
+ * at minute precision, the last minute) of the window.
+ */
+function timeInput(id: string, urlValue: string | null): { input: HTMLInputElement; readUs(): number } {
+  const input = h('input', { id, type: 'datetime-local', step: '1' });
+  const exactUs = urlValue ? Number(urlValue) : Number.NaN;
+  const shown = Number.isFinite(exactUs) ? toLocalInput(exactUs) : '';
+  input.value = shown;
+  return {
+    input,
+    readUs: () =>
+      input.value === shown && Number.isFinite(exactUs)
+        ? exactUs
+        : input.value
+          ? new Date(input.value).getTime() * 1000
+          : Number.NaN,
+  };
 }
 
 function textInput(id: string, placeholder: string, value: string | null): HTMLInputElement {
@@ -227,17 +250,15 @@ function timeRange(params: URLSearchParams) {
     LOOKBACKS.map(([v, label]) => h('option', { value: v }, label)),
   );
   lookbackSelect.value = params.get('lookback') ?? '1h';
-  const startInput = h('input', { id: 'f-start', type: 'datetime-local' });
-  const endInput = h('input', { id: 'f-end', type: 'datetime-local' });
-  if (params.get('start')) startInput.value = toLocalInput(Number(params.get('start')));
-  if (params.get('end')) endInput.value = toLocalInput(Number(params.get('end')));
+  const from = timeInput('f-start', params.get('start'));
+  const to = timeInput('f-end', params.get('end'));
   const customRange = h(
     'div',
     { class: 'custom-range', hidden: lookbackSelect.value !== 'custom' },
     h('label', { for: 'f-start' }, 'From'),
-    startInput,
+    from.input,
     h('label', { for: 'f-end' }, 'To'),
-    endInput,
+    to.input,
   );
   lookbackSelect.addEventListener('change', () => {
     customRange.hidden = lookbackSelect.value !== 'custom';
@@ -246,8 +267,8 @@ function timeRange(params: URLSearchParams) {
   /** The chosen window in µs, or what is wrong with it. */
   const read = (): { start: number; end: number } | string => {
     if (isCustom()) {
-      const start = startInput.value ? new Date(startInput.value).getTime() * 1000 : Number.NaN;
-      const end = endInput.value ? new Date(endInput.value).getTime() * 1000 : Date.now() * 1000;
+      const start = from.readUs();
+      const end = to.input.value ? to.readUs() : Date.now() * 1000;
       if (!Number.isFinite(start)) return 'choose a start time for the custom range';
       if (!Number.isFinite(end) || end <= start) return 'the end of the range must be after its start';
       return { start, end };
