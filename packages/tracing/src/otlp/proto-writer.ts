@@ -8,12 +8,17 @@
 /** Strings up to this length are tried as ASCII in JavaScript before Buffer.write. */
 const SHORT_STRING = 64;
 
-/** The value of a hex digit's char code (either case, as Buffer's hex decoding), or -1. */
+/** The value of each hex digit's char code (either case, as Buffer's hex decoding); -1 otherwise. */
+const HEX_VALUES = new Int8Array(128).fill(-1);
+for (let digit = 0; digit < 16; digit++) {
+  const text = digit.toString(16);
+  HEX_VALUES[text.charCodeAt(0)] = digit;
+  HEX_VALUES[text.toUpperCase().charCodeAt(0)] = digit;
+}
+
+/** The value of a hex digit's char code, or -1. */
 function hexValue(code: number): number {
-  if (code >= 0x30 && code <= 0x39) return code - 0x30;
-  const lower = code | 0x20;
-  if (lower >= 0x61 && lower <= 0x66) return lower - 0x61 + 10;
-  return -1;
+  return code < 128 ? (HEX_VALUES[code] as number) : -1;
 }
 
 export class ProtoWriter {
@@ -60,7 +65,13 @@ export class ProtoWriter {
 
   /** A field tag: field number and wire type (0 varint, 1 fixed64, 2 length-delimited, 5 fixed32). */
   tag(field: number, wireType: 0 | 1 | 2 | 5): void {
-    this.varint(field * 8 + wireType);
+    const tag = field * 8 + wireType;
+    if (tag < 0x80 && this.pos < this.buffer.length) {
+      // Fields 1–15: the tag is one byte (every OTLP field the encoder writes but span flags).
+      this.buffer[this.pos++] = tag;
+      return;
+    }
+    this.varint(tag);
   }
 
   /** An int64 varint (two's complement for negatives, 10 bytes), from an integer double. */

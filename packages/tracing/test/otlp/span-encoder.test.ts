@@ -125,6 +125,16 @@ describe('OTLP span encoder (byte-identical to ProtobufTraceSerializer)', () => 
     ]);
   });
 
+  // The API accepts ids in either case (isValidTraceId); non-hex ids never reach an exporter.
+  it('ids in upper-case hex are written as the official serializer writes them', () => {
+    const withIds = (traceId: string, spanId: string) =>
+      span({ spanContext: () => ({ traceId, spanId, traceFlags: TraceFlags.SAMPLED }) });
+    expectSameBytes([
+      withIds('4BF92F3577B34DA6A3CE929D0E0E4736', '00F067AA0BA902B7'),
+      withIds('4bf92F3577b34DA6a3ce929d0e0e4736', '00f067AA0ba902b7'),
+    ]);
+  });
+
   it('events, links and dropped counts', () =>
     expectSameBytes([
       span({
