@@ -85,6 +85,10 @@ const PIECES = [
     what: 'start a sampled server span (9 attributes) under a remote parent, set 3, end it into the encoding processor',
   },
   {
+    id: 'unsampled',
+    what: 'an unsampled request (rate 0): A starts the trace (ids only), checks its parent for fetch and Redis, injects `traceparent` + `b3`; B extracts and continues it',
+  },
+  {
     id: 'request-logs',
     what: "a request's pino logging: Fastify's per-request child, trace ids added, 2 lines written",
   },
@@ -150,6 +154,9 @@ async function buildPieces(api, dist, side) {
   return pieceTable(api, dist, { root, startServerSpan, toEncode: encodableSpan(ended) });
 }
 
+/** The fast-path hint each build's server-span piece runs with (none for the `before` side). */
+const samplingHints = new Map();
+
 /**
  * How a side starts the server span: `after` takes this build's instrumentation path (LeanSpan
  * through the same processors), `before` the SDK tracer.
@@ -173,7 +180,7 @@ async function serverSpanStarter(api, dist, side, { resource, processor, provide
     attributePerEventCountLimit: 128,
     attributePerLinkCountLimit: 128,
   };
-  fastPath.setSamplingHint({
+  const hint = {
     root: new TraceIdRatioBasedSampler(1),
     rate: 1,
     pipeline: {
@@ -182,7 +189,9 @@ async function serverSpanStarter(api, dist, side, { resource, processor, provide
       limits,
       scope: (name) => provider.instrumentationScope(name),
     },
-  });
+  };
+  fastPath.setSamplingHint(hint);
+  samplingHints.set(dist, hint);
   return () =>
     fastPath.startInstrumentationSpan(
       tracer,
@@ -249,6 +258,31 @@ async function requestLogCorrelator(dist) {
   };
 }
 
+/**
+ * The library's work on one request at rate 0 across A → B, without Fastify and undici around it:
+ * A's server span (no incoming headers: a new unsampled trace), the "is the parent unsampled?"
+ * checks of its fetch and Redis instrumentation, the fetch's `traceparent` + `b3` injection; B's
+ * extraction and its own unsampled span (the id its `traceresponse` carries). The fast path's
+ * rate-0 hint is set for the call and the side's own hint (see {@link samplingHints}) restored after it.
+ */
+async function unsampledRequestPath(api, dist, root, propagator) {
+  const fastPath = await load(dist, 'instrumentation/fast-path.js');
+  const { TraceIdRatioBasedSampler } = await import('@opentelemetry/sdk-trace');
+  const rate0 = { root: new TraceIdRatioBasedSampler(0), rate: 0 };
+  const setter = { set: (carrier, key, value) => (carrier[key] = value) };
+  const getter = { get: (carrier, key) => carrier[key], keys: (carrier) => Object.keys(carrier) };
+  return () => {
+    fastPath.setSamplingHint(rate0);
+    const a = api.trace.setSpan(root, fastPath.unsampledSpan(root));
+    const headers = {};
+    if (fastPath.parentNotSampled(a)) propagator.inject(a, headers, setter); // fetch
+    const redisSkipped = fastPath.parentNotSampled(a); // Redis
+    const b = fastPath.unsampledSpan(propagator.extract(root, headers, getter));
+    fastPath.setSamplingHint(samplingHints.get(dist));
+    return (redisSkipped ? 1 : 0) + b.spanContext().spanId.length + headers.b3.length;
+  };
+}
+
 /** The pieces by name, plus `checksum`. */
 async function pieceTable(api, dist, { root, startServerSpan, toEncode }) {
   const requestLogs = await requestLogCorrelator(dist);
@@ -257,6 +291,7 @@ async function pieceTable(api, dist, { root, startServerSpan, toEncode }) {
   const { createPropagator } = await load(dist, 'propagation.js');
   const { encodeSpan } = await load(dist, 'otlp/span-encoder.js');
   const propagator = createPropagator();
+  const unsampledRequest = await unsampledRequestPath(api, dist, root, propagator);
   const keys = [api.createContextKey('span'), api.createContextKey('b3'), api.createContextKey('baggage')];
   const getter = { get: (carrier, key) => carrier[key], keys: (carrier) => Object.keys(carrier) };
   // Every result feeds `sink`, so the optimizer cannot drop the work; its total is recorded.
@@ -292,6 +327,9 @@ async function pieceTable(api, dist, { root, startServerSpan, toEncode }) {
       span.setAttribute('http.response.status_code', 200);
       span.setAttribute('http.duration_ms', 1.25);
       span.end();
+    },
+    unsampled: () => {
+      sink += unsampledRequest();
     },
     'request-logs': () => {
       sink += requestLogs() & 1;

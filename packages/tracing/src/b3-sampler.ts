@@ -1,13 +1,7 @@
-import {
-  type Attributes,
-  type Context,
-  isSpanContextValid,
-  type Link,
-  type SpanKind,
-  trace,
-} from '@opentelemetry/api';
+import { type Attributes, type Context, type Link, type SpanKind, trace } from '@opentelemetry/api';
 import { type Sampler, SamplingDecision, type SamplingResult } from '@opentelemetry/sdk-trace';
 import { getB3Hint } from './b3.js';
+import { isValidSpanContext } from './hex.js';
 
 /**
  * Wraps the parent-based sampler so the two B3 sampling states a span context cannot carry
@@ -40,7 +34,7 @@ export class B3AwareSampler implements Sampler {
     const hint = getB3Hint(context);
     if (hint !== undefined) {
       const parent = trace.getSpanContext(context);
-      const hasParent = parent !== undefined && isSpanContextValid(parent);
+      const hasParent = parent !== undefined && isValidSpanContext(parent);
       if (!hasParent && hint.traceId === undefined && hint.state !== 'defer') {
         return {
           decision: hint.state === 'deny' ? SamplingDecision.NOT_RECORD : SamplingDecision.RECORD_AND_SAMPLED,

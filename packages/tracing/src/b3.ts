@@ -1,7 +1,6 @@
 import {
   type Context,
   createContextKey,
-  isSpanContextValid,
   type TextMapGetter,
   type TextMapPropagator,
   type TextMapSetter,
@@ -9,7 +8,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
-import { isNonZeroLowerHex, trimOws } from './hex.js';
+import { isNonZeroLowerHex, isValidSpanContext, trimOws } from './hex.js';
 
 /**
  * B3 propagation exactly as https://github.com/openzipkin/b3-propagation (README) specifies.
@@ -193,7 +192,7 @@ export class B3Propagator implements TextMapPropagator {
 
   inject(context: Context, carrier: unknown, setter: TextMapSetter): void {
     const spanContext = trace.getSpanContext(context);
-    if (!spanContext || isTracingSuppressed(context) || !isSpanContextValid(spanContext)) return;
+    if (!spanContext || isTracingSuppressed(context) || !isValidSpanContext(spanContext)) return;
     const sampled = (spanContext.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED;
     const hint = getB3Hint(context);
     const debug =

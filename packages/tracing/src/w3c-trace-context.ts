@@ -1,6 +1,5 @@
 import {
   type Context,
-  isSpanContextValid,
   type SpanContext,
   type TextMapGetter,
   type TextMapPropagator,
@@ -8,7 +7,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
-import { isLowerHex, isNonZeroLowerHex, trimOws } from './hex.js';
+import { isLowerHex, isNonZeroLowerHex, isValidSpanContext, trimOws } from './hex.js';
 import { W3CTraceState } from './tracestate.js';
 
 /**
@@ -89,7 +88,7 @@ function readHeader(getter: TextMapGetter, carrier: unknown, name: string): stri
 export class W3CTraceContextPropagator implements TextMapPropagator {
   inject(context: Context, carrier: unknown, setter: TextMapSetter): void {
     const spanContext = trace.getSpanContext(context);
-    if (!spanContext || isTracingSuppressed(context) || !isSpanContextValid(spanContext)) return;
+    if (!spanContext || isTracingSuppressed(context) || !isValidSpanContext(spanContext)) return;
     setter.set(carrier, TRACEPARENT_HEADER, formatTraceparent(spanContext));
     // §3.3.2 "Vendors MUST accept empty tracestate headers but SHOULD avoid sending them."
     const state = spanContext.traceState?.serialize();

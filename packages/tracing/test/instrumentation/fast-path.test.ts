@@ -4,6 +4,7 @@ import { TraceState } from '@opentelemetry/core';
 import { SamplingDecision, TraceIdRatioBasedSampler, TracerProvider } from '@opentelemetry/sdk-trace';
 import { afterEach, describe, expect, it } from 'vitest';
 import { B3Propagator } from '../../src/b3.js';
+import { isValidSpanContext } from '../../src/hex.js';
 import { idGenerator, setSamplingHint, unsampledSpan } from '../../src/instrumentation/fast-path.js';
 import { createSampler } from '../../src/provider.js';
 
@@ -58,6 +59,44 @@ describe('unsampled fast path', () => {
     expect(a?.spanId).toMatch(/^[0-9a-f]{16}$/);
     hint(1);
     expect(unsampledSpan(ROOT_CONTEXT)).toBeUndefined();
+  });
+
+  it('draws distinct, valid ids across refills of its random pool', () => {
+    const traceIds = new Set<string>();
+    const spanIds = new Set<string>();
+    // 1,000 × (16 + 8) bytes: several refills of the 4 KB pool.
+    for (let i = 0; i < 1000; i++) {
+      traceIds.add(idGenerator.generateTraceId());
+      spanIds.add(idGenerator.generateSpanId());
+    }
+    expect(traceIds.size).toBe(1000);
+    expect(spanIds.size).toBe(1000);
+    for (const id of traceIds) expect(id).toMatch(/^[0-9a-f]{32}$/);
+    for (const id of spanIds) expect(id).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it('judges span contexts valid exactly as the API does (OpenTelemetry API isSpanContextValid)', () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const spanId = '00f067aa0ba902b7';
+    const cases: [string, string][] = [
+      [traceId, spanId],
+      [traceId.toUpperCase(), spanId.toUpperCase()],
+      ['0'.repeat(32), spanId],
+      [traceId, '0'.repeat(16)],
+      [`${'0'.repeat(31)}1`, `${'0'.repeat(15)}1`],
+      [traceId.slice(1), spanId],
+      [`${traceId}0`, spanId],
+      [traceId, spanId.slice(1)],
+      [traceId.replace('4', 'g'), spanId],
+      [traceId, spanId.replace('f', 'G')],
+      [traceId, ` ${spanId.slice(1)}`],
+      ['', ''],
+      [traceId, `${spanId.slice(0, 15)}\u00e9`],
+    ];
+    for (const [t, s] of cases) {
+      const ctx = { traceId: t, spanId: s, traceFlags: 0 };
+      expect(isValidSpanContext(ctx), `${t} / ${s}`).toBe(trace.isSpanContextValid(ctx));
+    }
   });
 
   it('continues an unsampled parent: same trace id and tracestate, a new span id, not sampled', () => {
