@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './lib/procs.mjs';
-import { readResult as read, readPerNode } from './lib/results.mjs';
+import { readResult as read, readLabelled, readPerNode } from './lib/results.mjs';
 import { renderCollector } from './report/collector-section.mjs';
 import { renderFaults } from './report/faults-section.mjs';
 import { loadCells, loadLine, mb, median, row, verdict, versionOf, x } from './report/format.mjs';
@@ -18,7 +18,7 @@ const span = read('span');
 const faults = read('faults');
 const ingest = read('collector-ingest');
 const query = read('collector-query');
-const ingestBuilds = read('collector-ingest-builds');
+const ingestBuilds = readLabelled('collector-ingest-builds').map(({ result }) => result);
 const monitor = read('collector-monitor');
 
 /**

@@ -12,7 +12,9 @@
 //        [--force] [--max-load 0.5] [--settle-wait 180]
 // With `--dist <collector dist dir>` (repeatable; e.g. a copy of an older build inside
 // packages/collector, so its imports resolve) it instead compares those builds in their default
-// configuration, alternated round by round, and writes bench/results/collector-ingest-builds.json.
+// configuration, alternated round by round, and writes bench/results/collector-ingest-builds.json,
+// or with `--label <name> --about "<what the builds are>"` collector-ingest-builds-<name>.json
+// (the report renders every such file, with its `about` line).
 // Waits for a quiet machine first (bench/lib/quiet.mjs); exit 3 if it stays busy, unless --force.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -39,6 +41,8 @@ const { values, positionals } = parseArgs({
   options: {
     rounds: { type: 'string', default: '2' },
     dist: { type: 'string', multiple: true },
+    label: { type: 'string' },
+    about: { type: 'string' },
     ...QUIET_OPTIONS,
   },
 });
@@ -213,8 +217,11 @@ function writeBuildsRecord(builds, runs, summary) {
     concurrency: Number(concurrency),
   });
   record.builds = builds.map((d) => relative(process.cwd(), d)).map((dist) => ({ dist, ...summary(dist) }));
+  if (values.about) record.about = values.about;
   record.runs = runs;
-  writeResult('collector-ingest-builds', record);
+  if (values.label !== undefined && !/^[a-z0-9-]+$/.test(values.label))
+    throw new Error(`--label ${values.label}: use lower-case letters, digits and dashes`);
+  writeResult(values.label ? `collector-ingest-builds-${values.label}` : 'collector-ingest-builds', record);
   console.log(JSON.stringify(record, null, 2));
 }
 

@@ -29,6 +29,15 @@ export function readPerNode(prefix) {
     .sort((a, b) => a.major - b.major);
 }
 
+/** Every `<prefix>.json` and `<prefix>-<label>.json`, by file name: [{ name, result }]. */
+export function readLabelled(prefix) {
+  if (!existsSync(RESULTS_DIR)) return [];
+  return readdirSync(RESULTS_DIR)
+    .filter((f) => f === `${prefix}.json` || (f.startsWith(`${prefix}-`) && f.endsWith('.json')))
+    .sort()
+    .map((f) => ({ name: f.replace(/\.json$/, ''), result: readResult(f.replace(/\.json$/, '')) }));
+}
+
 /** `overhead-node24` for a Node version string such as `v24.1.0`. */
 export function perNodeName(prefix, version) {
   return `${prefix}-node${version.replace(/^v/, '').split('.')[0]}`;

@@ -24,7 +24,7 @@ export function renderCollector(out, { ingest, query, monitor, ingestBuilds }) {
     out('`collector-query.json`, which this section renders.');
   }
   out();
-  if (ingestBuilds) renderIngestBuilds(out, ingestBuilds);
+  for (const record of ingestBuilds) renderIngestBuilds(out, record);
   renderMonitor(out, monitor);
   out('Not re-run by `npm run bench`: filling 1M spans takes minutes.');
   out();
@@ -80,9 +80,13 @@ function renderMeasured(out, ingest, query) {
 /** `ingest.mjs --dist …`: collector builds side by side (default configuration, medians). */
 function renderIngestBuilds(out, record) {
   out(
-    `Collector builds compared (\`node bench/collector/ingest.mjs ${record.batches} ${record.concurrency} --rounds ${record.runs.length / record.builds.length} --dist … --dist …\`, alternated by round, medians; ${record.node}, ${record.startedAt}, load average ${record.loadavgBefore.map((v) => v.toFixed(1)).join(' / ')} before; what each build is: bench/collector/RESULTS.md):`,
+    `Collector builds compared (\`node bench/collector/ingest.mjs ${record.batches} ${record.concurrency} --rounds ${record.runs.length / record.builds.length} --dist … --dist …\`, alternated by round, medians; ${record.node}, ${record.startedAt}, load average ${record.loadavgBefore.map((v) => v.toFixed(1)).join(' / ')} before${record.about ? '' : '; what each build is: bench/collector/RESULTS.md'}):`,
   );
   out();
+  if (record.about) {
+    out(record.about);
+    out();
+  }
   out('| build | OTLP/HTTP spans/s | OTLP/gRPC spans/s | CPU µs/span HTTP / gRPC |');
   out('| --- | ---: | ---: | ---: |');
   for (const b of record.builds) {
@@ -95,6 +99,15 @@ function renderIngestBuilds(out, record) {
       ]),
     );
   }
+  out();
+  const perRound = (b) =>
+    record.runs
+      .filter((r) => r.config === b.dist)
+      .map((r) => `${r.httpSpansPerSec.toLocaleString('en-US')} / ${r.grpcSpansPerSec.toLocaleString('en-US')}`)
+      .join(', ');
+  out('Each round (HTTP / gRPC spans/s):');
+  out();
+  for (const b of record.builds) out(`- \`${b.dist}\`: ${perRound(b)}`);
   out();
 }
 
