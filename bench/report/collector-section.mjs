@@ -103,7 +103,9 @@ function renderIngestBuilds(out, record) {
   const perRound = (b) =>
     record.runs
       .filter((r) => r.config === b.dist)
-      .map((r) => `${r.httpSpansPerSec.toLocaleString('en-US')} / ${r.grpcSpansPerSec.toLocaleString('en-US')}`)
+      .map(
+        (r) => `${r.httpSpansPerSec.toLocaleString('en-US')} / ${r.grpcSpansPerSec.toLocaleString('en-US')}`,
+      )
       .join(', ');
   out('Each round (HTTP / gRPC spans/s):');
   out();
