@@ -20,6 +20,7 @@ const ingest = read('collector-ingest');
 const query = read('collector-query');
 const ingestBuilds = readLabelled('collector-ingest-builds').map(({ result }) => result);
 const monitor = read('collector-monitor');
+const workerWakes = readPerNode('worker-wake');
 
 /**
  * Issue 12's targets, per Node major (the newest major listed at or below the measured one
@@ -303,7 +304,7 @@ if (span) {
   out();
 }
 
-renderCollector(out, { ingest, query, monitor, ingestBuilds });
+renderCollector(out, { ingest, query, monitor, ingestBuilds, workerWakes });
 
 for (const { major, result: scaling } of scalings) {
   out(`## 4. Scaling (Node ${major}, ${scaling.node})`);

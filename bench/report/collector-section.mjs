@@ -14,7 +14,7 @@ const INGEST_TARGET_SPANS_PER_SEC = 50_000;
 const QUERY_P95_TARGET_MS = 50;
 
 /** Writes section 3 through `out`; each result may be null (not measured yet). */
-export function renderCollector(out, { ingest, query, monitor, ingestBuilds }) {
+export function renderCollector(out, { ingest, query, monitor, ingestBuilds, workerWakes = [] }) {
   out('## 3. Collector ingest and query');
   out();
   if (ingest || query) {
@@ -24,6 +24,7 @@ export function renderCollector(out, { ingest, query, monitor, ingestBuilds }) {
     out('`collector-query.json`, which this section renders.');
   }
   out();
+  for (const { result } of workerWakes) renderWorkerWake(out, result);
   for (const record of ingestBuilds) renderIngestBuilds(out, record);
   renderMonitor(out, monitor);
   out('Not re-run by `npm run bench`: filling 1M spans takes minutes.');
@@ -110,6 +111,23 @@ function renderIngestBuilds(out, record) {
   out('Each round (HTTP / gRPC spans/s):');
   out();
   for (const b of record.builds) out(`- \`${b.dist}\`: ${perRound(b)}`);
+  out();
+}
+
+/** The wake-up latency of an idle worker thread: the floor under the worker pool's query latency. */
+function renderWorkerWake(out, r) {
+  const steal = r.stealPercent === null ? '' : `, hypervisor steal ${r.stealPercent} %`;
+  out(
+    `Waking an idle worker thread (\`node bench/collector/worker-wake.mjs ${r.samples} --gap-ms ${r.gapMs}\`: an empty message every ${r.gapMs} ms, about as spaced as the query benchmark's searches; ${r.node}, ${r.startedAt}, load average ${r.loadavgBefore.map((v) => v.toFixed(1)).join(' / ')} before${steal}). A search in the worker pool pays "to worker" before it starts and the rest of the round trip after it ends, whatever the search does:`,
+  );
+  out();
+  out('| ms | p50 | p95 | p99 | max |');
+  out('| --- | ---: | ---: | ---: | ---: |');
+  for (const [name, q] of [
+    ['post → worker handler', r.toWorker],
+    ['round trip, empty job', r.roundTrip],
+  ])
+    out(row([name, q.p50, q.p95, q.p99, q.max]));
   out();
 }
 
