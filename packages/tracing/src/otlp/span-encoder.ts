@@ -139,8 +139,44 @@ function attributes(w: ProtoWriter, values: Attributes, field: number): void {
   for (const key in values) {
     if (!Object.hasOwn(values, key)) continue;
     w.tag(field, 2);
-    keyValue(w, key, values[key]);
+    const value = values[key];
+    const cached = cachedKeyValue(key, value);
+    if (cached !== undefined) w.raw(cached);
+    else keyValue(w, key, value);
   }
+}
+
+/**
+ * Encoded `KeyValue` messages (length prefix included) of attributes whose values repeat from
+ * span to span: method, scheme, route, addresses, ports, status codes, model names. Only short
+ * strings and safe integers are kept, at most {@link MAX_VALUES_PER_KEY} per key: a key whose
+ * values are all different (a URL with ids, a duration) stops adding after that and costs one
+ * lookup per span.
+ */
+const keyValueCache = new Map<string, Map<string | number, Buffer>>();
+const MAX_CACHED_KEYS = 256;
+const MAX_VALUES_PER_KEY = 16;
+const MAX_CACHED_STRING = 64;
+const cacheWriter = new ProtoWriter(256);
+
+function cachedKeyValue(key: string, value: unknown): Buffer | undefined {
+  if (typeof value === 'string') {
+    if (value.length > MAX_CACHED_STRING) return undefined;
+  } else if (!Number.isSafeInteger(value)) return undefined;
+  let byValue = keyValueCache.get(key);
+  if (byValue === undefined) {
+    if (keyValueCache.size >= MAX_CACHED_KEYS || key.length > MAX_CACHED_STRING) return undefined;
+    byValue = new Map();
+    keyValueCache.set(key, byValue);
+  }
+  let bytes = byValue.get(value as string | number);
+  if (bytes === undefined && byValue.size < MAX_VALUES_PER_KEY) {
+    cacheWriter.reset();
+    keyValue(cacheWriter, key, value);
+    bytes = cacheWriter.copy();
+    byValue.set(value as string | number, bytes);
+  }
+  return bytes;
 }
 
 function keyValue(w: ProtoWriter, key: string, value: unknown): void {

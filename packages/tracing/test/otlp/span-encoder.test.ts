@@ -125,6 +125,27 @@ describe('OTLP span encoder (byte-identical to ProtobufTraceSerializer)', () => 
     ]);
   });
 
+  it("repeated attribute values (served from the encoder's cache) and values past its bounds encode alike", () => {
+    const spans: ReadableSpan[] = [];
+    for (let i = 0; i < 40; i++) {
+      const attributes: Record<string, string | number | boolean> = {
+        'http.request.method': i % 2 ? 'GET' : 'POST',
+        'url.path': `/api/items/${i}`,
+        'http.response.status_code': i % 3 ? 200 : 500,
+        'server.port': 3000,
+        flag: i % 2 === 0,
+        'http.duration_ms': i + 0.5,
+        'big.int': 2 ** 53 + i * 2,
+        'long.value': 'v'.repeat(70 + i),
+      };
+      // More keys than the cache keeps: 300 distinct ones over the batch.
+      for (let k = 0; k < 8; k++) attributes[`key.${i}.${k}`] = `value-${k}`;
+      spans.push(span({ attributes }));
+    }
+    expectSameBytes(spans);
+    expectSameBytes(spans.reverse());
+  });
+
   // The API accepts ids in either case (isValidTraceId); non-hex ids never reach an exporter.
   it('ids in upper-case hex are written as the official serializer writes them', () => {
     const withIds = (traceId: string, spanId: string) =>
