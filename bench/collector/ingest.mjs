@@ -32,7 +32,7 @@ import {
   stopProcess,
   waitForLine,
 } from '../lib/procs.mjs';
-import { QUIET_OPTIONS, quietGate } from '../lib/quiet.mjs';
+import { hostCpuTimes, QUIET_OPTIONS, quietGate, stealPercent } from '../lib/quiet.mjs';
 import { writeResult } from '../lib/results.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -52,6 +52,8 @@ const log = (line) => process.stderr.write(`${line}\n`);
 
 const gate = await quietGate(values, log);
 const startedAt = new Date().toISOString();
+/** Host CPU counters at the start: the record says how much the hypervisor stole during the run. */
+const hostBefore = hostCpuTimes();
 
 /**
  * Runs the sender against `url`; `onWarm` is called when its warm-up batches are done (where
@@ -213,6 +215,7 @@ function writeBuildsRecord(builds, runs, summary) {
   const record = { node: process.version, startedAt, finishedAt: new Date().toISOString(), ...gate };
   Object.assign(record, {
     loadavgAfter: loadavg(),
+    stealPercent: stealPercent(hostBefore, hostCpuTimes()),
     batches: Number(batches),
     concurrency: Number(concurrency),
   });
@@ -238,6 +241,7 @@ function writeRecord(summary, baseline, runs, first) {
     finishedAt: new Date().toISOString(),
     ...gate,
     loadavgAfter: loadavg(),
+    stealPercent: stealPercent(hostBefore, hostCpuTimes()),
     batches: Number(batches),
     concurrency: Number(concurrency),
     rounds,

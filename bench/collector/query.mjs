@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_QUERY_TIMEOUT_MS, TraceStore } from '../../packages/collector/dist/index.js';
 import { startCollectorProcess, stopAll, stopProcess } from '../lib/procs.mjs';
-import { QUIET_OPTIONS, quietGate } from '../lib/quiet.mjs';
+import { hostCpuTimes, QUIET_OPTIONS, quietGate, stealPercent } from '../lib/quiet.mjs';
 import { writeResult } from '../lib/results.mjs';
 import { makeSpans } from './gen.mjs';
 
@@ -30,6 +30,8 @@ const { values, positionals } = parseArgs({
 });
 const gate = await quietGate(values);
 const startedAt = new Date().toISOString();
+/** Host CPU counters at the start: the record says how much the hypervisor stole during the run. */
+const hostBefore = hostCpuTimes();
 
 const total = Number(positionals[0] ?? 1_000_000);
 const runs = Number(positionals[1] ?? 40);
@@ -193,6 +195,7 @@ try {
     cores: cpus().length,
     ...gate,
     loadavgAfter: loadavg(),
+    stealPercent: stealPercent(hostBefore, hostCpuTimes()),
     spans: status.spanCount,
     traces: status.traceCount,
     blocks: status.blockCount,

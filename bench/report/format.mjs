@@ -42,5 +42,5 @@ export const n = (v) => Math.round(v).toLocaleString('en-US');
 /** The load averages around a gated run (bench/lib/quiet.mjs), and whether it was forced. */
 export function loadLine(result) {
   const avg = (xs) => xs.map((v) => v.toFixed(1)).join(' / ');
-  return `load average ${avg(result.loadavgBefore)} before, ${avg(result.loadavgAfter)} after${result.forced ? ` — **not quiet** (1-min load ≥ ${result.maxLoad}; run with --force): treat rates and latencies as noise` : ` (waited for 1-min load < ${result.maxLoad})`}`;
+  return `load average ${avg(result.loadavgBefore)} before, ${avg(result.loadavgAfter)} after${result.forced ? ` — **not quiet** (1-min load ≥ ${result.maxLoad}; run with --force): treat rates and latencies as noise` : ` (waited for 1-min load < ${result.maxLoad})`}${typeof result.stealPercent === 'number' ? `; hypervisor steal ${result.stealPercent} % over the run` : ''}`;
 }

@@ -6,7 +6,7 @@ export function renderPieces(out, major, pieces) {
   out(`### Before and after, piece by piece (Node ${major}, ${pieces.node})`);
   out();
   out(
-    `\`node bench/overhead/pieces.mjs --before <older build's packages/tracing/dist>\`: each piece of the traced request path from both builds in one process, alternating, ${pieces.passes} passes of ${pieces.ops.toLocaleString('en-US')} operations; CPU (user + system) ns per operation, median (each pass in brackets). Older build: \`${pieces.before}\`${pieces.beforeCommit ? ` (commit ${pieces.beforeCommit})` : ''}. ${loadLine(pieces)}; hypervisor steal ${pieces.stealPercent?.toFixed(1) ?? '?'} % over the run.`,
+    `\`node bench/overhead/pieces.mjs --before <older build's packages/tracing/dist>\`: each piece of the traced request path from both builds in one process, alternating, ${pieces.passes} passes of ${pieces.ops.toLocaleString('en-US')} operations; CPU (user + system) ns per operation, median (each pass in brackets). Older build: \`${pieces.before}\`${pieces.beforeCommit ? ` (commit ${pieces.beforeCommit})` : ''}. ${loadLine(pieces)}.`,
   );
   out();
   out(row(['piece', 'before ns/op', 'after ns/op', 'after / before']));
