@@ -111,6 +111,9 @@ const serverAttributes = () => ({
   'server.port': 3000,
 });
 
+/** Reads header carriers that are plain objects (both the extract piece and the unsampled one). */
+const GETTER = { get: (carrier, key) => carrier[key], keys: (carrier) => Object.keys(carrier) };
+
 /** A discarding span processor: what follows the encoder (the batch queue) is the same in both. */
 const DISCARD = { onStart() {}, onEnd() {}, forceFlush: async () => {}, shutdown: async () => {} };
 
@@ -270,14 +273,13 @@ async function unsampledRequestPath(api, dist, root, propagator) {
   const { TraceIdRatioBasedSampler } = await import('@opentelemetry/sdk-trace');
   const rate0 = { root: new TraceIdRatioBasedSampler(0), rate: 0 };
   const setter = { set: (carrier, key, value) => (carrier[key] = value) };
-  const getter = { get: (carrier, key) => carrier[key], keys: (carrier) => Object.keys(carrier) };
   return () => {
     fastPath.setSamplingHint(rate0);
     const a = api.trace.setSpan(root, fastPath.unsampledSpan(root));
     const headers = {};
     if (fastPath.parentNotSampled(a)) propagator.inject(a, headers, setter); // fetch
     const redisSkipped = fastPath.parentNotSampled(a); // Redis
-    const b = fastPath.unsampledSpan(propagator.extract(root, headers, getter));
+    const b = fastPath.unsampledSpan(propagator.extract(root, headers, GETTER));
     fastPath.setSamplingHint(samplingHints.get(dist));
     return (redisSkipped ? 1 : 0) + b.spanContext().spanId.length + headers.b3.length;
   };
@@ -293,7 +295,6 @@ async function pieceTable(api, dist, { root, startServerSpan, toEncode }) {
   const propagator = createPropagator();
   const unsampledRequest = await unsampledRequestPath(api, dist, root, propagator);
   const keys = [api.createContextKey('span'), api.createContextKey('b3'), api.createContextKey('baggage')];
-  const getter = { get: (carrier, key) => carrier[key], keys: (carrier) => Object.keys(carrier) };
   // Every result feeds `sink`, so the optimizer cannot drop the work; its total is recorded.
   let sink = 0;
   return {
@@ -316,7 +317,7 @@ async function pieceTable(api, dist, { root, startServerSpan, toEncode }) {
       sink += parseTraceparent(HEADERS.traceparent).traceFlags;
     },
     extract: () => {
-      sink += api.trace.getSpanContext(propagator.extract(root, HEADERS, getter)).traceFlags;
+      sink += api.trace.getSpanContext(propagator.extract(root, HEADERS, GETTER)).traceFlags;
     },
     encode: () => {
       sink += encodeSpan(toEncode).length;

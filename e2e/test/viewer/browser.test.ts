@@ -25,6 +25,7 @@ import {
   otlpRequest,
 } from './otlp-fixtures.js';
 import { prepareArtifacts, screenshot, VIEWER } from './screenshots.js';
+import { resultTraceIds, searchAnswered } from './search-page.js';
 
 /** Upper bound for opening the 10,000-span trace (generous: 2 shared cores, cold browser). */
 const BIG_TRACE_BUDGET_MS = 10_000;
@@ -38,26 +39,18 @@ const pageErrors: string[] = [];
 let multi: ReturnType<typeof multiServiceTrace>;
 let canary: ReturnType<typeof canaryTrace>;
 let big: ReturnType<typeof bigTrace>;
-let multiBaseMs: number;
 
 function shot(name: string): Promise<void> {
   return screenshot(page, name);
 }
 
-async function resultIds(): Promise<string[]> {
-  return page
-    .locator('.results li.result')
-    .evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.traceId ?? ''));
-}
+const resultIds = () => resultTraceIds(page);
 
 async function runExample(query: string): Promise<string[]> {
   await page.goto(`${collector.baseUrl}/search?live=off`);
   await page.locator(`.example-chip[data-query="${query}"]`).click();
   await expect.poll(async () => page.locator('#f-query').inputValue()).toBe(query);
-  await page.waitForFunction(() => {
-    const s = document.querySelector('.result-status')?.textContent ?? '';
-    return s !== '' && !s.startsWith('Searching');
-  });
+  await searchAnswered(page);
   return resultIds();
 }
 
@@ -66,8 +59,7 @@ describe('viewer in Chromium against the collector', () => {
     prepareArtifacts();
     collector = await startCollectorProcess({ uiDir: resolve(VIEWER, 'dist') });
     const now = Date.now();
-    multiBaseMs = now - 60_000;
-    multi = multiServiceTrace(multiBaseMs);
+    multi = multiServiceTrace(now - 60_000);
     canary = canaryTrace(now - 30_000);
     big = bigTrace(now - 120_000);
     await postOtlp(collector.httpPort, multi.body);
@@ -166,27 +158,6 @@ describe('viewer in Chromium against the collector', () => {
     expect(await err.textContent()).toContain('column 19');
     expect(await err.locator('.query-caret-mark').textContent()).toBe('>');
     expect(await page.locator('#f-query').getAttribute('aria-invalid')).toBe('true');
-  });
-
-  it('keeps a linked custom range to the microsecond (a Monitor bucket ends at "now", not on a minute)', async () => {
-    const sshStartUs = (multiBaseMs + 6950) * 1000; // ssh.distribute_certificates in the fixture
-    const q = 'name = ssh.distribute_certificates';
-    const open = async (startUs: number, endUs: number) => {
-      const range = `lookback=custom&start=${startUs}&end=${endUs}`;
-      await page.goto(`${collector.baseUrl}/search?live=off&q=${encodeURIComponent(q)}&${range}`);
-      await page.waitForFunction(() => {
-        const s = document.querySelector('.result-status')?.textContent ?? '';
-        return s !== '' && !s.startsWith('Searching');
-      });
-      return { status: await page.locator('.result-status').textContent(), ids: await resultIds() };
-    };
-    // A 1 ms window around the span's start: inputs rounded to the minute or second would lose it.
-    expect(await open(sshStartUs - 500, sshStartUs + 500)).toEqual({
-      status: expect.stringMatching(/^1 trace/),
-      ids: [multi.traceId],
-    });
-    expect(new URL(page.url()).searchParams.get('end')).toBe(String(sshStartUs + 500));
-    expect((await open(sshStartUs + 1, sshStartUs + 1000)).ids).toEqual([]);
   });
 
   it('combines the service and operation pickers with the query', async () => {

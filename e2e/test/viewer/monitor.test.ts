@@ -20,6 +20,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { multiServiceTrace } from './otlp-fixtures.js';
 import { prepareArtifacts, screenshot, VIEWER } from './screenshots.js';
+import { resultTraceIds, searchAnswered } from './search-page.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/llm-calls.mjs', import.meta.url));
 
@@ -28,6 +29,8 @@ let dev: DevModelServer;
 let browser: Browser;
 let page: Page;
 let llmTraceId: string;
+let multi: ReturnType<typeof multiServiceTrace>;
+let multiBaseMs: number;
 const pageErrors: string[] = [];
 
 interface Tag {
@@ -44,7 +47,8 @@ beforeAll(async () => {
   prepareArtifacts();
   collector = await startCollectorProcess({ uiDir: resolve(VIEWER, 'dist') });
   dev = await startDevModel({ port: 0, tokenDelayMs: 3 });
-  const multi = multiServiceTrace(Date.now() - 60_000);
+  multiBaseMs = Date.now() - 60_000;
+  multi = multiServiceTrace(multiBaseMs);
   await postOtlp(collector.httpPort, multi.body);
   await waitForTrace(collector.baseUrl, multi.traceId, 8);
   const child = startNode(FIXTURE, {
@@ -141,6 +145,25 @@ describe('Monitor and LLM pages in Chromium', () => {
       'service = "autobot-backend" and name = "ssh.distribute_certificates" and kind = internal and status = error',
     );
     await page.locator('.results li.result').first().waitFor();
+  });
+
+  it('a linked custom range is searched to the microsecond, as a Monitor bucket ending at "now" needs', async () => {
+    const sshStartUs = (multiBaseMs + 6950) * 1000; // ssh.distribute_certificates in the fixture
+    const q = encodeURIComponent('name = ssh.distribute_certificates');
+    const open = async (startUs: number, endUs: number) => {
+      await page.goto(
+        `${collector.baseUrl}/search?live=off&q=${q}&lookback=custom&start=${startUs}&end=${endUs}`,
+      );
+      await searchAnswered(page);
+      return { status: await page.locator('.result-status').textContent(), ids: await resultTraceIds(page) };
+    };
+    // A 1 ms window around the span's start: inputs rounded to the minute or second would lose it.
+    expect(await open(sshStartUs - 500, sshStartUs + 500)).toEqual({
+      status: expect.stringMatching(/^1 trace/),
+      ids: [multi.traceId],
+    });
+    expect(new URL(page.url()).searchParams.get('end')).toBe(String(sshStartUs + 500));
+    expect((await open(sshStartUs + 1, sshStartUs + 1000)).ids).toEqual([]);
   });
 
   it('LLM shows the models, the slowest and most expensive calls and the conversation', async () => {

@@ -10,25 +10,34 @@ const LOWER_F = 0x66;
 
 /** True when `value[start, end)` is non-empty lower-case hex and not all zeros. */
 export function isNonZeroLowerHex(value: string, start: number, end: number): boolean {
-  return scanLowerHex(value, start, end) === NON_ZERO;
+  return scanHex(value, start, end) === NON_ZERO;
 }
 
 /** True when `value[start, end)` is non-empty lower-case hex (zeros allowed). */
 export function isLowerHex(value: string, start: number, end: number): boolean {
-  return scanLowerHex(value, start, end) !== NOT_HEX;
+  return scanHex(value, start, end) !== NOT_HEX;
 }
 
 const NOT_HEX = 0;
 const ALL_ZERO = 1;
 const NON_ZERO = 2;
 
-function scanLowerHex(value: string, start: number, end: number): number {
+/** Lower-case hex only (the propagators' headers), or either case (the API's span contexts). */
+const LOWER_ONLY = 0;
+const EITHER_CASE = 0x20;
+
+/**
+ * NOT_HEX, ALL_ZERO or NON_ZERO for `value[start, end)`. With EITHER_CASE, OR-ing 0x20 maps an
+ * upper-case letter onto its lower-case code (and digits onto themselves).
+ */
+function scanHex(value: string, start: number, end: number, caseBit = LOWER_ONLY): number {
   if (end <= start || end > value.length) return NOT_HEX;
   let result = ALL_ZERO;
   for (let i = start; i < end; i++) {
     const c = value.charCodeAt(i);
     if (c === DIGIT_0) continue;
-    if ((c > DIGIT_0 && c <= DIGIT_9) || (c >= LOWER_A && c <= LOWER_F)) result = NON_ZERO;
+    const folded = c | caseBit;
+    if ((c > DIGIT_0 && c <= DIGIT_9) || (folded >= LOWER_A && folded <= LOWER_F)) result = NON_ZERO;
     else return NOT_HEX;
   }
   return result;
@@ -36,16 +45,7 @@ function scanLowerHex(value: string, start: number, end: number): number {
 
 /** True when `id` is `length` hex digits (either case) and not all zeros. */
 function isHexId(id: string, length: number): boolean {
-  if (typeof id !== 'string' || id.length !== length) return false;
-  let nonZero = false;
-  for (let i = 0; i < length; i++) {
-    const c = id.charCodeAt(i);
-    if (c === DIGIT_0) continue;
-    const lower = c | 0x20;
-    if ((c > DIGIT_0 && c <= DIGIT_9) || (lower >= LOWER_A && lower <= LOWER_F)) nonZero = true;
-    else return false;
-  }
-  return nonZero;
+  return typeof id === 'string' && id.length === length && scanHex(id, 0, length, EITHER_CASE) === NON_ZERO;
 }
 
 /**

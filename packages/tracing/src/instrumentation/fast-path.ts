@@ -47,6 +47,8 @@ export function setSamplingHint(next: SamplingHint | undefined): void {
 /** Random bytes ids are cut from, refilled from the system CSPRNG when used up. */
 const randomPool = Buffer.allocUnsafe(4096);
 let randomOffset = randomPool.length;
+/** The all-zero ids: invalid (W3C Trace Context §3.2.2.3, §3.2.2.4). */
+const ZERO_IDS = { 8: '0'.repeat(16), 16: '0'.repeat(32) };
 
 /**
  * `bytes` random bytes as lower-case hex, never all zero (W3C Trace Context §3.2.2.3, §3.2.2.4).
@@ -63,7 +65,6 @@ function randomId(bytes: 8 | 16): string {
   // All zeros (a 2^-64 chance) is the invalid id: draw again.
   return id === ZERO_IDS[bytes] ? randomId(bytes) : id;
 }
-const ZERO_IDS = { 8: '0'.repeat(16), 16: '0'.repeat(32) };
 
 /**
  * The provider's id generator. A root trace id drawn by {@link unsampledSpan} for its own

@@ -138,7 +138,7 @@ describe('OTLP span encoder (byte-identical to ProtobufTraceSerializer)', () => 
         'big.int': 2 ** 53 + i * 2,
         'long.value': 'v'.repeat(70 + i),
       };
-      // More keys than the cache keeps: 300 distinct ones over the batch.
+      // More keys than the cache keeps (256): 320 distinct ones over the batch.
       for (let k = 0; k < 8; k++) attributes[`key.${i}.${k}`] = `value-${k}`;
       spans.push(span({ attributes }));
     }

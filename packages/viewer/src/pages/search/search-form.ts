@@ -61,12 +61,10 @@ function timeInput(id: string, urlValue: string | null): { input: HTMLInputEleme
   input.value = shown;
   return {
     input,
-    readUs: () =>
-      input.value === shown && Number.isFinite(exactUs)
-        ? exactUs
-        : input.value
-          ? new Date(input.value).getTime() * 1000
-          : Number.NaN,
+    readUs() {
+      if (input.value === shown && Number.isFinite(exactUs)) return exactUs;
+      return input.value ? new Date(input.value).getTime() * 1000 : Number.NaN;
+    },
   };
 }
 
