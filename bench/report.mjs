@@ -9,6 +9,7 @@ import { readResult as read, readLabelled, readPerNode } from './lib/results.mjs
 import { renderCollector } from './report/collector-section.mjs';
 import { renderFaults } from './report/faults-section.mjs';
 import { loadCells, loadLine, mb, median, row, verdict, versionOf, x } from './report/format.mjs';
+import { renderInstructions } from './report/instructions-section.mjs';
 import { renderPieces } from './report/pieces-section.mjs';
 
 const overheads = readPerNode('overhead');
@@ -223,6 +224,7 @@ for (const { major, result: overhead } of overheads) {
 
 for (const { major, result: profile } of readPerNode('profile')) renderProfile(major, profile);
 for (const { major, result: pieces } of readPerNode('pieces')) renderPieces(out, major, pieces);
+for (const { major, result } of readPerNode('instructions')) renderInstructions(out, major, result);
 
 /**
  * "Where the CPU per request goes": A + B's measured CPU µs per request split over packages by

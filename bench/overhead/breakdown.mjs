@@ -20,28 +20,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { summarizeProfile } from '../lib/cpuprofile.mjs';
 import { benchNode, startNode, startRedis, stopAll, waitForLine } from '../lib/procs.mjs';
+import { VARIANTS as ALL_VARIANTS } from './breakdown-variants.mjs';
 
-/**
- * Each variant: `rate` (absent = no tracing library loaded), the pieces switched on, and
- * `parent`: an incoming traceparent that is not sampled (flags 00), the "parent sampled=0" case.
- * `redisRoots` records Redis commands outside any span (needed when the server is not traced).
- */
-const VARIANTS = {
-  none: {},
-  'als only (context manager, no instrumentation)': { als: true },
-  'ours@0 init only': { rate: 0 },
-  'ours@0 fastify only': { rate: 0, fastify: true },
-  'ours@0 redis only': { rate: 0, redis: true, redisRoots: true },
-  'ours@0 fetch only': { rate: 0, fetch: true },
-  'ours@0 all': { rate: 0, fastify: true, redis: true, fetch: true },
-  'ours@1 all parent-unsampled': { rate: 1, fastify: true, redis: true, fetch: true, parent: true },
-  'ours@1 fastify only': { rate: 1, fastify: true },
-  'ours@1 redis only': { rate: 1, redis: true, redisRoots: true },
-  'ours@1 fetch only': { rate: 1, fetch: true },
-  'ours@1 all': { rate: 1, fastify: true, redis: true, fetch: true },
-  'ours@1 all + export gzip': { rate: 1, fastify: true, redis: true, fetch: true, export: 'gzip' },
-  'ours@1 all + export none': { rate: 1, fastify: true, redis: true, fetch: true, export: 'none' },
-};
+const VARIANTS = { ...ALL_VARIANTS };
 
 if (process.argv[2] === '--child') {
   await child(JSON.parse(process.argv[3]));
@@ -225,7 +206,7 @@ async function measure(a, v, tracing) {
       }),
     );
   };
-  await run(1500); // warm-up
+  await run(v.warmup ?? 1500); // warm-up
   if (tracing) await tracing.forceFlush();
   const before = process.cpuUsage();
   await run(v.requests);

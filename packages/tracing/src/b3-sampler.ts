@@ -1,7 +1,7 @@
 import { type Attributes, type Context, type Link, type SpanKind, trace } from '@opentelemetry/api';
 import { type Sampler, SamplingDecision, type SamplingResult } from '@opentelemetry/sdk-trace';
 import { getB3Hint } from './b3.js';
-import { isValidSpanContext } from './hex.js';
+import { isValidSpanContext } from './span-context.js';
 
 /**
  * Wraps the parent-based sampler so the two B3 sampling states a span context cannot carry

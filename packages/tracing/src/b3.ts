@@ -8,7 +8,8 @@ import {
   trace,
 } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
-import { isNonZeroLowerHex, isValidSpanContext, trimOws } from './hex.js';
+import { isNonZeroLowerHex, trimOws } from './hex.js';
+import { CheckedSpanContext, isValidSpanContext } from './span-context.js';
 
 /**
  * B3 propagation exactly as https://github.com/openzipkin/b3-propagation (README) specifies.
@@ -224,12 +225,12 @@ export class B3Propagator implements TextMapPropagator {
     let result = context.setValue(B3_HINT_KEY, hint);
     if (fields.traceId !== undefined && fields.spanId !== undefined) {
       const sampled = fields.state === 'accept' || fields.state === 'debug';
-      result = trace.setSpanContext(result, {
-        traceId: fields.traceId,
-        spanId: fields.spanId,
-        traceFlags: sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
-        isRemote: true,
-      });
+      // parseB3Single / parseB3Multi checked both ids.
+      const traceFlags = sampled ? TraceFlags.SAMPLED : TraceFlags.NONE;
+      result = trace.setSpanContext(
+        result,
+        new CheckedSpanContext(fields.traceId, fields.spanId, traceFlags, undefined, true),
+      );
     }
     return result;
   }

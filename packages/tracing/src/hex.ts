@@ -44,17 +44,8 @@ function scanHex(value: string, start: number, end: number, caseBit = LOWER_ONLY
 }
 
 /** True when `id` is `length` hex digits (either case) and not all zeros. */
-function isHexId(id: string, length: number): boolean {
+export function isHexId(id: string, length: number): boolean {
   return typeof id === 'string' && id.length === length && scanHex(id, 0, length, EITHER_CASE) === NON_ZERO;
-}
-
-/**
- * `@opentelemetry/api`'s `isSpanContextValid` (32 and 16 hex digits in either case, neither all
- * zeros) in one pass per id instead of two regex tests: it runs several times per request, on
- * unsampled requests too (every inject, every "is the parent unsampled?" check).
- */
-export function isValidSpanContext(spanContext: { traceId: string; spanId: string }): boolean {
-  return isHexId(spanContext.traceId, 32) && isHexId(spanContext.spanId, 16);
 }
 
 /** `value` without leading and trailing spaces and tabs (HTTP optional whitespace, RFC 9110 §5.6.3). */

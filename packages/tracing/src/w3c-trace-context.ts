@@ -7,7 +7,8 @@ import {
   trace,
 } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
-import { isLowerHex, isNonZeroLowerHex, isValidSpanContext, trimOws } from './hex.js';
+import { isLowerHex, isNonZeroLowerHex, trimOws } from './hex.js';
+import { CheckedSpanContext, isValidSpanContext } from './span-context.js';
 import { W3CTraceState } from './tracestate.js';
 
 /**
@@ -100,13 +101,15 @@ export class W3CTraceContextPropagator implements TextMapPropagator {
     if (header === undefined) return context;
     const parsed = parseTraceparent(header);
     if (!parsed) return context;
-    const spanContext: SpanContext = { ...parsed, isRemote: true };
     const stateHeader = readHeader(getter, carrier, TRACESTATE_HEADER);
-    if (stateHeader !== undefined) {
-      const state = W3CTraceState.parse(stateHeader);
-      if (state && state.size > 0) spanContext.traceState = state;
-    }
-    return trace.setSpanContext(context, spanContext);
+    const state = stateHeader === undefined ? undefined : W3CTraceState.parse(stateHeader);
+    const traceState = state && state.size > 0 ? state : undefined;
+    // parseTraceparent checked both ids.
+    const { traceId, spanId, traceFlags } = parsed;
+    return trace.setSpanContext(
+      context,
+      new CheckedSpanContext(traceId, spanId, traceFlags, traceState, true),
+    );
   }
 
   fields(): string[] {

@@ -13,7 +13,7 @@ import {
 import { isTracingSuppressed } from '@opentelemetry/core';
 import { type IdGenerator, type Sampler, SamplingDecision } from '@opentelemetry/sdk-trace';
 import { getB3Hint } from '../b3.js';
-import { isValidSpanContext } from '../hex.js';
+import { CheckedSpanContext, isValidSpanContext } from '../span-context.js';
 import { FLAG_RANDOM } from '../w3c-trace-context.js';
 import { LeanSpan, type LeanSpanPipeline } from './lean-span.js';
 
@@ -109,13 +109,11 @@ export function unsampledSpan(parent: Context): Span | undefined {
   // it costs no validity check; an invalid one is a root there, as here.
   if (parentContext !== undefined && (parentContext.traceFlags & TraceFlags.SAMPLED) !== 0) return undefined;
   if (parentContext !== undefined && isValidSpanContext(parentContext)) {
-    return trace.wrapSpanContext({
-      traceId: parentContext.traceId,
-      spanId: randomId(8),
-      // W3C Level 2 §3.2.2.5: the random trace-id flag travels with the trace id.
-      traceFlags: parentContext.traceFlags & FLAG_RANDOM,
-      traceState: parentContext.traceState,
-    });
+    // W3C Level 2 §3.2.2.5: the random trace-id flag travels with the trace id.
+    const traceFlags = parentContext.traceFlags & FLAG_RANDOM;
+    return trace.wrapSpanContext(
+      new CheckedSpanContext(parentContext.traceId, randomId(8), traceFlags, parentContext.traceState),
+    );
   }
   if (hint.rate === 1) return undefined;
   const traceId = randomId(16);
@@ -128,7 +126,7 @@ export function unsampledSpan(parent: Context): Span | undefined {
     return undefined;
   }
   // A new trace: its id is random, so the random trace-id flag is set (W3C Level 2 §3.2.2.5).
-  return trace.wrapSpanContext({ traceId, spanId: randomId(8), traceFlags: FLAG_RANDOM });
+  return trace.wrapSpanContext(new CheckedSpanContext(traceId, randomId(8), FLAG_RANDOM));
 }
 
 /**
@@ -175,26 +173,18 @@ function sampledSpanContext(parent: Context): { context: SpanContext; parent?: S
   const parentContext = trace.getSpanContext(parent);
   if (parentContext !== undefined && isValidSpanContext(parentContext)) {
     if ((parentContext.traceFlags & TraceFlags.SAMPLED) === 0) return undefined;
-    const context: SpanContext = {
-      traceId: parentContext.traceId,
-      spanId: randomId(8),
-      // W3C Level 2 §3.2.2.5: the random trace-id flag travels with the trace id.
-      traceFlags: TraceFlags.SAMPLED | (parentContext.traceFlags & FLAG_RANDOM),
-      traceState: parentContext.traceState,
-    };
+    // W3C Level 2 §3.2.2.5: the random trace-id flag travels with the trace id.
+    const traceFlags = TraceFlags.SAMPLED | (parentContext.traceFlags & FLAG_RANDOM);
+    const { traceId, traceState } = parentContext;
+    const context = new CheckedSpanContext(traceId, randomId(8), traceFlags, traceState);
     return { context, parent: parentContext };
   }
   // A root: sampled at rate 1, or when unsampledSpan has just let its trace id through.
   const preset = idGenerator.takePreset();
   if (preset === undefined && hint?.rate !== 1) return undefined;
   // A new trace: its id is random (W3C Level 2 §3.2.2.5).
-  return {
-    context: {
-      traceId: preset ?? randomId(16),
-      spanId: randomId(8),
-      traceFlags: TraceFlags.SAMPLED | FLAG_RANDOM,
-    },
-  };
+  const traceId = preset ?? randomId(16);
+  return { context: new CheckedSpanContext(traceId, randomId(8), TraceFlags.SAMPLED | FLAG_RANDOM) };
 }
 
 /**

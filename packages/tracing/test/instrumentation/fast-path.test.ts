@@ -4,9 +4,10 @@ import { TraceState } from '@opentelemetry/core';
 import { SamplingDecision, TraceIdRatioBasedSampler, TracerProvider } from '@opentelemetry/sdk-trace';
 import { afterEach, describe, expect, it } from 'vitest';
 import { B3Propagator } from '../../src/b3.js';
-import { isValidSpanContext } from '../../src/hex.js';
 import { idGenerator, setSamplingHint, unsampledSpan } from '../../src/instrumentation/fast-path.js';
 import { createSampler } from '../../src/provider.js';
+import { CheckedSpanContext, isValidSpanContext } from '../../src/span-context.js';
+import { W3CTraceContextPropagator } from '../../src/w3c-trace-context.js';
 
 const hint = (rate: number) => setSamplingHint({ root: new TraceIdRatioBasedSampler(rate), rate });
 const parentWith = (flags: TraceFlags) =>
@@ -97,6 +98,34 @@ describe('unsampled fast path', () => {
       const ctx = { traceId: t, spanId: s, traceFlags: 0 };
       expect(isValidSpanContext(ctx), `${t} / ${s}`).toBe(trace.isSpanContextValid(ctx));
     }
+  });
+
+  it('trusts a CheckedSpanContext without a scan, and checks a copy of one in full', () => {
+    const checked = new CheckedSpanContext('4bf92f3577b34da6a3ce929d0e0e4736', '00f067aa0ba902b7', 1);
+    expect(isValidSpanContext(checked)).toBe(true);
+    // A spread copy is a plain object: its (changed) ids are scanned.
+    expect(isValidSpanContext({ ...checked, traceId: 'z'.repeat(32) })).toBe(false);
+    expect(isValidSpanContext({ ...checked, spanId: '0'.repeat(16) })).toBe(false);
+  });
+
+  it('gives checked span contexts from extract and from the unsampled fast path', () => {
+    hint(0);
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const carrier = { traceparent: `00-${traceId}-00f067aa0ba902b7-00`, b3: `${traceId}-00f067aa0ba902b7-0` };
+    const w3c = new W3CTraceContextPropagator().extract(ROOT_CONTEXT, carrier, defaultTextMapGetter);
+    const b3 = new B3Propagator().extract(ROOT_CONTEXT, carrier, defaultTextMapGetter);
+    for (const parent of [w3c, b3]) {
+      const parentContext = trace.getSpanContext(parent);
+      expect(parentContext).toBeInstanceOf(CheckedSpanContext);
+      expect(parentContext).toMatchObject({ traceId, spanId: '00f067aa0ba902b7', isRemote: true });
+      const child = unsampledSpan(parent)?.spanContext();
+      expect(child).toBeInstanceOf(CheckedSpanContext);
+      expect(child?.traceId).toBe(traceId);
+      expect(trace.isSpanContextValid(child as CheckedSpanContext)).toBe(true);
+    }
+    const root = unsampledSpan(ROOT_CONTEXT)?.spanContext();
+    expect(root).toBeInstanceOf(CheckedSpanContext);
+    expect(trace.isSpanContextValid(root as CheckedSpanContext)).toBe(true);
   });
 
   it('continues an unsampled parent: same trace id and tracestate, a new span id, not sampled', () => {

@@ -1,0 +1,24 @@
+// The variants of the per-piece overhead runs (breakdown.mjs, instructions.mjs): which pieces of
+// the tracing library are switched on in the measured process.
+
+/**
+ * Each variant: `rate` (absent = no tracing library loaded), the pieces switched on, and
+ * `parent`: an incoming traceparent that is not sampled (flags 00), the "parent sampled=0" case.
+ * `redisRoots` records Redis commands outside any span (needed when the server is not traced).
+ */
+export const VARIANTS = Object.freeze({
+  none: {},
+  'als only (context manager, no instrumentation)': { als: true },
+  'ours@0 init only': { rate: 0 },
+  'ours@0 fastify only': { rate: 0, fastify: true },
+  'ours@0 redis only': { rate: 0, redis: true, redisRoots: true },
+  'ours@0 fetch only': { rate: 0, fetch: true },
+  'ours@0 all': { rate: 0, fastify: true, redis: true, fetch: true },
+  'ours@1 all parent-unsampled': { rate: 1, fastify: true, redis: true, fetch: true, parent: true },
+  'ours@1 fastify only': { rate: 1, fastify: true },
+  'ours@1 redis only': { rate: 1, redis: true, redisRoots: true },
+  'ours@1 fetch only': { rate: 1, fetch: true },
+  'ours@1 all': { rate: 1, fastify: true, redis: true, fetch: true },
+  'ours@1 all + export gzip': { rate: 1, fastify: true, redis: true, fetch: true, export: 'gzip' },
+  'ours@1 all + export none': { rate: 1, fastify: true, redis: true, fetch: true, export: 'none' },
+});

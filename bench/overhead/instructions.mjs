@@ -1,0 +1,176 @@
+// Where does tracing's per-request cost go, counted in instructions rather than time? The
+// breakdown's measured process (breakdown.mjs --child: service A via inject → Redis GET → fetch to
+// B on loopback) runs under valgrind's callgrind twice per variant, serving `lo` and then `hi`
+// requests after the same warm-up; the difference divided by `hi − lo` is the instructions one
+// request executes, per function. JIT-compiled JavaScript is named from V8's --perf-basic-prof map.
+//
+// Instruction counts do not depend on what else the machine runs or on hypervisor steal (this
+// VM's timings move by ±30 % from run to run), so variants can run in parallel. They do not see
+// time the CPU spends waiting on memory, nor the kernel's work, and a garbage collection that
+// lands in one run and not the other moves a figure by a few percent: read them beside the timed
+// runs (run.mjs, breakdown.mjs), not instead of them. Needs valgrind (`apt-get install valgrind`);
+// about 5 minutes per variant on one core.
+//
+//   node bench/overhead/instructions.mjs [variant,variant…] [--requests 200,1000] [--warmup 400]
+//        [--jobs 2] [--node <path>] [--before <older build's packages/tracing/dist>]
+// Default variants: none, ours@0 all, ours@1 all. --before adds each traced variant run with an
+// older build of the library, as `<variant> [before]`. Writes bench/results/instructions-node<major>.json.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { categoryOf, functionCosts } from '../lib/callgrind.mjs';
+import { benchNode, startRedis, stopAll } from '../lib/procs.mjs';
+import { perNodeName, writeResult } from '../lib/results.mjs';
+import { VARIANTS } from './breakdown-variants.mjs';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    requests: { type: 'string', default: '200,1000' },
+    warmup: { type: 'string', default: '400' },
+    jobs: { type: 'string', default: '2' },
+    node: { type: 'string' },
+    before: { type: 'string' },
+  },
+});
+const names = (positionals[0] ?? 'none,ours@0 all,ours@1 all').split(',');
+const unknown = names.filter((n) => !(n in VARIANTS));
+if (unknown.length > 0) throw new Error(`unknown variant(s): ${unknown.join(', ')}`);
+if (!names.includes('none')) names.unshift('none');
+/** The variants measured: name → breakdown variant (with the older build's entry point for `[before]`). */
+const measured = Object.fromEntries(names.map((name) => [name, VARIANTS[name]]));
+if (values.before !== undefined) {
+  const entry = join(resolve(values.before), 'index.js');
+  for (const name of names) {
+    if (VARIANTS[name].rate !== undefined)
+      measured[`${name} [before]`] = { ...VARIANTS[name], tracing: entry };
+  }
+}
+const [lo, hi] = values.requests.split(',').map(Number);
+if (!(lo >= 0 && hi > lo))
+  throw new Error(`--requests must be two counts, low then high: ${values.requests}`);
+const warmup = Number(values.warmup);
+const jobs = Math.max(1, Number(values.jobs));
+const node = benchNode(values.node);
+for (const tool of ['valgrind', 'callgrind_annotate']) {
+  // callgrind_annotate --version prints its version but exits 255: only a missing tool throws ENOENT.
+  try {
+    execFileSync(tool, ['--version'], { stdio: 'ignore' });
+  } catch (error) {
+    if (error.code === 'ENOENT') {
+      throw new Error(`${tool} is not on PATH: install it with \`apt-get install valgrind\``);
+    }
+  }
+}
+const valgrindVersion = execFileSync('valgrind', ['--version'], { encoding: 'utf8' }).trim();
+const BREAKDOWN = fileURLToPath(new URL('./breakdown.mjs', import.meta.url));
+
+/** One callgrind run of the variant serving `requests` requests: its functions' instruction counts. */
+function measure(variant, requests, redisUrl) {
+  const dir = mkdtempSync(join(tmpdir(), 'autobot-callgrind-'));
+  const out = join(dir, 'callgrind.out');
+  const spec = { ...variant, requests, warmup, redisUrl, sinkUrl: 'http://127.0.0.1:9/v1/traces' };
+  const args = ['--tool=callgrind', `--callgrind-out-file=${out}`, node.path, '--perf-basic-prof'];
+  args.push(BREAKDOWN, '--child', JSON.stringify(spec));
+  return new Promise((resolve, reject) => {
+    const child = spawn('valgrind', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr = (stderr + d).slice(-4000);
+    });
+    child.on('exit', (code) => {
+      try {
+        if (code !== 0) throw new Error(`callgrind run failed (${code}): ${stderr}`);
+        const pid = readFileSync(out, 'utf8').match(/^pid:\s*(\d+)/m)?.[1];
+        const perfMap = join('/tmp', `perf-${pid}.map`);
+        resolve(functionCosts(out, perfMap));
+        rmSync(perfMap, { force: true });
+      } catch (error) {
+        reject(error);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+}
+
+/** Runs `tasks` (functions returning promises) `jobs` at a time. */
+async function pool(tasks) {
+  const results = new Array(tasks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const i = next++;
+      results[i] = await tasks[i]();
+    }
+  };
+  await Promise.all(Array.from({ length: jobs }, worker));
+  return results;
+}
+
+/** Per-request instructions per function: (run with `hi` requests − run with `lo`) / (hi − lo). */
+function perRequest(low, high) {
+  const out = new Map();
+  for (const [fn, ir] of high) out.set(fn, ir - (low.get(fn) ?? 0));
+  for (const [fn, ir] of low) if (!high.has(fn)) out.set(fn, -ir);
+  for (const [fn, ir] of out) out.set(fn, ir / (hi - lo));
+  return out;
+}
+
+const startedAt = new Date().toISOString();
+const redis = await startRedis();
+const labels = Object.keys(measured);
+process.stderr.write(`${node.path} (${node.version}) under ${valgrindVersion}: ${labels.join(', ')}\n`);
+let runs;
+try {
+  const tasks = labels.flatMap((name) => [lo, hi].map((n) => () => measure(measured[name], n, redis.url)));
+  runs = await pool(tasks);
+} finally {
+  await stopAll();
+}
+const costs = Object.fromEntries(labels.map((name, i) => [name, perRequest(runs[2 * i], runs[2 * i + 1])]));
+const base = costs.none;
+const total = (m) => [...m.values()].reduce((s, v) => s + v, 0);
+const variants = labels.map((name) => {
+  const delta = new Map(costs[name]);
+  for (const [fn, ir] of base) delta.set(fn, (delta.get(fn) ?? 0) - ir);
+  const byCategory = {};
+  for (const [fn, ir] of delta) byCategory[categoryOf(fn)] = (byCategory[categoryOf(fn)] ?? 0) + ir;
+  const top = [...delta]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 25)
+    .map(([fn, ir]) => ({ function: fn, category: categoryOf(fn), instructions: Math.round(ir) }));
+  return {
+    name,
+    variant: measured[name],
+    instructionsPerRequest: Math.round(total(costs[name])),
+    deltaPerRequest: Math.round(total(costs[name]) - total(base)),
+    deltaByCategory: Object.fromEntries(Object.entries(byCategory).map(([k, v]) => [k, Math.round(v)])),
+    topDelta: name === 'none' ? [] : top,
+    // Every function that costs at least 100 instructions per request, for build comparisons.
+    functions: Object.fromEntries(
+      [...costs[name]].filter(([, ir]) => Math.abs(ir) >= 100).map(([fn, ir]) => [fn, Math.round(ir)]),
+    ),
+  };
+});
+const file = writeResult(perNodeName('instructions', node.version), {
+  kind: 'instructions',
+  startedAt,
+  finishedAt: new Date().toISOString(),
+  node: node.version,
+  nodePath: node.path,
+  valgrind: valgrindVersion,
+  requests: [lo, hi],
+  warmup,
+  before: values.before ?? null,
+  variants,
+});
+for (const v of variants) {
+  process.stdout.write(
+    `${v.name.padEnd(24)} ${v.instructionsPerRequest.toLocaleString('en-US').padStart(10)} instructions/request  Δ ${v.deltaPerRequest.toLocaleString('en-US')}\n`,
+  );
+}
+process.stdout.write(`wrote ${file}\n`);
