@@ -4,12 +4,14 @@
 // requests after the same warm-up; the difference divided by `hi − lo` is the instructions one
 // request executes, per function. JIT-compiled JavaScript is named from V8's --perf-basic-prof map.
 //
-// Instruction counts do not depend on what else the machine runs or on hypervisor steal (this
-// VM's timings move by ±30 % from run to run), so variants can run in parallel. They do not see
-// time the CPU spends waiting on memory, nor the kernel's work, and a garbage collection that
-// lands in one run and not the other moves a figure by a few percent: read them beside the timed
-// runs (run.mjs, breakdown.mjs), not instead of them. Needs valgrind (`apt-get install valgrind`);
-// about 5 minutes per variant on one core.
+// The process runs with V8's --predictable (garbage collection and the compilers on the main
+// thread, in a fixed order): without it, when a collection or an optimisation lands depends on
+// thread timing, and two runs of the same variant differed by up to 30 %; with it they differ by
+// about 0.01 % (two 500-request runs in parallel: 3,213,851,281 and 3,214,132,905 instructions),
+// whatever else the machine runs. Counts leave out memory stalls and the kernel's work, and
+// --predictable moves concurrent work onto one thread: read them beside the timed runs
+// (run.mjs, pieces.mjs), not instead of them. Needs valgrind (`apt-get install valgrind`);
+// a few minutes per variant on one core.
 //
 //   node bench/overhead/instructions.mjs [variant,variant…] [--requests 200,1000] [--warmup 400]
 //        [--jobs 2] [--node <path>] [--before <older build's packages/tracing/dist>]
@@ -73,7 +75,13 @@ function measure(variant, requests, redisUrl) {
   const dir = mkdtempSync(join(tmpdir(), 'autobot-callgrind-'));
   const out = join(dir, 'callgrind.out');
   const spec = { ...variant, requests, warmup, redisUrl, sinkUrl: 'http://127.0.0.1:9/v1/traces' };
-  const args = ['--tool=callgrind', `--callgrind-out-file=${out}`, node.path, '--perf-basic-prof'];
+  const args = [
+    '--tool=callgrind',
+    `--callgrind-out-file=${out}`,
+    node.path,
+    '--predictable',
+    '--perf-basic-prof',
+  ];
   args.push(BREAKDOWN, '--child', JSON.stringify(spec));
   return new Promise((resolve, reject) => {
     const child = spawn('valgrind', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
