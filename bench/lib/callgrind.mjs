@@ -104,3 +104,46 @@ export function categoryOf(name) {
   for (const [category, pattern] of CATEGORIES) if (pattern.test(name)) return category;
   return 'other native (V8 runtime, libuv, OpenSSL…)';
 }
+
+/** `scanHex /abs/…/packages/tracing/dist/hex.js:27:17` → `scanHex …/packages/tracing/dist/hex.js:27:17`. */
+export function shortName(name) {
+  return name.replace(/ (file:\/\/)?\/\S*\/(packages|node_modules)\//, ' …/$2/');
+}
+
+/** A function's name as two builds of a package share it: no build folder, line or column. */
+function comparableName(name) {
+  return shortName(name)
+    .replace(/(\/packages\/[\w-]+\/)[\w-]+\//, '$1')
+    .replace(/:\d+:\d+$/, '');
+}
+
+/**
+ * The functions whose instructions per request changed most from `before` to `after` (maps from
+ * {@link functionCosts}, per request): the `cuts` largest decreases, then the `increases` largest
+ * increases, matched by {@link comparableName}.
+ */
+export function changesBetween(before, after, { cuts = 8, increases = 4 } = {}) {
+  const sum = (costs, sign) => {
+    const out = new Map();
+    for (const [name, ir] of costs) {
+      const key = comparableName(name);
+      out.set(key, (out.get(key) ?? 0) + sign * ir);
+    }
+    return out;
+  };
+  const change = sum(after, 1);
+  for (const [key, ir] of sum(before, -1)) change.set(key, (change.get(key) ?? 0) + ir);
+  const sorted = [...change].sort((a, b) => a[1] - b[1]);
+  const pick = ([name, ir]) => ({ function: name, instructions: Math.round(ir) });
+  return {
+    cuts: sorted
+      .filter(([, ir]) => ir < 0)
+      .slice(0, cuts)
+      .map(pick),
+    increases: sorted
+      .filter(([, ir]) => ir > 0)
+      .reverse()
+      .slice(0, increases)
+      .map(pick),
+  };
+}

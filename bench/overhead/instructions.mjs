@@ -19,11 +19,11 @@
 // older build of the library, as `<variant> [before]`. Writes bench/results/instructions-node<major>.json.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { categoryOf, functionCosts } from '../lib/callgrind.mjs';
+import { categoryOf, changesBetween, functionCosts } from '../lib/callgrind.mjs';
 import { benchNode, startRedis, stopAll } from '../lib/procs.mjs';
 import { perNodeName, writeResult } from '../lib/results.mjs';
 import { VARIANTS } from './breakdown-variants.mjs';
@@ -129,6 +129,7 @@ function perRequest(low, high) {
 }
 
 const startedAt = new Date().toISOString();
+const loadavgBefore = loadavg();
 const redis = await startRedis();
 const labels = Object.keys(measured);
 process.stderr.write(`${node.path} (${node.version}) under ${valgrindVersion}: ${labels.join(', ')}\n`);
@@ -158,16 +159,18 @@ const variants = labels.map((name) => {
     deltaPerRequest: Math.round(total(costs[name]) - total(base)),
     deltaByCategory: Object.fromEntries(Object.entries(byCategory).map(([k, v]) => [k, Math.round(v)])),
     topDelta: name === 'none' ? [] : top,
-    // Every function that costs at least 100 instructions per request, for build comparisons.
-    functions: Object.fromEntries(
-      [...costs[name]].filter(([, ir]) => Math.abs(ir) >= 100).map(([fn, ir]) => [fn, Math.round(ir)]),
-    ),
+    ...(costs[`${name} [before]`] === undefined
+      ? {}
+      : { changesVsBefore: changesBetween(costs[`${name} [before]`], costs[name]) }),
   };
 });
 const file = writeResult(perNodeName('instructions', node.version), {
   kind: 'instructions',
   startedAt,
   finishedAt: new Date().toISOString(),
+  // Recorded for the record only: the counts do not depend on load (see the header).
+  loadavgBefore,
+  loadavgAfter: loadavg(),
   node: node.version,
   nodePath: node.path,
   valgrind: valgrindVersion,

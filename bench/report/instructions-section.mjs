@@ -1,37 +1,10 @@
 // "Instructions per request" (bench/overhead/instructions.mjs) for bench/RESULTS.md.
+import { shortName } from '../lib/callgrind.mjs';
 import { row } from './format.mjs';
 
 const count = (n) => Math.round(n).toLocaleString('en-US');
 const signed = (n) => (n >= 0 ? `+${count(n)}` : `−${count(-n)}`);
 const BEFORE = ' [before]';
-/** A function name without the checkout's path: `scanHex …/packages/tracing/dist/hex.js:27:17`. */
-const shortName = (name) => name.replace(/ (file:\/\/)?\/\S*\/(packages|node_modules)\//, ' …/$2/');
-
-/** A function's name the same in both builds: no build folder, no line and column. */
-const sameInBoth = (name) =>
-  shortName(name)
-    .replace(/(\/packages\/[\w-]+\/)[\w-]+\//, '$1')
-    .replace(/:\d+:\d+$/, '');
-
-/** Per-request instructions by {@link sameInBoth} name. */
-function byFunction(variant) {
-  const out = new Map();
-  for (const [name, n] of Object.entries(variant.functions))
-    out.set(sameInBoth(name), (out.get(sameInBoth(name)) ?? 0) + n);
-  return out;
-}
-
-/** Functions whose per-request instructions changed most from `before` to `after`, largest cuts first. */
-function changes(before, after, limit) {
-  const [b, a] = [byFunction(before), byFunction(after)];
-  return [...new Set([...b.keys(), ...a.keys()])]
-    .map((name) => [name, (a.get(name) ?? 0) - (b.get(name) ?? 0)])
-    .sort((x, y) => x[1] - y[1])
-    .slice(0, limit)
-    .map(([name, d]) => `\`${name}\` ${signed(d)}`)
-    .join('; ');
-}
-
 /** One table per Node major: instructions per request per variant, and where the extra goes. */
 export function renderInstructions(out, major, result) {
   const [lo, hi] = result.requests;
@@ -89,9 +62,13 @@ export function renderInstructions(out, major, result) {
         .map((f) => `\`${shortName(f.function)}\` ${signed(f.instructions)}`)
         .join('; ')}.`,
     );
-    const twin = byName.get(`${v.name}${BEFORE}`);
-    if (twin?.functions && v.functions)
-      out(`  Largest cuts against the older build: ${changes(twin, v, 6)}.`);
+    const change = v.changesVsBefore;
+    if (change !== undefined) {
+      const list = (xs) => xs.map((f) => `\`${f.function}\` ${signed(f.instructions)}`).join('; ');
+      out(
+        `  Largest changes against the older build: cuts ${list(change.cuts)}; increases ${list(change.increases)}.`,
+      );
+    }
   }
   out();
 }
