@@ -34,9 +34,12 @@ interface SliceDecoders {
 const MAX_CACHED_BYTES = 32;
 const TEXT_CACHE_MASK = 4095;
 // Process-wide (one decode at a time: decoding is synchronous), direct-mapped by a hash of the bytes.
-// Own copies (not Buffer pool slices, which would keep whole 8 KiB pool slabs alive).
-const textCacheBytes: (Uint8Array | undefined)[] = new Array(TEXT_CACHE_MASK + 1).fill(undefined);
-const textCacheValues: (string | undefined)[] = new Array(TEXT_CACHE_MASK + 1).fill(undefined);
+// The bytes of every slot live in one flat array (slot i at i * MAX_CACHED_BYTES, its length in
+// textCacheLengths, 0 = empty): a lookup reads contiguous memory instead of chasing a pointer to
+// a small array per slot, and a miss copies into place instead of allocating.
+const textCacheBytes = new Uint8Array((TEXT_CACHE_MASK + 1) * MAX_CACHED_BYTES);
+const textCacheLengths = new Uint8Array(TEXT_CACHE_MASK + 1);
+const textCacheValues: string[] = new Array(TEXT_CACHE_MASK + 1).fill('');
 
 /** Tags (field number and wire type) of `KeyValue.key` and `.value`, `AnyValue.string_value` and `.int_value`. */
 const [KEY_TAG, VALUE_TAG, STRING_TAG, INT_TAG] = [0x0a, 0x12, 0x0a, 0x18];
@@ -53,6 +56,9 @@ export class ProtobufFieldReader {
    * scans a message of the same type again (a value nested in a value).
    */
   private readonly records = scanRecords();
+  /** The bytes and text of the last trace id read by {@link traceId} ('' before the first). */
+  private readonly lastTraceIdBytes = new Uint8Array(16);
+  private lastTraceId = '';
 
   constructor(
     body: Buffer,
@@ -102,14 +108,15 @@ export class ProtobufFieldReader {
     let hash = length;
     for (let i = start; i < end; i++) hash = Math.imul(hash ^ (buf[i] as number), 0x01000193);
     const slot = (hash >>> 0) & TEXT_CACHE_MASK;
-    const cached = textCacheBytes[slot];
-    if (cached !== undefined && cached.length === length) {
+    const at = slot * MAX_CACHED_BYTES;
+    if (textCacheLengths[slot] === length) {
       let i = 0;
-      while (i < length && cached[i] === buf[start + i]) i++;
+      while (i < length && textCacheBytes[at + i] === buf[start + i]) i++;
       if (i === length) return textCacheValues[slot] as string;
     }
     const value = this.textIn(start, end, where);
-    textCacheBytes[slot] = new Uint8Array(buf.subarray(start, end));
+    for (let i = 0; i < length; i++) textCacheBytes[at + i] = buf[start + i] as number;
+    textCacheLengths[slot] = length;
     textCacheValues[slot] = value;
     return value;
   }
@@ -131,6 +138,26 @@ export class ProtobufFieldReader {
       if (any === 0) throw new SpanRejection(`${what} is all zeroes`);
     }
     return this.slices.hexSlice(start, end);
+  }
+
+  /**
+   * {@link id} for a 16-byte trace id, reusing the string of the previous one when the bytes are
+   * the same: the spans of a trace usually arrive together, and equal ids that are one string
+   * compare and hash at no cost later (sorting by trace, per-trace maps).
+   */
+  protected traceId(rec: Int32Array, n: number, what: string): string {
+    const start = rec[4 * n] as number;
+    const last = this.lastTraceIdBytes;
+    if (this.lastTraceId !== '' && start >= 0 && (rec[4 * n + 1] as number) - start === 16) {
+      const buf = this.buf;
+      let i = 0;
+      while (i < 16 && last[i] === buf[start + i]) i++;
+      if (i === 16) return this.lastTraceId;
+    }
+    const id = this.id(rec, n, 16, what, false);
+    for (let i = 0; i < 16; i++) last[i] = this.buf[start + i] as number;
+    this.lastTraceId = id;
+    return id;
   }
 
   /** Skips to `end` checking the message, after part of it was rejected. */

@@ -25,7 +25,7 @@ export class ProtobufSpanReader extends ProtobufFieldReader {
       (endHigh * 4294967 + endCarry - startUs) * 1000 + (endLowNs - endCarry * 1000 - startNsRem),
     );
     const durationUs = Math.floor(durationNs / 1000);
-    const traceId = this.id(s, 1, 16, 'trace_id', false);
+    const traceId = this.traceId(s, 1, 'trace_id');
     const spanId = this.id(s, 2, 8, 'span_id', false);
     const parentSpanId = this.id(s, 4, 8, 'parent_span_id', true);
     const traceState = this.text(s, 3, 'the trace state');
@@ -115,7 +115,7 @@ export class ProtobufSpanReader extends ProtobufFieldReader {
     const flags = lowOf(l, 6);
     const dropped = lowOf(l, 5);
     const link: SpanLink = {
-      traceId: this.id(l, 1, 16, 'link trace_id', false),
+      traceId: this.traceId(l, 1, 'link trace_id'),
       spanId: this.id(l, 2, 8, 'link span_id', false),
       traceState: this.text(l, 3, 'a link trace state') || undefined,
       attributes: {},

@@ -7,6 +7,7 @@ import type { DecodedBatch } from '../model.js';
 import type { DecodeLimits } from '../otlp/decode-common.js';
 import { decodeProtobufRequest } from '../otlp/decode-protobuf.js';
 import { encodeExportResponse, OTLP_TRACE_EXPORT_PATH } from '../otlp/schema.js';
+import { GRPC_RECEIVE_WINDOW_BYTES, widenReceiveWindow } from './grpc-flow-control.js';
 import { admit, type ReceiverGuard } from './guard.js';
 
 /** Options of the OTLP/gRPC receiver. */
@@ -102,6 +103,7 @@ export async function startGrpcReceiver(
     'grpc.max_receive_message_length': options.maxMessageBytes,
     'grpc.max_send_message_length': 4 * 1024 * 1024,
   });
+  widenReceiveWindow(server, GRPC_RECEIVE_WINDOW_BYTES);
   const handler: grpc.handleUnaryCall<Buffer, Buffer> = (call, callback) => {
     // grpc-js only reports a peer certificate that verified against the client CA.
     const certVerified =

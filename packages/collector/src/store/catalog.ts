@@ -76,7 +76,11 @@ function prepareLoads(db: Database.Database) {
 export class Catalog {
   readonly serviceIds = new Map<string, number>();
   readonly serviceNames = new Map<number, string>();
-  readonly opIds = new Map<string, number>();
+  /**
+   * Operation ids by service and kind (`svcId * 8 + kind`), then name: span names arrive as the
+   * decoder's interned strings, whose hash is cached, so a lookup builds no key string.
+   */
+  private readonly opIds = new Map<number, Map<string, number>>();
   readonly ops = new Map<number, OpInfo>();
   readonly resourceIds = new Map<string, number>();
   readonly resources = new Map<number, ResourceRow>();
@@ -109,7 +113,7 @@ export class Catalog {
       this.serviceNames.set(r.id, r.name);
     });
     this.loadNew<{ id: number; svc_id: number; name: string; kind: number }>('ops', (r) => {
-      this.opIds.set(`${r.svc_id}\u0000${r.kind}\u0000${r.name}`, r.id);
+      this.opNames(r.svc_id, r.kind).set(r.name, r.id);
       this.ops.set(r.id, { svcId: r.svc_id, name: r.name, kind: r.kind });
     });
     this.loadNew<{ id: number; svc_id: number; attrs: string }>('resources', (r) => {
@@ -143,14 +147,25 @@ export class Catalog {
 
   /** Id of an operation (service, name, kind), inserted when new. */
   opId(svcId: number, name: string, kind: number): number {
-    const key = `${svcId}\u0000${kind}\u0000${name}`;
-    let id = this.opIds.get(key);
+    const names = this.opNames(svcId, kind);
+    let id = names.get(name);
     if (id === undefined) {
       id = Number(this.insert.op.run(svcId, name, kind).lastInsertRowid);
-      this.opIds.set(key, id);
+      names.set(name, id);
       this.ops.set(id, { svcId, name, kind });
     }
     return id;
+  }
+
+  /** The operation ids of one service and span kind (0–5), by name. */
+  private opNames(svcId: number, kind: number): Map<string, number> {
+    const key = svcId * 8 + kind;
+    let names = this.opIds.get(key);
+    if (names === undefined) {
+      names = new Map();
+      this.opIds.set(key, names);
+    }
+    return names;
   }
 
   /** Id of a resource (by its attributes, schema URL and dropped count), inserted when new. */
