@@ -186,6 +186,9 @@ try {
         // Collector CPU per measured span (after the sender's warm-up).
         httpCpuUsPerSpan: round1(cpu.http / http.spans),
         grpcCpuUsPerSpan: round1(cpu.grpc / grpc.spans),
+        // The sender's CPU per span over the same part: both processes share the machine's cores.
+        httpSenderCpuUsPerSpan: http.cpuUsPerSpan,
+        grpcSenderCpuUsPerSpan: grpc.cpuUsPerSpan,
       };
       log(JSON.stringify(run));
       runs.push(run);
@@ -201,6 +204,8 @@ try {
       grpcSpansPerSec: Math.round(pick('grpcSpansPerSec')),
       httpCpuUsPerSpan: round1(pick('httpCpuUsPerSpan')),
       grpcCpuUsPerSpan: round1(pick('grpcCpuUsPerSpan')),
+      httpSenderCpuUsPerSpan: round1(pick('httpSenderCpuUsPerSpan')),
+      grpcSenderCpuUsPerSpan: round1(pick('grpcSenderCpuUsPerSpan')),
     };
   };
   if (builds.length > 0) writeBuildsRecord(builds, runs, summary);
@@ -251,6 +256,8 @@ function writeRecord(summary, baseline, runs, first) {
     collectorGrpcSpansPerSec: on.grpcSpansPerSec,
     collectorCpuUsPerSpan: on.httpCpuUsPerSpan,
     collectorGrpcCpuUsPerSpan: on.grpcCpuUsPerSpan,
+    senderCpuUsPerSpan: on.httpSenderCpuUsPerSpan,
+    senderGrpcCpuUsPerSpan: on.grpcSenderCpuUsPerSpan,
     ratioToBaseline: Number((on.httpSpansPerSec / baseline.spansPerSec).toFixed(2)),
     // Issue 17: the same collector with `--no-span-metrics`, same run, median over the rounds.
     spanMetricsOff: off,
