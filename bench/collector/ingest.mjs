@@ -25,6 +25,7 @@ import { parseArgs } from 'node:util';
 import { initCa, issueCertificate } from '@autobot/pki';
 import {
   cpuTimeUs,
+  mainThreadCpuTimeUs,
   rssOf,
   startCollectorProcess,
   startNode,
@@ -163,17 +164,22 @@ try {
             secureSender,
           ]
         : [collector.httpUrl, `grpc://127.0.0.1:${collector.grpcPort}`, {}];
-      // Collector CPU time from the end of the sender's warm-up to the end of its run.
-      const cpu = { http: 0, grpc: 0 };
+      // Collector CPU time, all threads and the main thread alone, from the end of the sender's
+      // warm-up to the end of its run.
+      const cpu = { http: 0, grpc: 0, httpMain: 0, grpcMain: 0 };
       const http = await runSender(httpUrl, env, () => {
         cpu.http = cpuTimeUs(pid);
+        cpu.httpMain = mainThreadCpuTimeUs(pid);
       });
       cpu.http = cpuTimeUs(pid) - cpu.http;
+      cpu.httpMain = mainThreadCpuTimeUs(pid) - cpu.httpMain;
       // Same collector, now over gRPC: the store already holds the HTTP run's spans.
       const grpc = await runSender(grpcUrl, env, () => {
         cpu.grpc = cpuTimeUs(pid);
+        cpu.grpcMain = mainThreadCpuTimeUs(pid);
       });
       cpu.grpc = cpuTimeUs(pid) - cpu.grpc;
+      cpu.grpcMain = mainThreadCpuTimeUs(pid) - cpu.grpcMain;
       clearInterval(sampler);
       // The query port speaks TLS in the secure configuration; /status is read from the plain ones.
       const status = config.secure ? null : await collector.status();
@@ -186,6 +192,8 @@ try {
         // Collector CPU per measured span (after the sender's warm-up).
         httpCpuUsPerSpan: round1(cpu.http / http.spans),
         grpcCpuUsPerSpan: round1(cpu.grpc / grpc.spans),
+        httpMainCpuUsPerSpan: round1(cpu.httpMain / http.spans),
+        grpcMainCpuUsPerSpan: round1(cpu.grpcMain / grpc.spans),
         // The sender's CPU per span over the same part: both processes share the machine's cores.
         httpSenderCpuUsPerSpan: http.cpuUsPerSpan,
         grpcSenderCpuUsPerSpan: grpc.cpuUsPerSpan,
@@ -204,6 +212,8 @@ try {
       grpcSpansPerSec: Math.round(pick('grpcSpansPerSec')),
       httpCpuUsPerSpan: round1(pick('httpCpuUsPerSpan')),
       grpcCpuUsPerSpan: round1(pick('grpcCpuUsPerSpan')),
+      httpMainCpuUsPerSpan: round1(pick('httpMainCpuUsPerSpan')),
+      grpcMainCpuUsPerSpan: round1(pick('grpcMainCpuUsPerSpan')),
       httpSenderCpuUsPerSpan: round1(pick('httpSenderCpuUsPerSpan')),
       grpcSenderCpuUsPerSpan: round1(pick('grpcSenderCpuUsPerSpan')),
     };
@@ -256,6 +266,8 @@ function writeRecord(summary, baseline, runs, first) {
     collectorGrpcSpansPerSec: on.grpcSpansPerSec,
     collectorCpuUsPerSpan: on.httpCpuUsPerSpan,
     collectorGrpcCpuUsPerSpan: on.grpcCpuUsPerSpan,
+    collectorMainCpuUsPerSpan: on.httpMainCpuUsPerSpan,
+    collectorGrpcMainCpuUsPerSpan: on.grpcMainCpuUsPerSpan,
     senderCpuUsPerSpan: on.httpSenderCpuUsPerSpan,
     senderGrpcCpuUsPerSpan: on.grpcSenderCpuUsPerSpan,
     ratioToBaseline: Number((on.httpSpansPerSec / baseline.spansPerSec).toFixed(2)),

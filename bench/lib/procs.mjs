@@ -111,8 +111,21 @@ export function rssOf(pid, peak = false) {
 
 /** CPU time (user + system) consumed by `pid` so far, in microseconds (0 if gone). */
 export function cpuTimeUs(pid) {
+  return statCpuUs(`/proc/${pid}/stat`);
+}
+
+/**
+ * CPU time (µs) of a process's main thread alone (its thread id is the process id): on a
+ * single-threaded ingest path this is the figure that bounds the rate, whatever the other
+ * threads (garbage collection, WAL checkpoints) add to the process total.
+ */
+export function mainThreadCpuTimeUs(pid) {
+  return statCpuUs(`/proc/${pid}/task/${pid}/stat`);
+}
+
+function statCpuUs(path) {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(path, 'utf8');
     // Fields after the command name (which may contain spaces) start after the last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime
