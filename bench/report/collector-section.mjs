@@ -80,8 +80,9 @@ function renderMeasured(out, ingest, query) {
 
 /** `ingest.mjs --dist …`: collector builds side by side (default configuration, medians). */
 function renderIngestBuilds(out, record) {
+  const steal = record.stealPercent === undefined ? '' : `, hypervisor steal ${record.stealPercent} %`;
   out(
-    `Collector builds compared (\`node bench/collector/ingest.mjs ${record.batches} ${record.concurrency} --rounds ${record.runs.length / record.builds.length} --dist … --dist …\`, alternated by round, medians; ${record.node}, ${record.startedAt}, load average ${record.loadavgBefore.map((v) => v.toFixed(1)).join(' / ')} before${record.about ? '' : '; what each build is: bench/collector/RESULTS.md'}):`,
+    `Collector builds compared (\`node bench/collector/ingest.mjs ${record.batches} ${record.concurrency} --rounds ${record.runs.length / record.builds.length} --dist … --dist …\`, alternated by round, medians; ${record.node}, ${record.startedAt}, load average ${record.loadavgBefore.map((v) => v.toFixed(1)).join(' / ')} before${steal}${record.about ? '' : '; what each build is: bench/collector/RESULTS.md'}):`,
   );
   out();
   if (record.about) {
