@@ -10,9 +10,10 @@ import type * as grpc from '@grpc/grpc-js';
  * waited for several WINDOW_UPDATE round trips, each only sent once the collector's event loop
  * was free again: during a 4-stream gRPC ingest run the collector's main thread sat idle about
  * half the time. With 4 MiB, a client can send the next exports while the current one is being
- * stored (bench/collector/ingest.mjs). The memory a peer can make the collector buffer is bounded
- * by the connection window, as before, and messages are still capped by
- * `grpc.max_receive_message_length`.
+ * stored (bench/collector/ingest.mjs). The window only sets how many unread bytes a peer may have
+ * in flight: what a peer can make the collector hold is still bounded by the message limit
+ * (`grpc.max_receive_message_length`, enforced while grpc-js collects a message) and the
+ * receivers' concurrency limit, as before.
  */
 export const GRPC_RECEIVE_WINDOW_BYTES = 4 * 1024 * 1024;
 
