@@ -11,9 +11,9 @@ import type * as grpc from '@grpc/grpc-js';
  * was free again: during a 4-stream gRPC ingest run the collector's main thread sat idle about
  * half the time. With 4 MiB, a client can send the next exports while the current one is being
  * stored (bench/collector/ingest.mjs). The window only sets how many unread bytes a peer may have
- * in flight: what a peer can make the collector hold is still bounded by the message limit
- * (`grpc.max_receive_message_length`, enforced while grpc-js collects a message) and the
- * receivers' concurrency limit, as before.
+ * in flight; grpc-js reads each stream as data arrives whenever the event loop is free, so what a
+ * peer can make the collector hold per stream was and is bounded by the message limit
+ * (`grpc.max_receive_message_length`, enforced while grpc-js collects a message).
  */
 export const GRPC_RECEIVE_WINDOW_BYTES = 4 * 1024 * 1024;
 
