@@ -143,7 +143,7 @@ export class ProtobufFieldReader {
   /**
    * {@link id} for a 16-byte trace id, reusing the string of the previous one when the bytes are
    * the same: the spans of a trace usually arrive together, and equal ids that are one string
-   * compare and hash at no cost later (sorting by trace, per-trace maps).
+   * compare and hash at no cost later (grouping by trace, per-trace maps).
    */
   protected traceId(rec: Int32Array, n: number, what: string): string {
     const start = rec[4 * n] as number;

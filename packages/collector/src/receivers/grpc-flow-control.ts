@@ -26,14 +26,14 @@ interface ServerInternals {
 /**
  * Makes `server` advertise a `bytes` stream window in its SETTINGS frame and open each
  * connection's window to `bytes`, the way grpc-js's client applies `grpc-node.flow_control_window`.
- * Call before `bindAsync`. Returns false, changing nothing, when this grpc-js does not have the
- * members it uses (the receiver test pins that it applies).
+ * Call before `bindAsync`. Changes nothing when this grpc-js does not have the members it uses
+ * (test/grpc-flow-control.test.ts pins that it applies).
  */
-export function widenReceiveWindow(server: grpc.Server, bytes: number): boolean {
+export function widenReceiveWindow(server: grpc.Server, bytes: number): void {
   const internals = server as unknown as ServerInternals;
   const common = internals.commonServerOptions;
   const create = internals.createHttp2Server;
-  if (common === undefined || typeof create !== 'function') return false;
+  if (common === undefined || typeof create !== 'function') return;
   common.settings = { ...common.settings, initialWindowSize: bytes };
   internals.createHttp2Server = (credentials) => {
     const http2Server = create.call(server, credentials);
@@ -46,5 +46,4 @@ export function widenReceiveWindow(server: grpc.Server, bytes: number): boolean 
     });
     return http2Server;
   };
-  return true;
 }

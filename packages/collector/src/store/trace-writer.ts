@@ -54,12 +54,8 @@ class SpanRows {
 
   constructor(private readonly db: Database.Database) {}
 
-  add(
-    rowId: number,
-    s: SpanInput,
-    item: { resId: number; scopeId: number; svcId: number },
-    opId: number,
-  ): void {
+  add(rowId: number, item: BatchItem, opId: number): void {
+    const s = item.span;
     this.values.push(
       rowId,
       s.traceId,
@@ -282,7 +278,7 @@ export class TraceWriter {
     for (const item of items) {
       const s = item.span;
       const opId = this.catalog.opId(item.svcId, s.name, s.kind);
-      this.rows.add(rowId, s, item, opId);
+      this.rows.add(rowId, item, opId);
       block.addSpan(rowId, s.startUs, s.durationUs, s.kind, s.statusCode, item.svcId, opId, s.attributes);
       block.addEvents(s.events);
       block.addResource(item.resId, item.attrs);
