@@ -100,7 +100,11 @@ function lowStealCpu(overhead, summary) {
 function receiverLine(overhead) {
   const r = overhead.receiver;
   if (r)
-    return `Sink: ${r.spans} spans received in ${r.requests} requests, ${r.failedRequests} failed requests, ${r.rejectedSpans} spans rejected.`;
+    return `Sink: ${r.spans} spans received in ${r.requests} requests, ${r.failedRequests} failed requests${
+      r.checkedRequests === undefined
+        ? `, ${r.rejectedSpans} spans rejected`
+        : `; ${r.checkedRequests} requests decoded in full: ${r.rejectedSpans} spans rejected, ${r.checkMismatches} whose span count differed from the sink's`
+    }.`;
   const c = overhead.collectorIngest;
   return `Collector ingest: ${c.storedSpans} spans stored, ${c.failedRequests} failed requests.`;
 }
@@ -117,7 +121,9 @@ for (const { major, result: overhead } of overheads) {
   out('from its own process (20 connections, pipelining 1, normal priority, not pinned). The exports go to');
   out(
     overhead.receiver
-      ? "a counting OTLP/HTTP sink under `nice -n 10` (bench/lib/otlp-sink-server.mjs: decodes each request with the collector's decoder, counts spans per service, stores nothing), standing in for the collector on its remote VM; the collector is measured on its own in section 3."
+      ? overhead.receiver.checkedRequests === undefined
+        ? "a counting OTLP/HTTP sink under `nice -n 10` (bench/lib/otlp-sink-server.mjs: decodes each request with the collector's decoder, counts spans per service, stores nothing), standing in for the collector on its remote VM; the collector is measured on its own in section 3."
+        : "a counting OTLP/HTTP sink under `nice -n 10` (bench/lib/otlp-sink-server.mjs: counts spans per service by walking the protobuf framing, decodes one request in 64 with the collector's decoder as a check, stores nothing), standing in for the collector on its remote VM; it shares the two cores, so its CPU per request is shown beside the pair's. The collector is measured on its own in section 3."
       : 'the collector (`autobot-trace serve`, OTLP/HTTP, SQLite file) under `nice -n 10`, standing in for a remote backend.',
   );
   out(
@@ -146,17 +152,19 @@ for (const { major, result: overhead } of overheads) {
       'p99 ms',
       'CPU µs/req (A+B)',
       `CPU µs/req, runs with steal < ${LOW_STEAL_PERCENT} %`,
+      'sink CPU µs/req',
       'peak RSS A / B',
       'spans/req stored',
       'errors',
     ]),
   );
-  out(row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']));
+  out(row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']));
   for (const s of overhead.summary) {
     out(
       row([
         ...loadCells(s),
         lowStealCpu(overhead, s),
+        s.cpuUsPerReqSink === undefined ? '—' : s.cpuUsPerReqSink.toFixed(0),
         `${mb(s.rssA)} / ${mb(s.rssB)}`,
         s.spansPerRequest.toFixed(2),
         s.errors,

@@ -85,8 +85,9 @@ try {
   const redis = await startRedis();
   // The exports go to a counting OTLP/HTTP sink standing in for the collector, which runs on
   // another VM in production: on this 2-core machine storing the spans would take CPU from the
-  // services under test. The sink decodes and counts every span (so nothing lost is checked) and
-  // stores nothing; it is niced, and the collector's own ingest rate is measured in bench/collector.
+  // services under test. The sink counts every span (so nothing lost is checked), decodes a
+  // sample of the requests in full and stores nothing; it is niced, its CPU per request is
+  // recorded beside the pair's, and the collector's own ingest rate is measured in bench/collector.
   const collector = await startOtlpSink({ nice: 10 });
   log(`OTLP sink ${collector.httpUrl}, redis ${redis.url}`);
 
@@ -107,7 +108,7 @@ try {
       // Rotate the order each round so no configuration always runs first or last.
       const order = pairs.map((_, i) => pairs[(i + round) % pairs.length]);
       for (const pair of order) {
-        const pids = [pair.a.child.pid, pair.b.child.pid];
+        const pids = [pair.a.child.pid, pair.b.child.pid, collector.proc.child.pid];
         const rss = sampleRss(pids);
         const cpuBefore = pids.map(cpuTimeUs);
         const hostBefore = hostCpuTimes();
@@ -127,12 +128,14 @@ try {
           // CPU time per request: robust to a busy machine, unlike req/s.
           cpuUsPerReqA: (cpuAfter[0] - cpuBefore[0]) / served,
           cpuUsPerReqB: (cpuAfter[1] - cpuBefore[1]) / served,
+          // The stand-in for the remote collector shares the cores: what it took per request.
+          cpuUsPerReqSink: (cpuAfter[2] - cpuBefore[2]) / served,
           // CPU time the hypervisor gave to other guests during this run (noise no load average shows).
           stealPercent: stolen,
         };
         runs.push(run);
         log(
-          `c=${connections} round ${round} ${pair.config.id.padEnd(9)} ${run.reqPerSec.toFixed(0)} req/s p50 ${run.p50} p99 ${run.p99} ms, cpu/req A ${run.cpuUsPerReqA.toFixed(0)} B ${run.cpuUsPerReqB.toFixed(0)} µs, rss A ${(run.rssA / 2 ** 20).toFixed(0)} MB, steal ${stolen ?? '?'} %, errors ${run.errors} non2xx ${run.non2xx}`,
+          `c=${connections} round ${round} ${pair.config.id.padEnd(9)} ${run.reqPerSec.toFixed(0)} req/s p50 ${run.p50} p99 ${run.p99} ms, cpu/req A ${run.cpuUsPerReqA.toFixed(0)} B ${run.cpuUsPerReqB.toFixed(0)} sink ${run.cpuUsPerReqSink.toFixed(0)} µs, rss A ${(run.rssA / 2 ** 20).toFixed(0)} MB, steal ${stolen ?? '?'} %, errors ${run.errors} non2xx ${run.non2xx}`,
         );
         await sleep(300);
       }
@@ -171,6 +174,7 @@ try {
         cpuUsPerReqA: median(mine.map((r) => r.cpuUsPerReqA)),
         cpuUsPerReqB: median(mine.map((r) => r.cpuUsPerReqB)),
         cpuUsPerReq: median(mine.map((r) => r.cpuUsPerReqA + r.cpuUsPerReqB)),
+        cpuUsPerReqSink: median(mine.map((r) => r.cpuUsPerReqSink)),
         ratios,
         errors: mine.reduce((n, r) => n + r.errors + r.non2xx, 0),
         requestsSent: requestsSent.get(config.id),
@@ -206,6 +210,8 @@ try {
       spans: received.spans,
       failedRequests: received.failedRequests,
       rejectedSpans: received.rejectedSpans,
+      checkedRequests: received.checkedRequests,
+      checkMismatches: received.checkMismatches,
     },
     summary,
     runs,

@@ -58,6 +58,20 @@ export function taggedDoubleOf(value: AttrValue): number | string | undefined {
 /** Attributes by key. */
 export type Attributes = Record<string, AttrValue>;
 
+/**
+ * Sets the attribute `key` of `out` to `value`. Keys come from the wire: plain assignment of
+ * `__proto__` would set the object's prototype instead (losing the attribute, and letting a
+ * key/value list value make any other key appear present), so that one key becomes an own
+ * property, as JSON.parse makes it.
+ */
+export function putAttribute(out: Attributes, key: string, value: AttrValue): void {
+  if (key === '__proto__') {
+    Object.defineProperty(out, key, { value, writable: true, enumerable: true, configurable: true });
+  } else {
+    out[key] = value;
+  }
+}
+
 /** A span event (`Span.Event`), time in microseconds since the epoch (truncated). */
 export interface SpanEvent {
   timeUs: number;

@@ -84,7 +84,7 @@ function pbValue(v: PbAnyValue | null | undefined, depth: number, text: TextRead
     case 'kvlistValue': {
       const out: Record<string, AttrValue> = {};
       for (const kv of v.kvlistValue?.values ?? [])
-        out[text(kv.key, 'a key/value list key')] = pbValue(kv.value, depth + 1, text);
+        own(out, text(kv.key, 'a key/value list key'), pbValue(kv.value, depth + 1, text));
       return out;
     }
     case 'bytesValue':
@@ -94,14 +94,18 @@ function pbValue(v: PbAnyValue | null | undefined, depth: number, text: TextRead
   }
 }
 
+/** Every key an own property, `__proto__` included (as JSON.parse makes it). */
+function own(out: Attributes, key: string, value: AttrValue): void {
+  Object.defineProperty(out, key, { value, writable: true, enumerable: true, configurable: true });
+}
+
 function pbAttributes(list: PbKeyValue[] | null | undefined, text: TextReader): Attributes {
   const out: Attributes = {};
   if (!list) return out;
   for (let i = 0; i < list.length; i++) {
     const kv = list[i] as PbKeyValue;
     const key = text(kv.key, 'an attribute key');
-    const value = pbValue(kv.value, 0, text);
-    out[key] = value;
+    own(out, key, pbValue(kv.value, 0, text));
   }
   return out;
 }

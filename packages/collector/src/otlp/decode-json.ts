@@ -7,6 +7,7 @@ import {
   BYTES_TAG,
   type DecodedBatch,
   doubleAttr,
+  putAttribute,
   type ResourceInfo,
   type ScopeInfo,
   type SpanEvent,
@@ -60,7 +61,7 @@ function jsonValue(raw: unknown, depth: number, t: TextCheck): AttrValue {
     const values = Array.isArray(v.kvlistValue?.values) ? (v.kvlistValue.values as unknown[]) : [];
     for (const kv of values) {
       const k = kv as { key?: unknown; value?: unknown };
-      out[t(String(k.key ?? ''), 'a key/value list key')] = jsonValue(k.value, depth + 1, t);
+      putAttribute(out, t(String(k.key ?? ''), 'a key/value list key'), jsonValue(k.value, depth + 1, t));
     }
     return out;
   }
@@ -98,8 +99,7 @@ function jsonAttributes(list: unknown, t: TextCheck): Attributes {
   for (const item of list) {
     const kv = item as { key?: unknown; value?: JsonAnyValue };
     const key = t(String(kv?.key ?? ''), 'an attribute key');
-    const value = jsonValue(kv?.value, 0, t);
-    out[key] = value;
+    putAttribute(out, key, jsonValue(kv?.value, 0, t));
   }
   return out;
 }

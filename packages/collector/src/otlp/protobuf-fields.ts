@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { type Attributes, type AttrValue, bytesAttr, doubleAttr } from '../model.js';
+import { type Attributes, type AttrValue, bytesAttr, doubleAttr, putAttribute } from '../model.js';
 import { BatchBuilder, type DecodeLimits, SpanRejection } from './decode-common.js';
 import { int64FromWords, WireReader } from './wire-reader.js';
 import {
@@ -189,13 +189,17 @@ export class ProtobufFieldReader {
       const keyStart = r.pos;
       r.pos = keyEnd;
       if (keyEnd < end && r.varint32(end) === VALUE_TAG && r.lengthEnd(end) === end) {
-        out[this.cachedText(keyStart, keyEnd, keyWhere)] = this.anyValue(r.pos, end, depth);
+        putAttribute(out, this.cachedText(keyStart, keyEnd, keyWhere), this.anyValue(r.pos, end, depth));
         return;
       }
     }
     const kv = this.scan(Msg.KeyValue, start, end, depth + 4);
     const key = this.cachedText(kv[4] as number, kv[5] as number, keyWhere);
-    out[key] = kv[ONEOF_FIELD] === 0 ? null : this.anyValue(kv[0] as number, kv[1] as number, depth);
+    putAttribute(
+      out,
+      key,
+      kv[ONEOF_FIELD] === 0 ? null : this.anyValue(kv[0] as number, kv[1] as number, depth),
+    );
   }
 
   /** One `AnyValue` in `[start, end)` (the cursor is left anywhere). */
