@@ -45,7 +45,7 @@ function renderMeasured(out, ingest, query) {
   ]) {
     if (result?.loadavgBefore)
       out(
-        `- ${name}: ${loadLine(result)}${result.rounds ? `; ${result.rounds} rounds, configurations alternated, medians` : ''}.`,
+        `- ${name} (${result.cpu ?? 'machine not recorded'}, ${result.cores ?? '?'} cores, Node ${result.node}): ${loadLine(result)}${result.rounds ? `; ${result.rounds} rounds, configurations alternated, medians` : ''}.`,
       );
   }
   out();
