@@ -11,6 +11,7 @@ import { renderFaults } from './report/faults-section.mjs';
 import { loadCells, loadLine, mb, median, row, verdict, versionOf, x } from './report/format.mjs';
 import { renderInstructions } from './report/instructions-section.mjs';
 import { renderPieces } from './report/pieces-section.mjs';
+import { renderThreads } from './report/threads-section.mjs';
 
 const overheads = readPerNode('overhead');
 const scalings = readPerNode('scaling');
@@ -46,6 +47,10 @@ const targetsFor = (major) =>
     )
   ];
 
+/** " (on <cpu>)" when a result was measured on another machine than the overhead runs. */
+const onOtherMachine = (result) =>
+  result?.cpu && result.cpu !== (overhead ?? span)?.cpu ? ` (on ${result.cpu})` : '';
+
 const lines = [];
 const out = (s = '') => lines.push(s);
 
@@ -56,7 +61,10 @@ out('`npm run test:faults`. Every figure stands beside its target; misses are ke
 out();
 const env = overhead ?? span;
 if (env) {
-  out(`- Machine: ${env.cpu}, ${env.cores} cores.`);
+  // Results files can come from different VMs: each run names its own where it recorded it.
+  out(
+    `- Machine: ${env.cpu}, ${env.cores} cores (overhead runs; other sections name theirs where it differs).`,
+  );
   for (const { major, result } of overheads) {
     out(
       `- Overhead on Node ${major} (${result.node}), ${result.startedAt}: load average ${result.loadavgBefore.map((v) => v.toFixed(1)).join(' / ')} before, ${result.loadavgAfter.map((v) => v.toFixed(1)).join(' / ')} after${result.forced ? ` — **not quiet** (1-min load ≥ ${result.maxLoad}; run with --force): treat req/s as noise` : result.quiet ? ` (waited for 1-min load < ${result.maxLoad})` : ''}.`,
@@ -66,7 +74,7 @@ if (env) {
     `- OpenTelemetry JS ${versionOf('@opentelemetry/sdk-trace')} / ${versionOf('@opentelemetry/exporter-trace-otlp-proto')}; auto-instrumentations-node ${versionOf('@opentelemetry/auto-instrumentations-node')}; Fastify ${versionOf('fastify')}, ioredis ${versionOf('ioredis')}.`,
   );
   out(
-    `- Span API: ${span?.startedAt ?? 'not run'}; scaling: ${scalings.map(({ major, result }) => `Node ${major} ${result.startedAt}`).join(', ') || 'not run'}; faults: ${faults ? Object.values(faults).find((v) => typeof v?.at === 'string')?.at : 'not run'}.`,
+    `- Span API: ${span ? `${span.startedAt}${onOtherMachine(span)}` : 'not run'}; scaling: ${scalings.map(({ major, result }) => `Node ${major} ${result.startedAt}${onOtherMachine(result)}`).join(', ') || 'not run'}; faults: ${faults ? Object.values(faults).find((v) => typeof v?.at === 'string')?.at : 'not run'}.`,
   );
 }
 out();
@@ -231,6 +239,7 @@ for (const { major, result: overhead } of overheads) {
 }
 
 for (const { major, result: profile } of readPerNode('profile')) renderProfile(major, profile);
+for (const { major, result } of readPerNode('threads')) renderThreads(out, major, result);
 for (const { major, result: pieces } of readPerNode('pieces')) renderPieces(out, major, pieces);
 for (const { major, result } of readPerNode('instructions')) renderInstructions(out, major, result);
 
