@@ -1,4 +1,5 @@
-// `npm run bench`: request overhead, span API cost, scaling, then bench/RESULTS.md.
+// `npm run bench`: request overhead (timed, then counted by thread), span API cost, scaling, then
+// bench/RESULTS.md.
 // The collector's own ingest/query benchmarks live in bench/collector (`npm run bench:collector`,
 // minutes long at 1M spans); RESULTS.md reports their latest result files instead of re-running them.
 //   npm run bench -- [--node <path>]... [--force]   (or AUTOBOT_BENCH_NODE=<path>)
@@ -21,7 +22,10 @@ const force = values.force ? ['--force'] : [];
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const steps = [
-  ...nodes.map((node) => ['overhead/run.mjs', '--rounds', '3', '--duration', '6', '--node', node, ...force]),
+  ...nodes.flatMap((node) => [
+    ['overhead/run.mjs', '--rounds', '3', '--duration', '6', '--node', node, ...force],
+    ['overhead/threads.mjs', '--node', node, ...force],
+  ]),
   ['span/run.mjs'],
   ...nodes.map((node) => [
     'overhead/run.mjs',

@@ -34,7 +34,8 @@ if (process.argv[2] === '--child') {
   const node = benchNode(values.node);
   const requests = Number(positionals[0] ?? 6000);
   const passes = Number(positionals[1] ?? 3);
-  const only = positionals[2] && positionals[2] !== 'all' ? positionals[2].split(',') : undefined;
+  // A comma followed by a space is part of a variant's name, not a separator.
+  const only = positionals[2] && positionals[2] !== 'all' ? positionals[2].split(/,(?! )/) : undefined;
   if (only) {
     const unknown = only.filter((name) => !(name in VARIANTS));
     if (unknown.length > 0) throw new Error(`unknown variant(s): ${unknown.join(', ')}`);
