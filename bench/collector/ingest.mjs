@@ -18,7 +18,7 @@
 // Waits for a quiet machine first (bench/lib/quiet.mjs); exit 3 if it stays busy, unless --force.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -33,7 +33,7 @@ import {
   stopProcess,
   waitForLine,
 } from '../lib/procs.mjs';
-import { hostCpuTimes, QUIET_OPTIONS, quietGate, stealPercent } from '../lib/quiet.mjs';
+import { hostCpuTimes, QUIET_OPTIONS, quietGate, runConditions } from '../lib/quiet.mjs';
 import { writeResult } from '../lib/results.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -227,13 +227,12 @@ try {
 
 /** `--dist`: each build's medians, default configuration. */
 function writeBuildsRecord(builds, runs, summary) {
-  const record = { node: process.version, startedAt, finishedAt: new Date().toISOString(), ...gate };
-  Object.assign(record, {
-    loadavgAfter: loadavg(),
-    stealPercent: stealPercent(hostBefore, hostCpuTimes()),
+  const record = {
+    node: process.version,
+    ...runConditions(startedAt, gate, hostBefore),
     batches: Number(batches),
     concurrency: Number(concurrency),
-  });
+  };
   record.builds = builds.map((d) => relative(process.cwd(), d)).map((dist) => ({ dist, ...summary(dist) }));
   if (values.about) record.about = values.about;
   record.runs = runs;
@@ -250,13 +249,7 @@ function writeRecord(summary, baseline, runs, first) {
   const tls = summary('tlsToken');
   const record = {
     node: process.version,
-    cpu: cpus()[0]?.model ?? 'unknown',
-    cores: cpus().length,
-    startedAt,
-    finishedAt: new Date().toISOString(),
-    ...gate,
-    loadavgAfter: loadavg(),
-    stealPercent: stealPercent(hostBefore, hostCpuTimes()),
+    ...runConditions(startedAt, gate, hostBefore),
     batches: Number(batches),
     concurrency: Number(concurrency),
     rounds,

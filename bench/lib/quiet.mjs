@@ -2,7 +2,7 @@
 // bound before measuring, refuse to measure (exit 3) when it does not unless forced, and record
 // the load around the run in the result file.
 import { readFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { sleep } from './procs.mjs';
 
 /** parseArgs option specs of the gate: `--force`, `--max-load`, `--settle-wait` (seconds). */
@@ -67,4 +67,21 @@ export function hostCpuTimes() {
 export function stealPercent(before, after) {
   if (before === null || after === null || after.total === before.total) return null;
   return Number(((100 * (after.steal - before.steal)) / (after.total - before.total)).toFixed(2));
+}
+
+/**
+ * The fields every gated result file records about where and when it ran: the machine, the
+ * start (`startedAt`, an ISO string) and end, the gate's fields (from {@link quietGate}), the load
+ * average after, and the steal since `hostAtStart` (a {@link hostCpuTimes} reading).
+ */
+export function runConditions(startedAt, gate, hostAtStart) {
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    ...gate,
+    loadavgAfter: loadavg(),
+    stealPercent: stealPercent(hostAtStart, hostCpuTimes()),
+  };
 }

@@ -8,13 +8,12 @@
 //
 //   node bench/overhead/threads.mjs [--requests 20000] [--rounds 3] [--node <path>] [--force]
 import { readdirSync, readFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { startPair } from '../lib/app-pair.mjs';
 import { runLoad } from '../lib/load-client.mjs';
 import { startOtlpSink } from '../lib/otlp-sink.mjs';
 import { benchNode, sleep, startRedis, stopAll, stopProcess } from '../lib/procs.mjs';
-import { hostCpuTimes, QUIET_OPTIONS, quietGate, stealPercent } from '../lib/quiet.mjs';
+import { hostCpuTimes, QUIET_OPTIONS, quietGate, runConditions, stealPercent } from '../lib/quiet.mjs';
 import { perNodeName, writeResult } from '../lib/results.mjs';
 
 const { values } = parseArgs({
@@ -124,13 +123,7 @@ try {
   const file = writeResult(perNodeName('threads', node.version), {
     node: node.version,
     nodePath: node.path,
-    cpu: cpus()[0]?.model ?? 'unknown',
-    cores: cpus().length,
-    startedAt,
-    finishedAt: new Date().toISOString(),
-    ...gate,
-    loadavgAfter: loadavg(),
-    stealPercent: stealPercent(hostAtStart, hostCpuTimes()),
+    ...runConditions(startedAt, gate, hostAtStart),
     requests,
     rounds,
     summary,
