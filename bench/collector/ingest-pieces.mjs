@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { median } from '../lib/stats.mjs';
 import { encodeBatch } from './encode.mjs';
 import { makeSpans } from './gen.mjs';
 
@@ -94,11 +95,6 @@ function measureDecode(decoder) {
   return { decode: (cpuNs() - t) / 1000 / spans };
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-};
 const fixed = (o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Number(v.toFixed(2))]));
 
 const runs = new Map(dists.map((d) => [d, []]));

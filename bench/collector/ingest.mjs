@@ -35,6 +35,7 @@ import {
 } from '../lib/procs.mjs';
 import { hostCpuTimes, QUIET_OPTIONS, quietGate, runConditions } from '../lib/quiet.mjs';
 import { writeResult } from '../lib/results.mjs';
+import { median } from '../lib/stats.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values, positionals } = parseArgs({
@@ -83,11 +84,6 @@ function runSender(url, env = {}, onWarm = () => {}) {
 }
 
 const rssMb = (pid) => rssOf(pid) / 2 ** 20;
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-};
 const round1 = (v) => Math.round(v * 10) / 10;
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-ingest-'));

@@ -28,6 +28,7 @@ import {
 } from '../lib/procs.mjs';
 import { hostCpuTimes, QUIET_OPTIONS, quietGate, stealPercent } from '../lib/quiet.mjs';
 import { perNodeName } from '../lib/results.mjs';
+import { median } from '../lib/stats.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -66,11 +67,6 @@ if (values.only) {
 }
 const CONNECTIONS = values.scaling ? [20, 40, 80] : [Number(values.connections)];
 
-const median = (xs) => {
-  const s = [...xs].sort((x, y) => x - y);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 const log = (...args) => process.stderr.write(`${args.join(' ')}\n`);
 
 const cleanup = () => stopAll();

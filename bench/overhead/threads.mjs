@@ -15,6 +15,7 @@ import { startOtlpSink } from '../lib/otlp-sink.mjs';
 import { benchNode, sleep, startRedis, stopAll, stopProcess } from '../lib/procs.mjs';
 import { hostCpuTimes, QUIET_OPTIONS, quietGate, runConditions, stealPercent } from '../lib/quiet.mjs';
 import { perNodeName, writeResult } from '../lib/results.mjs';
+import { median } from '../lib/stats.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -62,12 +63,6 @@ function counters(pid) {
 
 const perRequest = (before, after, served) =>
   Object.fromEntries(Object.keys(after).map((k) => [k, (after[k] - before[k]) / served]));
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 const gate = await quietGate(values, log);
 process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));

@@ -3,12 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../lib/procs.mjs';
 
-/** Median of numbers (the mean of the middle two for an even count). */
-export const median = (xs) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
+export { median } from '../lib/stats.mjs';
 
 /** Installed version of a dependency, read from its package.json (exports maps may hide it). */
 export const versionOf = (name) => {
