@@ -5,6 +5,9 @@
 //   GET /metrics (excluded from tracing) → { rss, stats } for the harness
 // TRACE=none  no tracing code is loaded at all
 // TRACE=ours  @autobot/tracing: initialize() + instrumentAll(app); AUTOBOT_* env decides the rest
+// TRACE=context  no tracing library: OpenTelemetry's AsyncLocalStorage context manager, and each
+//             request runs in a context of its own (an onRequest hook). The floor of any tracer
+//             that keeps the active span in AsyncLocalStorage, as ours and the stock SDK do.
 // TRACE=auto  nothing here: the process is started with
 //             `--require @opentelemetry/auto-instrumentations-node/register` (OTEL_* env)
 // CommonJS on purpose: auto-instrumentations patches modules through require hooks, so this is
@@ -65,6 +68,7 @@ async function main() {
   }));
 
   if (tracing) tracing.instrumentAll(app);
+  if (trace === 'context') requestContexts(app);
   if (process.env.COUNT_RESPONSES === '1') {
     app.addHook('onResponse', (request, _reply, done) => {
       if (request.url.startsWith('/api/work/')) responses++;
@@ -74,6 +78,17 @@ async function main() {
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   process.once('SIGTERM', exit);
   process.stdout.write(`${JSON.stringify({ event: 'listening', url: address, role, trace })}\n`);
+}
+
+/** TRACE=context: the context manager and one context per request, nothing else. */
+function requestContexts(app) {
+  const { context, createContextKey, ROOT_CONTEXT } = require('@opentelemetry/api');
+  const { AsyncLocalStorageContextManager } = require('@opentelemetry/context-async-hooks');
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  const key = createContextKey('bench.request');
+  app.addHook('onRequest', (request, _reply, done) =>
+    context.with(ROOT_CONTEXT.setValue(key, request.id), done),
+  );
 }
 
 main().catch((error) => {

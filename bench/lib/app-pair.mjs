@@ -15,7 +15,7 @@ function cleanEnv() {
 
 /**
  * The environment and node flags of one configuration.
- * `config`: { id, trace: 'none' | 'ours' | 'auto', rate, endpoint?, extraEnv? }
+ * `config`: { id, trace: 'none' | 'context' | 'ours' | 'auto', rate, endpoint?, extraEnv? }
  * `collector`: the collector's { httpUrl, grpcUrl } (ours exports OTLP/HTTP protobuf by default,
  * like auto-instrumentations, so both pay the same exporter cost).
  */

@@ -4,10 +4,18 @@
 // other threads (V8's compiler and GC workers, libuv's pool) split into user and system time,
 // read/write-class system calls (/proc/<pid>/io) and context switches. Counting requests rather
 // than timing them makes these figures independent of how fast the machine happens to run.
+//
+// A's processes run pinned to CPU 0 and everything else (this harness, B, Redis, the sink, the
+// load generator) to the other CPUs (`taskset`; --no-pin leaves the scheduler free). Unpinned,
+// with five busy processes on two cores, the same configuration's CPU per request moved by up to
+// 40 % from one round to the next with no steal at all (where each process lands decides what
+// its caches hold); pinned, A's spread is a fraction of that.
 // Writes bench/results/threads-node<major>.json.
 //
-//   node bench/overhead/threads.mjs [--requests 20000] [--rounds 3] [--node <path>] [--force]
+//   node bench/overhead/threads.mjs [--requests 15000] [--rounds 6] [--no-pin] [--node <path>] [--force]
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { startPair } from '../lib/app-pair.mjs';
 import { runLoad } from '../lib/load-client.mjs';
@@ -19,8 +27,9 @@ import { median } from '../lib/stats.mjs';
 
 const { values } = parseArgs({
   options: {
-    requests: { type: 'string', default: '20000' },
-    rounds: { type: 'string', default: '3' },
+    requests: { type: 'string', default: '15000' },
+    rounds: { type: 'string', default: '6' },
+    pin: { type: 'boolean', default: true },
     node: { type: 'string' },
     ...QUIET_OPTIONS,
   },
@@ -30,8 +39,13 @@ const requests = Number(values.requests);
 const rounds = Number(values.rounds);
 const CONFIGS = [
   { id: 'untraced', trace: 'none' },
+  // The context manager alone (bench/apps/app.cjs, TRACE=context): what keeping a request's
+  // context in AsyncLocalStorage costs before any tracing work.
+  { id: 'context only', trace: 'context' },
   { id: 'ours@0', trace: 'ours', rate: 0 },
   { id: 'ours@1.0', trace: 'ours', rate: 1 },
+  // The same with one propagation format on the wire (no `b3` header): what B3 costs.
+  { id: 'ours@1.0, W3C only', trace: 'ours', rate: 1, extraEnv: { AUTOBOT_TRACE_B3_INJECT: 'none' } },
 ];
 const CLOCK_TICK_US = 10_000; // USER_HZ 100
 const log = (line) => process.stderr.write(`${line}\n`);
@@ -61,10 +75,26 @@ function counters(pid) {
   return c;
 }
 
+/**
+ * Pin every thread of `pid` to `cpus` (a taskset list); children started later inherit it.
+ * False (with a warning) where it cannot: one CPU, or no taskset.
+ */
+function pinTo(pid, cpus) {
+  if (availableParallelism() < 2) return false;
+  try {
+    execFileSync('taskset', ['--all-tasks', '--cpu-list', '--pid', cpus, String(pid)], { stdio: 'ignore' });
+    return true;
+  } catch (error) {
+    log(`not pinned (taskset ${cpus} ${pid}: ${error.message})`);
+    return false;
+  }
+}
+
 const perRequest = (before, after, served) =>
   Object.fromEntries(Object.keys(after).map((k) => [k, (after[k] - before[k]) / served]));
 
 const gate = await quietGate(values, log);
+const pinned = values.pin && pinTo(process.pid, `1-${availableParallelism() - 1}`);
 process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
 try {
   const startedAt = new Date().toISOString();
@@ -74,6 +104,7 @@ try {
   const pairs = [];
   for (const config of CONFIGS)
     pairs.push(await startPair(config, { collector: sink, redisUrl: redis.url, node: node.path }));
+  if (pinned) for (const pair of pairs) pinTo(pair.a.child.pid, '0');
   // Warm-up: enough requests for the JIT to settle before anything is counted.
   for (const pair of pairs)
     await runLoad(`${pair.url}/api/work/42`, { connections: 20, amount: requests / 2 });
@@ -121,6 +152,7 @@ try {
     ...runConditions(startedAt, gate, hostAtStart),
     requests,
     rounds,
+    pinned,
     summary,
     runs,
   });

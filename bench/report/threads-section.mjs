@@ -8,7 +8,7 @@ export function renderThreads(out, major, result) {
   out(`### By thread and kind (Node ${major}, ${result.node}; counted per request)`);
   out();
   out(
-    `\`node bench/overhead/threads.mjs --requests ${result.requests} --rounds ${result.rounds}\` (${result.cpu}, ${result.startedAt}): the pair of section 1, each configuration serving ${result.requests.toLocaleString('en-US')} requests per round after a warm-up of half as many, rounds alternated, medians. Per request served: CPU µs (user + system) of each process's main thread and of its other threads (V8's compiler and GC workers, libuv's pool), read- and write-class system calls (/proc/<pid>/io) and context switches. ${loadLine(result)}.`,
+    `\`node bench/overhead/threads.mjs --requests ${result.requests} --rounds ${result.rounds}\` (${result.cpu}, ${result.startedAt}): the pair of section 1, each configuration serving ${result.requests.toLocaleString('en-US')} requests per round after a warm-up of half as many, rounds alternated, medians${result.pinned ? "; A's processes pinned to CPU 0 and everything else to the other CPUs (`taskset`)" : ', nothing pinned'}. Per request served: CPU µs (user + system) of each process's main thread and of its other threads (V8's compiler and GC workers, libuv's pool), read- and write-class system calls (/proc/<pid>/io) and context switches. ${loadLine(result)}.`,
   );
   out();
   out(
@@ -19,17 +19,19 @@ export function renderThreads(out, major, result) {
       'B main (user + sys)',
       'B other threads',
       'A + B',
+      'A + B, lowest–highest round',
       'sink',
       'Redis',
       'A read / write calls',
       'A + B switches (voluntary / involuntary)',
     ]),
   );
-  out(row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']));
+  out(row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']));
   const base = result.summary.find((s) => s.config === 'untraced');
   const total = (s) => cpu(s.a) + other(s.a) + cpu(s.b) + other(s.b);
   for (const s of result.summary) {
-    const growth = base && s !== base ? ` (+${us(total(s) - total(base))})` : '';
+    const d = base && s !== base ? total(s) - total(base) : undefined;
+    const growth = d === undefined ? '' : ` (${d < 0 ? '−' : '+'}${us(Math.abs(d))})`;
     out(
       row([
         s.config,
@@ -38,6 +40,7 @@ export function renderThreads(out, major, result) {
         `${us(cpu(s.b))} (${us(s.b.mainUser)} + ${us(s.b.mainSys)})`,
         us(other(s.b)),
         `${us(total(s))}${growth}`,
+        spread(result.runs.filter((r) => r.config === s.config).map(total)),
         us(cpu(s.sink) + other(s.sink)),
         us(cpu(s.redis) + other(s.redis)),
         `${s.a.readCalls.toFixed(2)} / ${s.a.writeCalls.toFixed(2)}`,
@@ -48,5 +51,7 @@ export function renderThreads(out, major, result) {
   out();
 }
 
+/** The lowest and highest of a configuration's rounds: how far one round can be from another. */
+const spread = (xs) => (xs.length === 0 ? '' : `${us(Math.min(...xs))}–${us(Math.max(...xs))}`);
 const cpu = (p) => p.mainUser + p.mainSys;
 const other = (p) => p.otherUser + p.otherSys;

@@ -16,8 +16,11 @@ import { CheckedSpanContext, isValidSpanContext } from './span-context.js';
  * Comments cite the README's section names.
  */
 
-/** Which B3 encodings `inject` writes. Extraction always reads both. */
-export type B3InjectMode = 'single' | 'multi' | 'both';
+/**
+ * Which B3 encodings `inject` writes. Extraction always reads both; `none` writes neither (W3C
+ * Trace Context alone on the wire, for services that all read it: one header fewer per request).
+ */
+export type B3InjectMode = 'single' | 'multi' | 'both' | 'none';
 
 /** "Sampling State": Defer is the absence of a decision. */
 export type B3SamplingState = 'accept' | 'deny' | 'debug' | 'defer';
@@ -187,11 +190,12 @@ export class B3Propagator implements TextMapPropagator {
   private readonly multi: boolean;
 
   constructor(inject: B3InjectMode = 'single') {
-    this.single = inject !== 'multi';
-    this.multi = inject !== 'single';
+    this.single = inject === 'single' || inject === 'both';
+    this.multi = inject === 'multi' || inject === 'both';
   }
 
   inject(context: Context, carrier: unknown, setter: TextMapSetter): void {
+    if (!this.single && !this.multi) return;
     const spanContext = trace.getSpanContext(context);
     if (!spanContext || isTracingSuppressed(context) || !isValidSpanContext(spanContext)) return;
     const sampled = (spanContext.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED;

@@ -59,7 +59,8 @@ export interface TracingOptions {
   spanExporter?: SpanExporter;
   /**
    * B3 encodings written on outgoing requests: `single` (`b3: …`, default), `multi`
-   * (`X-B3-*`, for peers that only read those) or `both`. Extraction always reads both.
+   * (`X-B3-*`, for peers that only read those), `both`, or `none` (W3C Trace Context alone on
+   * the wire, for a fleet that reads it everywhere). Extraction always reads both.
    */
   b3Inject?: B3InjectMode;
   /** Compression of OTLP export requests (default `none`: see README, "Export compression"). */
@@ -103,7 +104,7 @@ export interface TracingConfig {
  * names an endpoint: a local collector's OTLP gRPC port.
  */
 export const DEFAULT_ENDPOINT = 'http://127.0.0.1:4317';
-const B3_INJECT_MODES: readonly B3InjectMode[] = ['single', 'multi', 'both'];
+const B3_INJECT_MODES: readonly B3InjectMode[] = ['single', 'multi', 'both', 'none'];
 const MAX_DURATION_MS = 600_000;
 
 /** Invert a boolean parser, for `OTEL_SDK_DISABLED` standing in for "enabled". */

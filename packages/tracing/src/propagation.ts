@@ -5,7 +5,7 @@ import { W3CTraceContextPropagator } from './w3c-trace-context.js';
 
 /** Options of {@link createPropagator}. */
 export interface PropagatorOptions {
-  /** B3 encodings written on outgoing requests: `single` (default), `multi` or `both`. */
+  /** B3 encodings written on outgoing requests: `single` (default), `multi`, `both` or `none`. */
   b3Inject?: B3InjectMode;
 }
 
@@ -13,7 +13,7 @@ export interface PropagatorOptions {
  * W3C Trace Context Level 2 + W3C baggage + B3, all ours except baggage.
  *
  * Injection writes `traceparent`, `tracestate` (never empty), `baggage` and B3 (`b3` single
- * header by default; `X-B3-*` with `b3Inject: 'multi' | 'both'`).
+ * header by default; `X-B3-*` with `b3Inject: 'multi' | 'both'`; no B3 with `'none'`).
  * Extraction accepts `traceparent`/`tracestate`, single `b3` and multi `X-B3-*`.
  *
  * Order matters: a composite propagator extracts in order and each extractor replaces the span

@@ -86,6 +86,7 @@ describe('AUTOBOT_TRACE_B3_INJECT', () => {
     ['multi', 'multi'],
     [' BOTH ', 'both'],
     ['single', 'single'],
+    ['none', 'none'],
   ])('%j → %s, no warning', (value, mode) => {
     const config = resolveTracingConfig({}, value === undefined ? {} : { AUTOBOT_TRACE_B3_INJECT: value });
     expect(config.b3Inject).toBe(mode);
@@ -96,7 +97,7 @@ describe('AUTOBOT_TRACE_B3_INJECT', () => {
     const config = resolveTracingConfig({}, { AUTOBOT_TRACE_B3_INJECT: 'xml' });
     expect(config.b3Inject).toBe('single');
     expect(config.warnings).toEqual([
-      'AUTOBOT_TRACE_B3_INJECT="xml" is invalid (expected single, multi, both); using single',
+      'AUTOBOT_TRACE_B3_INJECT="xml" is invalid (expected single, multi, both, none); using single',
     ]);
   });
 

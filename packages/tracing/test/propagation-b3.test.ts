@@ -5,7 +5,14 @@
 import { ROOT_CONTEXT, type SpanContext, TraceFlags, trace } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
 import { lowercaseGetter, normalizeHeaders } from '../src/headers.js';
-import { B3Propagator, createPropagator, getB3Hint, parseB3Multi, parseB3Single } from '../src/index.js';
+import {
+  type B3InjectMode,
+  B3Propagator,
+  createPropagator,
+  getB3Hint,
+  parseB3Multi,
+  parseB3Single,
+} from '../src/index.js';
 
 const T = '80f198ee56343ba864fe8b2a57d3eff7';
 const T16 = '64fe8b2a57d3eff7';
@@ -165,7 +172,7 @@ describe('B3 propagator (unit)', () => {
   const extractCtx = (headers: Record<string, string>, base = ROOT_CONTEXT) =>
     createPropagator().extract(base, normalizeHeaders(headers), lowercaseGetter);
   const extract = (headers: Record<string, string>) => trace.getSpanContext(extractCtx(headers));
-  const injectFrom = (ctx: ReturnType<typeof extractCtx>, mode: 'single' | 'multi' | 'both' = 'single') => {
+  const injectFrom = (ctx: ReturnType<typeof extractCtx>, mode: B3InjectMode = 'single') => {
     const out: Record<string, string> = {};
     new B3Propagator(mode).inject(ctx, out, {
       set: (c, k, v) => {
@@ -286,6 +293,25 @@ describe('B3 propagator (unit)', () => {
   ] as const)('injects %s', (_section, mode, spanContext, incoming, expected) => {
     const ctx = trace.setSpanContext(extractCtx(incoming), spanContext);
     expect(injectFrom(ctx, mode)).toEqual(expected);
+  });
+
+  it("b3Inject 'none' writes no B3 header, sampled or not, and still reads both encodings", () => {
+    for (const flags of [TraceFlags.SAMPLED, TraceFlags.NONE]) {
+      expect(injectFrom(trace.setSpanContext(ROOT_CONTEXT, local(flags)), 'none')).toEqual({});
+    }
+    expect(new B3Propagator('none').fields()).toEqual([]);
+    const read = (headers: Record<string, string>) =>
+      trace.getSpanContext(new B3Propagator('none').extract(ROOT_CONTEXT, headers, lowercaseGetter));
+    expect(read({ b3: `${T}-${S}-1` })).toMatchObject({
+      traceId: T,
+      spanId: S,
+      traceFlags: TraceFlags.SAMPLED,
+    });
+    expect(read({ 'x-b3-traceid': T, 'x-b3-spanid': S, 'x-b3-sampled': '0' })).toMatchObject({
+      traceId: T,
+      spanId: S,
+      traceFlags: TraceFlags.NONE,
+    });
   });
 
   it('injects nothing for an invalid span context', () => {
