@@ -46,6 +46,13 @@ const CONFIGS = [
   { id: 'ours@1.0', trace: 'ours', rate: 1 },
   // The same with one propagation format on the wire (no `b3` header): what B3 costs.
   { id: 'ours@1.0, W3C only', trace: 'ours', rate: 1, extraEnv: { AUTOBOT_TRACE_B3_INJECT: 'none' } },
+  // …and no `traceresponse` on the responses either: the fewest headers our tracing can send.
+  {
+    id: 'ours@1.0, W3C only, no traceresponse',
+    trace: 'ours',
+    rate: 1,
+    extraEnv: { AUTOBOT_TRACE_B3_INJECT: 'none', AUTOBOT_TRACE_RESPONSE_HEADER: 'false' },
+  },
 ];
 const CLOCK_TICK_US = 10_000; // USER_HZ 100
 const log = (line) => process.stderr.write(`${line}\n`);

@@ -67,6 +67,12 @@ export interface TracingOptions {
   compression?: ExportCompression;
   /** Trace Redis commands that run outside any span as root traces (default false). */
   redisRootSpans?: boolean;
+  /**
+   * Send the W3C `traceresponse` header (trace id, span id, sampled flag) on every response of
+   * an instrumented server (default true). Off for servers whose clients should not learn trace
+   * ids, or to save the header on every hop.
+   */
+  traceResponse?: boolean;
 }
 
 /** The effective configuration: resolved once, validated, frozen. */
@@ -90,6 +96,7 @@ export interface TracingConfig {
   readonly b3Inject: B3InjectMode;
   readonly compression: ExportCompression;
   readonly redisRootSpans: boolean;
+  readonly traceResponse: boolean;
   /**
    * Headers and TLS material of the OTLP exporter (`OTEL_EXPORTER_OTLP_HEADERS`, `…_CERTIFICATE`,
    * `…_CLIENT_CERTIFICATE`, `…_CLIENT_KEY`). Never printed: its JSON form lists header names only.
@@ -197,6 +204,7 @@ const FIELD_LAYERS: { readonly [K in LayeredField]: FieldLayers<TracingConfig[K]
     fallback: 'none',
   },
   redisRootSpans: { sources: [fromEnv('AUTOBOT_TRACE_REDIS_ROOT_SPANS', parseBoolean)], fallback: false },
+  traceResponse: { sources: [fromEnv('AUTOBOT_TRACE_RESPONSE_HEADER', parseBoolean)], fallback: true },
 };
 
 /**

@@ -18,6 +18,7 @@ import type { Env } from './env.js';
 import type { ExportStats, ExportStatsRecorder } from './export-stats.js';
 import { type HeaderCarrier, lowercaseGetter, normalizeHeaders } from './headers.js';
 import { setSamplingHint } from './instrumentation/fast-path.js';
+import { setTraceResponseHeader } from './instrumentation/fastify.js';
 import {
   type InstrumentAllOptions,
   type InstrumentationResult,
@@ -93,6 +94,7 @@ export class TracingService {
         });
       }
       setRedisRootSpans(config.redisRootSpans);
+      setTraceResponseHeader(config.traceResponse);
       this.tracer = provider.getTracer(TRACER_NAME, config.serviceVersion);
       this.checkNames = config.environment === 'development';
       if (config.handleSignals) this.removeShutdownHooks = installShutdownHooks(() => this.shutdown());

@@ -45,6 +45,19 @@ describe('resolveTracingConfig', () => {
     expect(() => resolveTracingConfig({ compression: 'zstd' as 'gzip' }, {})).toThrow(TracingConfigError);
   });
 
+  it('reads AUTOBOT_TRACE_RESPONSE_HEADER (default on), warning once on an invalid value', () => {
+    expect(resolveTracingConfig({}, {}).traceResponse).toBe(true);
+    expect(resolveTracingConfig({}, { AUTOBOT_TRACE_RESPONSE_HEADER: 'false' }).traceResponse).toBe(false);
+    expect(
+      resolveTracingConfig({ traceResponse: true }, { AUTOBOT_TRACE_RESPONSE_HEADER: 'false' }).traceResponse,
+    ).toBe(true);
+    const bad = resolveTracingConfig({}, { AUTOBOT_TRACE_RESPONSE_HEADER: 'hidden' });
+    expect(bad.traceResponse).toBe(true);
+    expect(bad.warnings).toEqual([
+      'AUTOBOT_TRACE_RESPONSE_HEADER="hidden" is invalid (expected true or false); using true',
+    ]);
+  });
+
   it('reads AUTOBOT_TRACE_REDIS_ROOT_SPANS, warning once on an invalid value', () => {
     expect(resolveTracingConfig({}, { AUTOBOT_TRACE_REDIS_ROOT_SPANS: 'true' }).redisRootSpans).toBe(true);
     const bad = resolveTracingConfig({}, { AUTOBOT_TRACE_REDIS_ROOT_SPANS: 'sometimes' });

@@ -61,6 +61,19 @@ export interface ServerTracingOptions {
   requestAttributes?: (request: FastifyRequest) => Attributes | undefined;
   /** Add `trace_id` / `span_id` to the lines `request.log` writes (default true; see log-correlation.ts). */
   logCorrelation?: boolean;
+  /**
+   * Send the W3C `traceresponse` header on each response (default: the TracingService's
+   * `traceResponse`, itself true unless `AUTOBOT_TRACE_RESPONSE_HEADER=false`).
+   */
+  traceResponse?: boolean;
+}
+
+/** The process-wide default of {@link ServerTracingOptions.traceResponse}. */
+let traceResponseDefault = true;
+
+/** Set the process-wide default for the `traceresponse` header (the TracingService's `traceResponse`). */
+export function setTraceResponseHeader(on: boolean): void {
+  traceResponseDefault = on;
 }
 
 const TRACER_NAME = 'autobot.http-server';
@@ -71,7 +84,7 @@ const kInstrumented = Symbol.for('autobot.tracing.fastify');
  * Trace every request of a Fastify app: one SERVER span `HTTP {METHOD} {route template}` per
  * request, parented on the caller's W3C or B3 context, active for the whole handler, ended when
  * the response is sent. 5xx and thrown errors mark the span as error; 4xx do not. Each response
- * carries a W3C `traceresponse` header with the trace id.
+ * carries a W3C `traceresponse` header with the trace id (unless `traceResponse` is off).
  *
  * Call before `app.ready()` / `listen()`. Lean by design: an `onRequest` and an `onError` hook,
  * and for recording spans one `close` listener on the raw response, which ends the span.
@@ -80,8 +93,13 @@ export function instrumentFastify(app: FastifyInstance, options: ServerTracingOp
   const marked = app as FastifyInstance & { [kInstrumented]?: true };
   if (marked[kInstrumented]) {
     // Typically the register entry point got there first, with default options.
-    const { excludePaths, requestAttributes, logCorrelation } = options;
-    if (excludePaths !== undefined || requestAttributes !== undefined || logCorrelation !== undefined) {
+    const { excludePaths, requestAttributes, logCorrelation, traceResponse } = options;
+    if (
+      excludePaths !== undefined ||
+      requestAttributes !== undefined ||
+      logCorrelation !== undefined ||
+      traceResponse !== undefined
+    ) {
       warn(
         'this Fastify app is already instrumented (by --import @autobot/tracing/register?); options ignored',
       );
@@ -92,6 +110,7 @@ export function instrumentFastify(app: FastifyInstance, options: ServerTracingOp
   const excluded = new Set(options.excludePaths ?? DEFAULT_EXCLUDED_PATHS);
   const requestAttributes = options.requestAttributes;
   const logCorrelation = options.logCorrelation ?? true;
+  const traceResponse = options.traceResponse ?? traceResponseDefault;
   const tracer = trace.getTracer(TRACER_NAME);
 
   app.decorateRequest('traceSpan', null);
@@ -119,7 +138,7 @@ export function instrumentFastify(app: FastifyInstance, options: ServerTracingOp
 
     const { traceId, spanId, traceFlags } = span.spanContext();
     // Sampled and random trace-id flags (W3C Trace Context Level 2 §3.2.2.5), as in traceparent.
-    reply.header('traceresponse', `00-${traceId}-${spanId}-0${traceFlags & 3}`);
+    if (traceResponse) reply.header('traceresponse', `00-${traceId}-${spanId}-0${traceFlags & 3}`);
     if (logCorrelation) correlateRequestLogs(app, request, reply, traceId, spanId);
     context.with(trace.setSpan(parent, span), done);
   });

@@ -10,6 +10,7 @@ import {
 } from '@opentelemetry/api';
 import Fastify from 'fastify';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { instrumentFastify, setTraceResponseHeader } from '../../src/instrumentation/fastify.js';
 import { initInMemoryTracing } from '../helpers/in-memory-tracing.js';
 
 const { tracing, exporter, spans, reset } = initInMemoryTracing('server-under-test');
@@ -95,6 +96,27 @@ describe('Fastify server tracing', () => {
     const handlerLine = logLines.find((l) => l.msg === 'inside chat handler');
     expect(handlerLine).toMatchObject({ trace_id: traceId, span_id: spanId });
     expect(logLines.find((l) => l.msg === 'request completed')?.trace_id).toBe(traceId);
+  });
+
+  it('sends no traceresponse when it is off (option, or the service default), and still traces', async () => {
+    const byOption = Fastify();
+    instrumentFastify(byOption, { traceResponse: false });
+    setTraceResponseHeader(false); // what AUTOBOT_TRACE_RESPONSE_HEADER=false makes the service do
+    const byDefault = Fastify();
+    instrumentFastify(byDefault);
+    setTraceResponseHeader(true);
+    const stillOn = Fastify();
+    instrumentFastify(stillOn);
+    for (const server of [byOption, byDefault, stillOn]) server.get('/quiet', async () => 'ok');
+    const sent = [];
+    for (const server of [byOption, byDefault, stillOn]) {
+      const response = await server.inject({ url: '/quiet' });
+      expect(response.statusCode).toBe(200);
+      sent.push(response.headers.traceresponse !== undefined);
+      await server.close();
+    }
+    expect(sent).toEqual([false, false, true]);
+    expect((await serverSpans()).map((s) => s.name)).toEqual(Array(3).fill('HTTP GET /quiet'));
   });
 
   it('continues the caller trace from traceparent, b3 or X-B3 headers', async () => {
