@@ -5,6 +5,7 @@
  * Each variant: `rate` (absent = no tracing library loaded), the pieces switched on, and
  * `parent`: an incoming traceparent that is not sampled (flags 00), the "parent sampled=0" case.
  * `redisRoots` records Redis commands outside any span (needed when the server is not traced).
+ * `env` is extra configuration for the tracing service (environment variables it reads).
  */
 export const VARIANTS = Object.freeze({
   none: {},
@@ -19,6 +20,28 @@ export const VARIANTS = Object.freeze({
   'ours@1 redis only': { rate: 1, redis: true, redisRoots: true },
   'ours@1 fetch only': { rate: 1, fetch: true },
   'ours@1 all': { rate: 1, fastify: true, redis: true, fetch: true },
+  // The fewest headers our tracing can send: traceparent alone, no b3, no traceresponse.
+  'ours@0 all, W3C only, no traceresponse': {
+    rate: 0,
+    fastify: true,
+    redis: true,
+    fetch: true,
+    env: { AUTOBOT_TRACE_B3_INJECT: 'none', AUTOBOT_TRACE_RESPONSE_HEADER: 'false' },
+  },
+  'ours@1 all, W3C only': {
+    rate: 1,
+    fastify: true,
+    redis: true,
+    fetch: true,
+    env: { AUTOBOT_TRACE_B3_INJECT: 'none' },
+  },
+  'ours@1 all, W3C only, no traceresponse': {
+    rate: 1,
+    fastify: true,
+    redis: true,
+    fetch: true,
+    env: { AUTOBOT_TRACE_B3_INJECT: 'none', AUTOBOT_TRACE_RESPONSE_HEADER: 'false' },
+  },
   'ours@1 all + export gzip': { rate: 1, fastify: true, redis: true, fetch: true, export: 'gzip' },
   'ours@1 all + export none': { rate: 1, fastify: true, redis: true, fetch: true, export: 'none' },
 });

@@ -144,6 +144,7 @@ async function startTracing(v) {
     {
       ...(v.export ? { OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: v.export } : {}),
       ...(v.redisRoots ? { AUTOBOT_TRACE_REDIS_ROOT_SPANS: 'true' } : {}),
+      ...v.env,
     },
   );
   return tracing;

@@ -38,7 +38,8 @@ const { values, positionals } = parseArgs({
     before: { type: 'string' },
   },
 });
-const names = (positionals[0] ?? 'none,ours@0 all,ours@1 all').split(',');
+// A comma followed by a space is part of a variant's name, not a separator.
+const names = (positionals[0] ?? 'none,ours@0 all,ours@1 all').split(/,(?! )/);
 const unknown = names.filter((n) => !(n in VARIANTS));
 if (unknown.length > 0) throw new Error(`unknown variant(s): ${unknown.join(', ')}`);
 if (!names.includes('none')) names.unshift('none');
