@@ -9,7 +9,9 @@
 // load generator) to the other CPUs (`taskset`; --no-pin leaves the scheduler free). Unpinned,
 // with five busy processes on two cores, the same configuration's CPU per request moved by up to
 // 40 % from one round to the next with no steal at all (where each process lands decides what
-// its caches hold); pinned, A's spread is a fraction of that.
+// its caches hold). Pinned, the spread narrows, but a round can still differ from the untraced
+// run of the same round by ±30 µs: differences smaller than that need the instruction counts
+// (instructions.mjs).
 // Writes bench/results/threads-node<major>.json.
 //
 //   node bench/overhead/threads.mjs [--requests 15000] [--rounds 6] [--no-pin] [--node <path>] [--force]
