@@ -6,6 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './lib/procs.mjs';
 import { readResult as read, readLabelled, readPerNode } from './lib/results.mjs';
+import { renderAllocation } from './report/allocation-section.mjs';
 import { renderCollector } from './report/collector-section.mjs';
 import { renderFaults } from './report/faults-section.mjs';
 import { loadCells, loadLine, mb, median, row, verdict, versionOf, x } from './report/format.mjs';
@@ -242,6 +243,7 @@ for (const { major, result: profile } of readPerNode('profile')) renderProfile(m
 for (const { major, result } of readPerNode('threads')) renderThreads(out, major, result);
 for (const { major, result: pieces } of readPerNode('pieces')) renderPieces(out, major, pieces);
 for (const { major, result } of readPerNode('instructions')) renderInstructions(out, major, result);
+for (const { major, result } of readPerNode('allocation')) renderAllocation(out, major, result);
 
 /**
  * "Where the CPU per request goes": A + B's measured CPU µs per request split over packages by

@@ -1,5 +1,5 @@
-// `npm run bench`: request overhead (timed, then counted by thread), span API cost, scaling, then
-// bench/RESULTS.md.
+// `npm run bench`: request overhead (timed, then counted by thread and in bytes allocated), span API
+// cost, scaling, then bench/RESULTS.md.
 // The collector's own ingest/query benchmarks live in bench/collector (`npm run bench:collector`,
 // minutes long at 1M spans); RESULTS.md reports their latest result files instead of re-running them.
 //   npm run bench -- [--node <path>]... [--force]   (or AUTOBOT_BENCH_NODE=<path>)
@@ -25,6 +25,7 @@ const steps = [
   ...nodes.flatMap((node) => [
     ['overhead/run.mjs', '--rounds', '3', '--duration', '6', '--node', node, ...force],
     ['overhead/threads.mjs', '--node', node, ...force],
+    ['overhead/allocation.mjs', '--node', node],
   ]),
   ['span/run.mjs'],
   ...nodes.map((node) => [

@@ -18,6 +18,7 @@ import { mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { startAllocationSampling } from '../lib/allocation-profile.mjs';
 import { summarizeProfile } from '../lib/cpuprofile.mjs';
 import { benchNode, startNode, startRedis, stopAll, waitForLine } from '../lib/procs.mjs';
 import { VARIANTS as ALL_VARIANTS } from './breakdown-variants.mjs';
@@ -210,10 +211,14 @@ async function measure(a, v, tracing) {
   };
   await run(v.warmup ?? 1500); // warm-up
   if (tracing) await tracing.forceFlush();
+  // allocation.mjs: sample what these requests allocate (bench/lib/allocation-profile.mjs).
+  const stopSampling =
+    v.allocationProfile === undefined ? undefined : await startAllocationSampling(v.samplingInterval);
   const before = process.cpuUsage();
   await run(v.requests);
   // The export path's work for these requests belongs to them: flush it inside the measurement.
   if (tracing) await tracing.forceFlush();
   const used = process.cpuUsage(before);
+  if (stopSampling) await stopSampling(v.allocationProfile);
   return { cpuUsPerReq: (used.user + used.system) / v.requests, stats: tracing?.stats() };
 }

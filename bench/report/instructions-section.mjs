@@ -47,7 +47,7 @@ export function renderInstructions(out, major, result) {
   }
   out();
   out(
-    "Garbage collection runs in whole cycles: whether one falls inside the measured window differs from one variant or build to the next, so it moves the totals by tens of thousands of instructions either way (even below `none`). The library's own JavaScript does not depend on it: compare builds on that column.",
+    "Garbage collection runs in whole cycles: whether one falls inside the measured window differs from one variant or build to the next, so it moves the totals by tens of thousands of instructions either way (even below `none`). It also reaches beyond its own row: while an old-generation cycle is in progress, every pointer store runs a marking write barrier and allocation goes through the sweeper's free lists, which land in the builtins and runtime rows. And V8 is still tiering code up after the warm-up, for thousands of requests more. So a single count repeats to 0.01 %, but the difference between two variants is uncertain by far more (bench/NOTES.md, round 28). The library's own JavaScript depends on none of this: compare builds on that column, and read the bytes-allocated table below for what tracing adds to the collector's work.",
   );
   out();
   // The whole-request variants get the detail; the per-piece rows speak for themselves.

@@ -209,12 +209,16 @@ function endServerSpan({ request, reply, started }: OpenServerSpan): void {
 }
 
 /**
- * Headers any of our propagators may read. `fields()` is not enough on its own: it lists what a
- * propagator injects, and B3 injects one encoding but extracts both (`b3` and `X-B3-*`).
+ * Headers that can start a context on their own, for any of our propagators. `fields()` is not
+ * enough on its own: it lists what a propagator injects, and B3 injects one encoding but extracts
+ * both (`b3` and `X-B3-*`).
  */
 const EXTRACTED_HEADERS = ['traceparent', 'b3', 'x-b3-traceid', 'x-b3-sampled', 'x-b3-flags', 'baggage'];
+/** Headers our propagators read only beside one of the above (`tracestate` needs a `traceparent`). */
+const DEPENDENT_HEADERS = ['tracestate', 'x-b3-spanid', 'x-b3-parentspanid'];
 let knownPropagator: unknown;
-let traceHeaders: readonly string[] = EXTRACTED_HEADERS;
+/** Fields of a registered propagator that is not ours (a custom format's), checked as well. */
+let otherHeaders: readonly string[] = [];
 
 // The API hands out the registered propagator only through this (untyped) accessor; `fields()`
 // alone cannot tell a change, because the composite propagator returns a fresh copy each call.
@@ -227,11 +231,23 @@ function hasTraceHeaders(headers: FastifyRequest['headers']): boolean {
   if (current !== knownPropagator) {
     // The global propagator changed (or first call): add its own fields, e.g. a custom format's.
     knownPropagator = current;
-    const fields = propagation.fields().map((f) => f.toLowerCase());
-    traceHeaders = [...new Set([...EXTRACTED_HEADERS, ...fields])];
+    const fields = new Set(propagation.fields().map((f) => f.toLowerCase()));
+    for (const name of [...EXTRACTED_HEADERS, ...DEPENDENT_HEADERS]) fields.delete(name);
+    otherHeaders = [...fields];
   }
-  for (let i = 0; i < traceHeaders.length; i++)
-    if (headers[traceHeaders[i] as string] !== undefined) return true;
+  // One named load per header (EXTRACTED_HEADERS): each stays monomorphic, where a keyed load
+  // over a list of names goes megamorphic and probes V8's stub cache for every name, every request.
+  if (
+    headers.traceparent !== undefined ||
+    headers.b3 !== undefined ||
+    headers['x-b3-traceid'] !== undefined ||
+    headers['x-b3-sampled'] !== undefined ||
+    headers['x-b3-flags'] !== undefined ||
+    headers.baggage !== undefined
+  )
+    return true;
+  for (let i = 0; i < otherHeaders.length; i++)
+    if (headers[otherHeaders[i] as string] !== undefined) return true;
   return false;
 }
 

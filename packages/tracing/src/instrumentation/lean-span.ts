@@ -15,7 +15,6 @@ import {
   type TimeInput,
 } from '@opentelemetry/api';
 import {
-  addHrTimes,
   hrTime,
   hrTimeDuration,
   type InstrumentationScope,
@@ -56,13 +55,34 @@ const ATTR_EXCEPTION_TYPE = 'exception.type';
 const ATTR_EXCEPTION_MESSAGE = 'exception.message';
 const ATTR_EXCEPTION_STACKTRACE = 'exception.stacktrace';
 const NO_DURATION: HrTime = [-1, -1];
+// Shared until replaced: a span that records no event, link or status (most of them) allocates
+// none of these. Frozen, so a reader cannot change what other spans see.
+const NOT_ENDED: HrTime = Object.freeze([0, 0]) as unknown as HrTime;
+const UNSET_STATUS: SpanStatus = Object.freeze({ code: SpanStatusCode.UNSET });
+const NO_EVENTS: TimedEvent[] = Object.freeze([]) as unknown as TimedEvent[];
+const NO_LINKS: Link[] = Object.freeze([]) as unknown as Link[];
+const NANOS_PER_SECOND = 1e9;
+
+/**
+ * `start` plus `elapsedMs`: what `addHrTimes(start, millisToHrTime(elapsedMs))` returns, the SDK's
+ * end time, in one array instead of two.
+ */
+function hrTimeAfter(start: HrTime, elapsedMs: number): HrTime {
+  let seconds = start[0] + Math.trunc(elapsedMs / 1000);
+  let nanos = start[1] + Math.round((elapsedMs % 1000) * 1e6);
+  if (nanos >= NANOS_PER_SECOND) {
+    nanos -= NANOS_PER_SECOND;
+    seconds += 1;
+  }
+  return [seconds, nanos];
+}
 
 export class LeanSpan implements Span, ReadableSpan {
   readonly startTime: HrTime;
-  endTime: HrTime = [0, 0];
-  status: SpanStatus = { code: SpanStatusCode.UNSET };
-  readonly events: TimedEvent[] = [];
-  readonly links: Link[] = [];
+  endTime: HrTime = NOT_ENDED;
+  status: SpanStatus = UNSET_STATUS;
+  events: TimedEvent[] = NO_EVENTS;
+  links: Link[] = NO_LINKS;
   readonly instrumentationScope: InstrumentationScope;
   readonly resource: Resource;
   droppedAttributesCount = 0;
@@ -162,6 +182,7 @@ export class LeanSpan implements Span, ReadableSpan {
       attributes = attributesOrTime;
     }
     const limited = this.limitAttributes(sanitizeAttributes(attributes), attributePerEventCountLimit);
+    if (this.events === NO_EVENTS) this.events = [];
     this.events.push({
       name,
       attributes: limited.attributes,
@@ -186,6 +207,7 @@ export class LeanSpan implements Span, ReadableSpan {
     const kept: Link = { context: link.context };
     if (limited.count > 0) kept.attributes = limited.attributes;
     if (limited.dropped > 0) kept.droppedAttributesCount = limited.dropped;
+    if (this.links === NO_LINKS) this.links = [];
     this.links.push(kept);
     return this;
   }
@@ -254,7 +276,7 @@ export class LeanSpan implements Span, ReadableSpan {
     }
     if (input instanceof Date) return millisToHrTime(input.getTime());
     if (isTimeInputHrTime(input)) return input;
-    return addHrTimes(this.startTime, millisToHrTime(performance.now() - this.performanceStart));
+    return hrTimeAfter(this.startTime, performance.now() - this.performanceStart);
   }
 
   private truncate(value: AttributeValue): AttributeValue {

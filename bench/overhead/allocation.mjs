@@ -1,0 +1,126 @@
+// How many bytes does tracing make a request allocate, and where? The breakdown's measured process
+// (breakdown.mjs --child: service A via inject → Redis GET → fetch to B on loopback, spans
+// discarded) serves `--warmup` requests, then `--requests` more under V8's sampling heap profiler
+// with collected objects kept (bench/lib/allocation-profile.mjs). Every allocation is garbage the
+// collector must later walk past or copy, so bytes per request is the cost tracing adds to the
+// garbage collector, counted: unlike time, it does not depend on what else the machine runs.
+//
+//   node bench/overhead/allocation.mjs [variant,variant…] [--requests 5000] [--warmup 3000]
+//        [--interval 256] [--jobs 2] [--node <path>] [--before <older build's packages/tracing/dist>]
+// Default variants: none, ours@0 all, ours@1 all (names from breakdown-variants.mjs). --before adds
+// each traced variant run with an older build of the library, as `<variant> [before]`.
+// Writes bench/results/allocation-node<major>.json.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { allocationSummary } from '../lib/allocation-profile.mjs';
+import { benchNode, startRedis, stopAll } from '../lib/procs.mjs';
+import { perNodeName, writeResult } from '../lib/results.mjs';
+import { VARIANTS } from './breakdown-variants.mjs';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    requests: { type: 'string', default: '5000' },
+    warmup: { type: 'string', default: '3000' },
+    interval: { type: 'string', default: '256' },
+    jobs: { type: 'string', default: '2' },
+    node: { type: 'string' },
+    before: { type: 'string' },
+  },
+});
+// A comma followed by a space is part of a variant's name, not a separator.
+const names = (positionals[0] ?? 'none,ours@0 all,ours@1 all').split(/,(?! )/);
+const unknown = names.filter((n) => !(n in VARIANTS));
+if (unknown.length > 0) throw new Error(`unknown variant(s): ${unknown.join(', ')}`);
+if (!names.includes('none')) names.unshift('none');
+const measured = Object.fromEntries(names.map((name) => [name, VARIANTS[name]]));
+if (values.before !== undefined) {
+  const entry = join(resolve(values.before), 'index.js');
+  for (const name of names) {
+    if (VARIANTS[name].rate !== undefined)
+      measured[`${name} [before]`] = { ...VARIANTS[name], tracing: entry };
+  }
+}
+const requests = Number(values.requests);
+const warmup = Number(values.warmup);
+const samplingInterval = Number(values.interval);
+const jobs = Math.max(1, Number(values.jobs));
+const node = benchNode(values.node);
+const BREAKDOWN = fileURLToPath(new URL('./breakdown.mjs', import.meta.url));
+
+/** One measured process for `variant`: its allocation summary per request. */
+function measure(variant, redisUrl) {
+  const dir = mkdtempSync(join(tmpdir(), 'autobot-allocation-'));
+  const allocationProfile = join(dir, 'profile.heapprofile');
+  const spec = { ...variant, requests, warmup, redisUrl, allocationProfile, samplingInterval };
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(node.path, [BREAKDOWN, '--child', JSON.stringify(spec)], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr = (stderr + d).slice(-4000);
+    });
+    child.on('exit', (code) => {
+      try {
+        if (code !== 0) throw new Error(`measured process failed (${code}): ${stderr}`);
+        resolvePromise(allocationSummary(allocationProfile, requests));
+      } catch (error) {
+        reject(error);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+}
+
+const startedAt = new Date().toISOString();
+const loadavgBefore = loadavg();
+const redis = await startRedis();
+const labels = Object.keys(measured);
+process.stderr.write(`${node.path} (${node.version}): ${labels.join(', ')}\n`);
+const summaries = new Array(labels.length);
+try {
+  let next = 0;
+  const worker = async () => {
+    while (next < labels.length) {
+      const i = next++;
+      summaries[i] = await measure(measured[labels[i]], redis.url);
+    }
+  };
+  await Promise.all(Array.from({ length: jobs }, worker));
+} finally {
+  await stopAll();
+}
+const none = summaries[labels.indexOf('none')];
+const variants = labels.map((name, i) => ({
+  name,
+  variant: measured[name],
+  ...summaries[i],
+  deltaPerRequest: summaries[i].bytesPerRequest - none.bytesPerRequest,
+}));
+const file = writeResult(perNodeName('allocation', node.version), {
+  kind: 'allocation',
+  startedAt,
+  finishedAt: new Date().toISOString(),
+  // For the record only: bytes allocated do not depend on load.
+  loadavgBefore,
+  loadavgAfter: loadavg(),
+  node: node.version,
+  nodePath: node.path,
+  requests,
+  warmup,
+  samplingInterval,
+  before: values.before ?? null,
+  variants,
+});
+for (const v of variants) {
+  process.stdout.write(
+    `${v.name.padEnd(44)} ${String(v.bytesPerRequest).padStart(7)} B/request  Δ ${v.deltaPerRequest}  (under @autobot/tracing frames ${v.underTracingPerRequest})\n`,
+  );
+}
+process.stdout.write(`wrote ${file}\n`);
