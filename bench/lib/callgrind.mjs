@@ -113,7 +113,7 @@ export function shortName(name) {
 /** A function's name as two builds of a package share it: no build folder, line or column. */
 function comparableName(name) {
   return shortName(name)
-    .replace(/(\/packages\/[\w-]+\/)[\w-]+\//, '$1')
+    .replace(/(\/packages\/[\w-]+\/)[\w.-]+\//, '$1')
     .replace(/:\d+:\d+$/, '');
 }
 
