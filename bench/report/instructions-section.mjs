@@ -11,7 +11,12 @@ export function renderInstructions(out, major, result) {
   out(`### Instructions per request (Node ${major}, ${result.node}; callgrind)`);
   out();
   out(
-    `\`node bench/overhead/instructions.mjs '${result.variants.map((v) => v.name).join(',')}' --node <node${major}>${result.before ? ' --before <older build>' : ''}\` (${result.finishedAt}, ${result.valgrind}): breakdown.mjs's measured process (A via inject → Redis GET → fetch to B on loopback, spans discarded) under callgrind, serving ${lo} and then ${hi} requests after a ${result.warmup}-request warm-up; each figure is (run of ${hi} − run of ${lo}) / ${hi - lo}, per function, JIT code named from V8's perf map.${result.before ? ` \`[before]\`: the same variant with the older build \`${result.before}\`.` : ''} V8 runs with \`--predictable\` (collections and compilers on the main thread, in a fixed order), so a count repeats to about 0.01 % whatever else the machine runs; counts leave out memory stalls and the kernel's work.`,
+    `\`node bench/overhead/instructions.mjs '${result.variants
+      .filter((v) => !v.name.endsWith(BEFORE))
+      .map((v) => v.name)
+      .join(
+        ',',
+      )}' --node <node${major}>${result.before ? ' --before <older build>' : ''}\` (${result.finishedAt}, ${result.valgrind}): breakdown.mjs's measured process (A via inject → Redis GET → fetch to B on loopback, spans discarded) under callgrind, serving ${lo} and then ${hi} requests after a ${result.warmup}-request warm-up; each figure is (run of ${hi} − run of ${lo}) / ${hi - lo}, per function, JIT code named from V8's perf map.${result.before ? ` \`[before]\`: the same variant with the older build \`${result.before}\`.` : ''} V8 runs with \`--predictable\` (collections and compilers on the main thread, in a fixed order), so a count repeats to about 0.01 % whatever else the machine runs; counts leave out memory stalls and the kernel's work.`,
   );
   out();
   const byName = new Map(result.variants.map((v) => [v.name, v]));
