@@ -41,8 +41,8 @@ const load = (dist, file) => import(pathToFileURL(join(dist, file)).href);
 
 async function measure(beforeDist, afterDist, passes, ops) {
   const api = await import('@opentelemetry/api');
-  const before = await buildPieces(api, beforeDist, 'before');
-  const after = await buildPieces(api, afterDist, 'after');
+  const before = await buildPieces(api, beforeDist);
+  const after = await buildPieces(api, afterDist);
   const pieces = [];
   const only = values.only?.split(',');
   for (const piece of PIECES) {
@@ -80,6 +80,10 @@ const PIECES = [
   { id: 'tp-parse', what: 'parse a `traceparent`' },
   { id: 'extract', what: 'extract `traceparent` + `b3` through the composite propagator' },
   { id: 'encode', what: 'encode an ended server span (9 + 3 attributes) to its OTLP `Span` message' },
+  {
+    id: 'encode-varied',
+    what: 'encode an ended server span whose path, URL and client port differ from span to span (1,024 of each, in turn)',
+  },
   {
     id: 'server-span',
     what: 'start a sampled server span (9 attributes) under a remote parent, set 3, end it into the encoding processor',
@@ -122,12 +126,13 @@ const DISCARD = { onStart() {}, onEnd() {}, forceFlush: async () => {}, shutdown
  * closure that feeds a shared checksum: the setup here, the span path in
  * {@link serverSpanStarter}, the pieces themselves in {@link pieceTable}.
  */
-async function buildPieces(api, dist, side) {
+async function buildPieces(api, dist) {
   const { createSampler } = await load(dist, 'provider.js');
   const { EncodeOnEndSpanProcessor } = await load(dist, 'otlp/encoded-export.js');
   const { RandomTraceFlagTracerProvider } = await load(dist, 'random-trace-flag.js');
   const { resourceFromAttributes } = await import('@opentelemetry/resources');
-  const lean = side === 'after' ? await load(dist, 'context/lean-context.js') : undefined;
+  // An older build without the lean context (or, below, the lean span path) runs the SDK's.
+  const lean = await load(dist, 'context/lean-context.js').catch(() => undefined);
   const root = lean ? lean.LEAN_ROOT_CONTEXT : api.ROOT_CONTEXT;
 
   const resource = resourceFromAttributes({ 'service.name': 'pieces' });
@@ -144,7 +149,7 @@ async function buildPieces(api, dist, side) {
     traceFlags: 3,
     isRemote: true,
   });
-  const startServerSpan = await serverSpanStarter(api, dist, side, {
+  const startServerSpan = await serverSpanStarter(api, dist, {
     resource,
     processor,
     provider,
@@ -154,18 +159,20 @@ async function buildPieces(api, dist, side) {
   const ended = startServerSpan();
   ended.setAttribute('http.status_code', 200);
   ended.end();
-  return pieceTable(api, dist, { root, startServerSpan, toEncode: encodableSpan(ended) });
+  const varied = Array.from({ length: 1024 }, (_, i) => variedSpan(encodableSpan(ended), i));
+  return pieceTable(api, dist, { root, startServerSpan, toEncode: encodableSpan(ended), varied });
 }
 
-/** The fast-path hint each build's server-span piece runs with (none for the `before` side). */
+/** The fast-path hint each build's server-span piece runs with (none for builds without a fast path). */
 const samplingHints = new Map();
 
 /**
- * How a side starts the server span: `after` takes this build's instrumentation path (LeanSpan
- * through the same processors), `before` the SDK tracer.
+ * How a side starts the server span: the build's instrumentation path (LeanSpan through the same
+ * processors) where it has one, the SDK tracer for older builds.
  */
-async function serverSpanStarter(api, dist, side, { resource, processor, provider, tracer, parent }) {
-  if (side !== 'after') {
+async function serverSpanStarter(api, dist, { resource, processor, provider, tracer, parent }) {
+  const fastPath = await load(dist, 'instrumentation/fast-path.js').catch(() => undefined);
+  if (fastPath?.startInstrumentationSpan === undefined) {
     return () =>
       tracer.startSpan(
         'HTTP GET /api/work/:id',
@@ -173,7 +180,6 @@ async function serverSpanStarter(api, dist, side, { resource, processor, provide
         parent,
       );
   }
-  const fastPath = await load(dist, 'instrumentation/fast-path.js');
   const { TraceIdRatioBasedSampler } = await import('@opentelemetry/sdk-trace');
   const limits = {
     attributeCountLimit: 128,
@@ -228,6 +234,20 @@ function encodableSpan(ended) {
     droppedAttributesCount: 0,
     droppedEventsCount: 0,
     droppedLinksCount: 0,
+  };
+}
+
+/** Span `i` of the varied-encoding piece: its own path, URL and client port (a service's traffic). */
+function variedSpan(span, i) {
+  const path = `/api/work/${1000 + i}`;
+  return {
+    ...span,
+    attributes: {
+      ...span.attributes,
+      'url.path': path,
+      'http.url': `http://127.0.0.1:3000${path}`,
+      'client.port': 40000 + i,
+    },
   };
 }
 
@@ -286,7 +306,7 @@ async function unsampledRequestPath(api, dist, root, propagator) {
 }
 
 /** The pieces by name, plus `checksum`. */
-async function pieceTable(api, dist, { root, startServerSpan, toEncode }) {
+async function pieceTable(api, dist, { root, startServerSpan, toEncode, varied }) {
   const requestLogs = await requestLogCorrelator(dist);
   const { parseB3Single } = await load(dist, 'b3.js');
   const { parseTraceparent } = await load(dist, 'w3c-trace-context.js');
@@ -297,6 +317,7 @@ async function pieceTable(api, dist, { root, startServerSpan, toEncode }) {
   const keys = [api.createContextKey('span'), api.createContextKey('b3'), api.createContextKey('baggage')];
   // Every result feeds `sink`, so the optimizer cannot drop the work; its total is recorded.
   let sink = 0;
+  let nextVaried = 0;
   return {
     checksum: () => sink,
     context: () => {
@@ -321,6 +342,9 @@ async function pieceTable(api, dist, { root, startServerSpan, toEncode }) {
     },
     encode: () => {
       sink += encodeSpan(toEncode).length;
+    },
+    'encode-varied': () => {
+      sink += encodeSpan(varied[nextVaried++ & 1023]).length;
     },
     'server-span': () => {
       const span = startServerSpan();
