@@ -13,13 +13,14 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { allocationSummary } from '../lib/allocation-profile.mjs';
+import { pool } from '../lib/pool.mjs';
 import { benchNode, startRedis, stopAll } from '../lib/procs.mjs';
 import { perNodeName, writeResult } from '../lib/results.mjs';
-import { VARIANTS } from './breakdown-variants.mjs';
+import { selectVariants } from './breakdown-variants.mjs';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -32,23 +33,11 @@ const { values, positionals } = parseArgs({
     before: { type: 'string' },
   },
 });
-// A comma followed by a space is part of a variant's name, not a separator.
-const names = (positionals[0] ?? 'none,ours@0 all,ours@1 all').split(/,(?! )/);
-const unknown = names.filter((n) => !(n in VARIANTS));
-if (unknown.length > 0) throw new Error(`unknown variant(s): ${unknown.join(', ')}`);
-if (!names.includes('none')) names.unshift('none');
-const measured = Object.fromEntries(names.map((name) => [name, VARIANTS[name]]));
-if (values.before !== undefined) {
-  const entry = join(resolve(values.before), 'index.js');
-  for (const name of names) {
-    if (VARIANTS[name].rate !== undefined)
-      measured[`${name} [before]`] = { ...VARIANTS[name], tracing: entry };
-  }
-}
+const measured = selectVariants(positionals[0] ?? 'none,ours@0 all,ours@1 all', values.before);
 const requests = Number(values.requests);
 const warmup = Number(values.warmup);
 const samplingInterval = Number(values.interval);
-const jobs = Math.max(1, Number(values.jobs));
+const jobs = Number(values.jobs);
 const node = benchNode(values.node);
 const BREAKDOWN = fileURLToPath(new URL('./breakdown.mjs', import.meta.url));
 
@@ -57,7 +46,7 @@ function measure(variant, redisUrl) {
   const dir = mkdtempSync(join(tmpdir(), 'autobot-allocation-'));
   const allocationProfile = join(dir, 'profile.heapprofile');
   const spec = { ...variant, requests, warmup, redisUrl, allocationProfile, samplingInterval };
-  return new Promise((resolvePromise, reject) => {
+  return new Promise((resolve, reject) => {
     const child = spawn(node.path, [BREAKDOWN, '--child', JSON.stringify(spec)], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -68,7 +57,7 @@ function measure(variant, redisUrl) {
     child.on('exit', (code) => {
       try {
         if (code !== 0) throw new Error(`measured process failed (${code}): ${stderr}`);
-        resolvePromise(allocationSummary(allocationProfile, requests));
+        resolve(allocationSummary(allocationProfile, requests));
       } catch (error) {
         reject(error);
       } finally {
@@ -83,16 +72,12 @@ const loadavgBefore = loadavg();
 const redis = await startRedis();
 const labels = Object.keys(measured);
 process.stderr.write(`${node.path} (${node.version}): ${labels.join(', ')}\n`);
-const summaries = new Array(labels.length);
+let summaries;
 try {
-  let next = 0;
-  const worker = async () => {
-    while (next < labels.length) {
-      const i = next++;
-      summaries[i] = await measure(measured[labels[i]], redis.url);
-    }
-  };
-  await Promise.all(Array.from({ length: jobs }, worker));
+  summaries = await pool(
+    labels.map((name) => () => measure(measured[name], redis.url)),
+    jobs,
+  );
 } finally {
   await stopAll();
 }

@@ -1,5 +1,6 @@
-// The variants of the per-piece overhead runs (breakdown.mjs, instructions.mjs): which pieces of
-// the tracing library are switched on in the measured process.
+// The variants of the per-piece overhead runs (breakdown.mjs, instructions.mjs, allocation.mjs):
+// which pieces of the tracing library are switched on in the measured process.
+import { join, resolve } from 'node:path';
 
 /**
  * Each variant: `rate` (absent = no tracing library loaded), the pieces switched on, and
@@ -45,3 +46,25 @@ export const VARIANTS = Object.freeze({
   'ours@1 all + export gzip': { rate: 1, fastify: true, redis: true, fetch: true, export: 'gzip' },
   'ours@1 all + export none': { rate: 1, fastify: true, redis: true, fetch: true, export: 'none' },
 });
+
+/**
+ * The variants a counting run (instructions.mjs, allocation.mjs) measures, name → variant: the
+ * names in `list` (separated by commas; a comma followed by a space is part of a name), `none`
+ * first if missing, and with `beforeDist` (an older build's packages/tracing/dist) each traced
+ * variant again on that build, as `<name> [before]`.
+ */
+export function selectVariants(list, beforeDist) {
+  const names = list.split(/,(?! )/);
+  const unknown = names.filter((name) => !(name in VARIANTS));
+  if (unknown.length > 0) throw new Error(`unknown variant(s): ${unknown.join(', ')}`);
+  if (!names.includes('none')) names.unshift('none');
+  const selected = Object.fromEntries(names.map((name) => [name, VARIANTS[name]]));
+  if (beforeDist !== undefined) {
+    const entry = join(resolve(beforeDist), 'index.js');
+    for (const name of names) {
+      if (VARIANTS[name].rate !== undefined)
+        selected[`${name} [before]`] = { ...VARIANTS[name], tracing: entry };
+    }
+  }
+  return selected;
+}

@@ -20,13 +20,14 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { categoryOf, changesBetween, functionCosts } from '../lib/callgrind.mjs';
+import { pool } from '../lib/pool.mjs';
 import { benchNode, startRedis, stopAll } from '../lib/procs.mjs';
 import { perNodeName, writeResult } from '../lib/results.mjs';
-import { VARIANTS } from './breakdown-variants.mjs';
+import { selectVariants } from './breakdown-variants.mjs';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -38,25 +39,13 @@ const { values, positionals } = parseArgs({
     before: { type: 'string' },
   },
 });
-// A comma followed by a space is part of a variant's name, not a separator.
-const names = (positionals[0] ?? 'none,ours@0 all,ours@1 all').split(/,(?! )/);
-const unknown = names.filter((n) => !(n in VARIANTS));
-if (unknown.length > 0) throw new Error(`unknown variant(s): ${unknown.join(', ')}`);
-if (!names.includes('none')) names.unshift('none');
 /** The variants measured: name → breakdown variant (with the older build's entry point for `[before]`). */
-const measured = Object.fromEntries(names.map((name) => [name, VARIANTS[name]]));
-if (values.before !== undefined) {
-  const entry = join(resolve(values.before), 'index.js');
-  for (const name of names) {
-    if (VARIANTS[name].rate !== undefined)
-      measured[`${name} [before]`] = { ...VARIANTS[name], tracing: entry };
-  }
-}
+const measured = selectVariants(positionals[0] ?? 'none,ours@0 all,ours@1 all', values.before);
 const [lo, hi] = values.requests.split(',').map(Number);
 if (!(lo >= 0 && hi > lo))
   throw new Error(`--requests must be two counts, low then high: ${values.requests}`);
 const warmup = Number(values.warmup);
-const jobs = Math.max(1, Number(values.jobs));
+const jobs = Number(values.jobs);
 const node = benchNode(values.node);
 for (const tool of ['valgrind', 'callgrind_annotate']) {
   // callgrind_annotate --version prints its version but exits 255: only a missing tool throws ENOENT.
@@ -106,20 +95,6 @@ function measure(variant, requests, redisUrl) {
   });
 }
 
-/** Runs `tasks` (functions returning promises) `jobs` at a time. */
-async function pool(tasks) {
-  const results = new Array(tasks.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < tasks.length) {
-      const i = next++;
-      results[i] = await tasks[i]();
-    }
-  };
-  await Promise.all(Array.from({ length: jobs }, worker));
-  return results;
-}
-
 /** Per-request instructions per function: (run with `hi` requests − run with `lo`) / (hi − lo). */
 function perRequest(low, high) {
   const out = new Map();
@@ -137,7 +112,7 @@ process.stderr.write(`${node.path} (${node.version}) under ${valgrindVersion}: $
 let runs;
 try {
   const tasks = labels.flatMap((name) => [lo, hi].map((n) => () => measure(measured[name], n, redis.url)));
-  runs = await pool(tasks);
+  runs = await pool(tasks, jobs);
 } finally {
   await stopAll();
 }

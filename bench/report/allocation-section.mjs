@@ -1,8 +1,6 @@
 // "Bytes allocated per request" (bench/overhead/allocation.mjs) for bench/RESULTS.md.
-import { row } from './format.mjs';
+import { n, row, signed } from './format.mjs';
 
-const bytes = (n) => Math.round(n).toLocaleString('en-US');
-const signed = (n) => (n >= 0 ? `+${bytes(n)}` : `−${bytes(-n)}`);
 const BEFORE = ' [before]';
 const OURS = '@autobot/tracing';
 
@@ -28,9 +26,9 @@ export function renderAllocation(out, major, result) {
     out(
       row([
         v.name,
-        bytes(v.bytesPerRequest),
+        n(v.bytesPerRequest),
         none ? '—' : signed(v.deltaPerRequest),
-        none ? '—' : bytes(v.underTracingPerRequest),
+        none ? '—' : n(v.underTracingPerRequest),
         twin ? signed(v.underTracingPerRequest - twin.underTracingPerRequest) : '',
       ]),
     );
@@ -47,9 +45,7 @@ export function renderAllocation(out, major, result) {
     out(
       `  ${OURS}'s largest, by its innermost function: ${v.topTracingFunctions
         .slice(0, 8)
-        .map(
-          (f) => `\`${f.function.replace(/^(\S+) .*\/([^/]+:\d+)$/, '$1 $2')}\` ${bytes(f.bytesPerRequest)}`,
-        )
+        .map((f) => `\`${f.function.replace(/^(\S+) .*\/([^/]+:\d+)$/, '$1 $2')}\` ${n(f.bytesPerRequest)}`)
         .join('; ')}.`,
     );
   }

@@ -33,6 +33,8 @@ export const loadCells = (s) => [
 ];
 /** A whole number with thousands separators. */
 export const n = (v) => Math.round(v).toLocaleString('en-US');
+/** {@link n} with its sign: `+1,234`, `−56`. */
+export const signed = (v) => (v >= 0 ? `+${n(v)}` : `−${n(-v)}`);
 
 /** The load averages around a gated run (bench/lib/quiet.mjs), and whether it was forced. */
 export function loadLine(result) {

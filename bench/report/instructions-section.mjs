@@ -1,9 +1,7 @@
 // "Instructions per request" (bench/overhead/instructions.mjs) for bench/RESULTS.md.
 import { shortName } from '../lib/callgrind.mjs';
-import { row } from './format.mjs';
+import { n, row, signed } from './format.mjs';
 
-const count = (n) => Math.round(n).toLocaleString('en-US');
-const signed = (n) => (n >= 0 ? `+${count(n)}` : `−${count(-n)}`);
 const BEFORE = ' [before]';
 /** One table per Node major: instructions per request per variant, and where the extra goes. */
 export function renderInstructions(out, major, result) {
@@ -42,10 +40,10 @@ export function renderInstructions(out, major, result) {
     out(
       row([
         v.name,
-        count(v.instructionsPerRequest),
+        n(v.instructionsPerRequest),
         none ? '—' : `${signed(v.deltaPerRequest)}${share}`,
         none ? '—' : signed(cat(v, GC)),
-        none ? '—' : count(cat(v, OURS)),
+        none ? '—' : n(cat(v, OURS)),
         twin ? signed(cat(v, OURS) - cat(twin, OURS)) : '',
       ]),
     );
