@@ -83,9 +83,15 @@ out();
 if (overheads.length > 0) {
   out('## 1. Request overhead');
   out();
-  out(
-    '`npm run bench:overhead` (`node bench/overhead/run.mjs --rounds 3 --duration 6`), once per Node version with `--node <path>`',
-  );
+  // The command as the runs were taken (rounds and duration from the result files themselves).
+  const commands = [
+    ...new Set(
+      overheads.map(
+        ({ result }) => `\`node bench/overhead/run.mjs --rounds ${result.rounds} --duration ${result.durationS}\``,
+      ),
+    ),
+  ].join(' and ');
+  out(`\`npm run bench:overhead\` (${commands}), once per Node version with \`--node <path>\``);
   out('(or `AUTOBOT_BENCH_NODE`); each run writes `bench/results/overhead-node<major>.json`.');
   out();
 }

@@ -23,7 +23,7 @@ const force = values.force ? ['--force'] : [];
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const steps = [
   ...nodes.flatMap((node) => [
-    ['overhead/run.mjs', '--rounds', '3', '--duration', '6', '--node', node, ...force],
+    ['overhead/run.mjs', '--rounds', '12', '--duration', '2', '--node', node, ...force],
     ['overhead/threads.mjs', '--node', node, ...force],
     ['overhead/allocation.mjs', '--node', node],
   ]),

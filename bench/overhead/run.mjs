@@ -2,7 +2,7 @@
 // configuration, driven by autocannon from a separate process, configurations alternated round
 // by round in the same run. Writes bench/results/overhead-node<major>.json (scaling-… with --scaling).
 //
-//   node bench/overhead/run.mjs [--rounds 3] [--duration 6] [--connections 20] [--scaling]
+//   node bench/overhead/run.mjs [--rounds 12] [--duration 2] [--connections 20] [--scaling]
 //        [--node <path>] [--force] [--max-load 0.5] [--settle-wait 180]
 // --node (or AUTOBOT_BENCH_NODE) runs services A and B under that Node binary; results go to
 // bench/results/overhead-node<major>.json (scaling-node<major>.json), one file per Node major.
@@ -32,8 +32,8 @@ import { median } from '../lib/stats.mjs';
 
 const { values } = parseArgs({
   options: {
-    rounds: { type: 'string', default: '3' },
-    duration: { type: 'string', default: '6' },
+    rounds: { type: 'string', default: '12' },
+    duration: { type: 'string', default: '2' },
     warmup: { type: 'string', default: '3' },
     connections: { type: 'string', default: '20' },
     scaling: { type: 'boolean', default: false },
