@@ -3,7 +3,9 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './free-port.mjs';
 
+export { freePort } from './free-port.mjs';
 export { onLines } from './lines.mjs';
 
 /** Repository root. */
@@ -45,18 +47,6 @@ export const PORTS = [
   { key: 'backend', variable: 'AUTOBOT_BACKEND_PORT', fallback: 8001, what: 'backend' },
   { key: 'frontend', variable: 'AUTOBOT_FRONTEND_PORT', fallback: 5173, what: 'frontend' },
 ];
-
-/** A free TCP port on loopback (bound, then released). */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Resolves with null when `port` can be bound on `host`, or with the error code (EADDRINUSE, EACCES…). */
 export function probePort(port, host = '127.0.0.1') {

@@ -1,0 +1,2 @@
+/** Types of `free-port.mjs` (see there). */
+export declare function freePort(host?: string): Promise<number>;
