@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { ROOT } from './lib/procs.mjs';
 import { readResult as read, readLabelled, readPerNode } from './lib/results.mjs';
 import { renderAllocation } from './report/allocation-section.mjs';
+import { renderBreakdown } from './report/breakdown-section.mjs';
 import { renderCollector } from './report/collector-section.mjs';
 import { renderFaults } from './report/faults-section.mjs';
 import { loadCells, loadLine, mb, median, row, verdict, versionOf, x } from './report/format.mjs';
@@ -87,7 +88,8 @@ if (overheads.length > 0) {
   const commands = [
     ...new Set(
       overheads.map(
-        ({ result }) => `\`node bench/overhead/run.mjs --rounds ${result.rounds} --duration ${result.durationS}\``,
+        ({ result }) =>
+          `\`node bench/overhead/run.mjs --rounds ${result.rounds} --duration ${result.durationS}\``,
       ),
     ),
   ].join(' and ');
@@ -248,6 +250,7 @@ for (const { major, result: overhead } of overheads) {
 for (const { major, result: profile } of readPerNode('profile')) renderProfile(major, profile);
 for (const { major, result } of readPerNode('threads')) renderThreads(out, major, result);
 for (const { major, result: pieces } of readPerNode('pieces')) renderPieces(out, major, pieces);
+for (const { major, result } of readPerNode('breakdown')) renderBreakdown(out, major, result);
 for (const { major, result } of readPerNode('instructions')) renderInstructions(out, major, result);
 for (const { major, result } of readPerNode('allocation')) renderAllocation(out, major, result);
 

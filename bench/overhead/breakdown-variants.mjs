@@ -48,7 +48,7 @@ export const VARIANTS = Object.freeze({
 });
 
 /**
- * The variants a counting run (instructions.mjs, allocation.mjs) measures, name → variant: the
+ * The variants a run of breakdown.mjs, instructions.mjs or allocation.mjs measures, name → variant: the
  * names in `list` (separated by commas; a comma followed by a space is part of a name), `none`
  * first if missing, and with `beforeDist` (an older build's packages/tracing/dist) each traced
  * variant again on that build, as `<name> [before]`.

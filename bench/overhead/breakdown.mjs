@@ -1,69 +1,69 @@
 // Where does tracing's per-request CPU go? One process per variant, each serving the A → B
 // request (A via fastify.inject → Redis GET → fetch to B listening on loopback) N times with 20
-// in flight, measuring process CPU time per request (process.cpuUsage, robust to a busy machine).
-// Variants switch the pieces on one at a time, at rate 0 and at rate 1. Spans go to an exporter
-// that discards them, except the `export` variants: those send real OTLP/HTTP protobuf (gzip or
-// uncompressed) to a sink in another process that reads and discards each request, so the
-// export path's serialization, compression and HTTP cost lands in the measured process.
+// in flight, measuring process CPU time per request (process.cpuUsage). Variants switch the pieces
+// on one at a time, at rate 0 and at rate 1. Spans go to an exporter that discards them, except
+// the `export` variants: those send real OTLP/HTTP protobuf (gzip or uncompressed) to a sink in
+// another process that reads and discards each request, so the export path's serialization,
+// compression and HTTP cost lands in the measured process. Passes interleave the variants.
 //
-//   node bench/overhead/breakdown.mjs [requests=6000] [passes=3] [variant,variant…|all] [/abs/path/to/other/dist/index.js]
-//        [--node <path>] [--prof <dir>]
-// The optional 5th argument is a second build of the library (e.g. the previous commit's),
-// measured in the same interleaved passes as `<variant> [<its folder name>]`.
-// --node runs the measured processes under another Node binary (default: this one, or
-// AUTOBOT_BENCH_NODE). --prof writes one .cpuprofile per variant (last pass) into <dir> and
-// prints where @autobot/tracing's own time goes.
+//   node bench/overhead/breakdown.mjs [requests=6000] [passes=3] [variant,variant…|all]
+//        [--before <older build's packages/tracing/dist>] [--node <path>] [--prof <dir>]
+//        [--force] [--max-load 0.5] [--settle-wait 180]
+// --before measures each traced variant again with an older build of the library, in the same
+// passes, as `<variant> [before]`. --node runs the measured processes under another Node binary
+// (default: this one, or AUTOBOT_BENCH_NODE). --prof writes one .cpuprofile per variant (last
+// pass) into <dir> and prints where @autobot/tracing's own time goes. Waits for a quiet machine
+// (bench/lib/quiet.mjs) and writes bench/results/breakdown-node<major>.json.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startAllocationSampling } from '../lib/allocation-profile.mjs';
 import { summarizeProfile } from '../lib/cpuprofile.mjs';
 import { benchNode, startNode, startRedis, stopAll, waitForLine } from '../lib/procs.mjs';
-import { VARIANTS as ALL_VARIANTS } from './breakdown-variants.mjs';
-
-const VARIANTS = { ...ALL_VARIANTS };
+import { QUIET_OPTIONS, quietGate } from '../lib/quiet.mjs';
+import { perNodeName, writeResult } from '../lib/results.mjs';
+import { median } from '../lib/stats.mjs';
+import { selectVariants, VARIANTS } from './breakdown-variants.mjs';
 
 if (process.argv[2] === '--child') {
   await child(JSON.parse(process.argv[3]));
 } else {
+  await parent();
+}
+
+/** Runs every selected variant `passes` times, interleaved, and writes the result file. */
+async function parent() {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { node: { type: 'string' }, prof: { type: 'string' } },
+    options: {
+      node: { type: 'string' },
+      prof: { type: 'string' },
+      before: { type: 'string' },
+      ...QUIET_OPTIONS,
+    },
   });
   const node = benchNode(values.node);
   const requests = Number(positionals[0] ?? 6000);
   const passes = Number(positionals[1] ?? 3);
-  // A comma followed by a space is part of a variant's name, not a separator.
-  const only = positionals[2] && positionals[2] !== 'all' ? positionals[2].split(/,(?! )/) : undefined;
-  if (only) {
-    const unknown = only.filter((name) => !(name in VARIANTS));
-    if (unknown.length > 0) throw new Error(`unknown variant(s): ${unknown.join(', ')}`);
-    for (const name of Object.keys(VARIANTS))
-      if (name !== 'none' && !only.includes(name)) delete VARIANTS[name];
-  }
-  // A second build of the library (e.g. the previous commit's) measured in the same passes.
-  const other = positionals[3];
-  if (other) {
-    const label = other.split('/').slice(-5, -4)[0] ?? 'other';
-    for (const [name, variant] of Object.entries(VARIANTS)) {
-      if (name !== 'none' && variant.rate !== undefined)
-        VARIANTS[`${name} [${label}]`] = { ...variant, tracing: resolve(other) };
-    }
-  }
+  const list = positionals[2] && positionals[2] !== 'all' ? positionals[2] : Object.keys(VARIANTS).join(',');
+  const measured = selectVariants(list, values.before);
   const profDir = values.prof ? resolve(values.prof) : undefined;
   if (profDir) mkdirSync(profDir, { recursive: true });
+  const gate = await quietGate(values, (line) => process.stderr.write(`${line}\n`));
+  const startedAt = new Date().toISOString();
   const redis = await startRedis();
   const sink = startNode(fileURLToPath(new URL('../collector/null-sink.mjs', import.meta.url)));
   const { httpPort } = await waitForLine(sink, (l) => l.event === 'listening');
   const sinkUrl = `http://127.0.0.1:${httpPort}/v1/traces`;
-  const results = Object.fromEntries(Object.keys(VARIANTS).map((k) => [k, []]));
+  const results = Object.fromEntries(Object.keys(measured).map((k) => [k, { passes: [], lost: [] }]));
   const profiles = {};
   process.stderr.write(`node ${node.path} (${node.version}), ${requests} requests × ${passes} passes\n`);
   try {
     for (let pass = 0; pass < passes; pass++) {
-      for (const [name, variant] of Object.entries(VARIANTS)) {
+      for (const [name, variant] of Object.entries(measured)) {
         const profile = profDir !== undefined && pass === passes - 1;
         const file = `${name.replace(/[^a-z0-9@]+/gi, '-')}.cpuprofile`;
         const out = spawnSync(
@@ -78,29 +78,49 @@ if (process.argv[2] === '--child') {
         );
         if (out.status !== 0) throw new Error(`${name}: ${out.stderr}`);
         const line = JSON.parse(out.stdout);
-        results[name].push(line.cpuUsPerReq);
+        results[name].passes.push(line.cpuUsPerReq);
         if (line.stats && (line.stats.dropped > 0 || line.stats.failed > 0))
-          process.stderr.write(`${name}: dropped ${line.stats.dropped}, failed ${line.stats.failed}\n`);
+          results[name].lost.push({ pass, dropped: line.stats.dropped, failed: line.stats.failed });
         if (profile) profiles[name] = join(profDir, file);
       }
     }
   } finally {
     await stopAll();
   }
-  const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-  const base = median(results.none);
+  const base = median(results.none.passes);
+  const variants = Object.entries(results).map(([name, { passes: xs, lost }]) => ({
+    name,
+    variant: measured[name],
+    cpuUsPerRequest: median(xs),
+    deltaPerRequest: median(xs) - base,
+    passes: xs,
+    lost,
+  }));
+  const file = writeResult(perNodeName('breakdown', node.version), {
+    kind: 'breakdown',
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    ...gate,
+    loadavgAfter: loadavg(),
+    node: node.version,
+    nodePath: node.path,
+    requests,
+    passes,
+    before: values.before,
+    variants,
+  });
   process.stdout.write(
     `node ${node.version}; CPU µs per request, median of ${passes} (each pass in brackets)\n`,
   );
-  for (const [name, xs] of Object.entries(results)) {
-    const m = median(xs);
+  for (const v of variants) {
     process.stdout.write(
-      `${name.padEnd(56)} ${m.toFixed(1).padStart(7)} µs/req  +${(m - base).toFixed(1)}  [${xs.map((x) => x.toFixed(0)).join(' ')}]\n`,
+      `${v.name.padEnd(56)} ${v.cpuUsPerRequest.toFixed(1).padStart(7)} µs/req  ${v.deltaPerRequest >= 0 ? '+' : ''}${v.deltaPerRequest.toFixed(1)}  [${v.passes.map((x) => x.toFixed(0)).join(' ')}]${v.lost.length ? `  lost spans in ${v.lost.length} pass(es)` : ''}\n`,
     );
   }
-  for (const [name, file] of Object.entries(profiles)) {
-    if (!readdirSync(profDir).includes(file.split('/').pop())) continue;
-    process.stdout.write(`\n== ${name}: ${summarizeProfile(file, 15)}`);
+  process.stdout.write(`wrote ${file}\n`);
+  for (const [name, path] of Object.entries(profiles)) {
+    if (!readdirSync(profDir).includes(path.split('/').pop())) continue;
+    process.stdout.write(`\n== ${name}: ${summarizeProfile(path, 15)}`);
   }
 }
 
