@@ -3,6 +3,7 @@
 // collector on ephemeral ports, and stop everything that was started.
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { collectorCliPath, freePort, onLines, parseLine, ROOT, redisServerArgs } from '@autobot/test-kit';
 
 export { freePort, ROOT };
@@ -173,6 +174,19 @@ export async function startRedis() {
     check();
   });
   return { proc, port, url: `redis://127.0.0.1:${port}` };
+}
+
+/**
+ * A receiver that reads each OTLP/HTTP request and discards it (bench/collector/null-sink.mjs):
+ * the far end of the export variants, so their exports really go over HTTP. Resolves with the
+ * traces endpoint.
+ */
+export async function startNullSink() {
+  const sink = startNode(fileURLToPath(new URL('../collector/null-sink.mjs', import.meta.url)), {
+    name: 'null-sink',
+  });
+  const { httpPort } = await waitForLine(sink, (l) => l.event === 'listening');
+  return { proc: sink, url: `http://127.0.0.1:${httpPort}/v1/traces` };
 }
 
 /**

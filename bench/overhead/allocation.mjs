@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { allocationSummary } from '../lib/allocation-profile.mjs';
 import { pool } from '../lib/pool.mjs';
-import { benchNode, startRedis, stopAll } from '../lib/procs.mjs';
+import { benchNode, startNullSink, startRedis, stopAll } from '../lib/procs.mjs';
 import { perNodeName, writeResult } from '../lib/results.mjs';
 import { selectVariants } from './breakdown-variants.mjs';
 
@@ -42,10 +42,10 @@ const node = benchNode(values.node);
 const BREAKDOWN = fileURLToPath(new URL('./breakdown.mjs', import.meta.url));
 
 /** One measured process for `variant`: its allocation summary per request. */
-function measure(variant, redisUrl) {
+function measure(variant, redisUrl, sinkUrl) {
   const dir = mkdtempSync(join(tmpdir(), 'autobot-allocation-'));
   const allocationProfile = join(dir, 'profile.heapprofile');
-  const spec = { ...variant, requests, warmup, redisUrl, allocationProfile, samplingInterval };
+  const spec = { ...variant, requests, warmup, redisUrl, sinkUrl, allocationProfile, samplingInterval };
   return new Promise((resolve, reject) => {
     const child = spawn(node.path, [BREAKDOWN, '--child', JSON.stringify(spec)], {
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -70,12 +70,13 @@ function measure(variant, redisUrl) {
 const startedAt = new Date().toISOString();
 const loadavgBefore = loadavg();
 const redis = await startRedis();
+const sink = await startNullSink();
 const labels = Object.keys(measured);
 process.stderr.write(`${node.path} (${node.version}): ${labels.join(', ')}\n`);
 let summaries;
 try {
   summaries = await pool(
-    labels.map((name) => () => measure(measured[name], redis.url)),
+    labels.map((name) => () => measure(measured[name], redis.url, sink.url)),
     jobs,
   );
 } finally {

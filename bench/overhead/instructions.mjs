@@ -25,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { categoryOf, changesBetween, functionCosts } from '../lib/callgrind.mjs';
 import { pool } from '../lib/pool.mjs';
-import { benchNode, startRedis, stopAll } from '../lib/procs.mjs';
+import { benchNode, startNullSink, startRedis, stopAll } from '../lib/procs.mjs';
 import { perNodeName, writeResult } from '../lib/results.mjs';
 import { selectVariants } from './breakdown-variants.mjs';
 
@@ -61,10 +61,10 @@ const valgrindVersion = execFileSync('valgrind', ['--version'], { encoding: 'utf
 const BREAKDOWN = fileURLToPath(new URL('./breakdown.mjs', import.meta.url));
 
 /** One callgrind run of the variant serving `requests` requests: its functions' instruction counts. */
-function measure(variant, requests, redisUrl) {
+function measure(variant, requests, redisUrl, sinkUrl) {
   const dir = mkdtempSync(join(tmpdir(), 'autobot-callgrind-'));
   const out = join(dir, 'callgrind.out');
-  const spec = { ...variant, requests, warmup, redisUrl, sinkUrl: 'http://127.0.0.1:9/v1/traces' };
+  const spec = { ...variant, requests, warmup, redisUrl, sinkUrl };
   const args = [
     '--tool=callgrind',
     `--callgrind-out-file=${out}`,
@@ -107,11 +107,14 @@ function perRequest(low, high) {
 const startedAt = new Date().toISOString();
 const loadavgBefore = loadavg();
 const redis = await startRedis();
+const sink = await startNullSink();
 const labels = Object.keys(measured);
 process.stderr.write(`${node.path} (${node.version}) under ${valgrindVersion}: ${labels.join(', ')}\n`);
 let runs;
 try {
-  const tasks = labels.flatMap((name) => [lo, hi].map((n) => () => measure(measured[name], n, redis.url)));
+  const tasks = labels.flatMap((name) =>
+    [lo, hi].map((n) => () => measure(measured[name], n, redis.url, sink.url)),
+  );
   runs = await pool(tasks, jobs);
 } finally {
   await stopAll();

@@ -1,5 +1,5 @@
 // "Bytes allocated per request" (bench/overhead/allocation.mjs) for bench/RESULTS.md.
-import { n, row, signed } from './format.mjs';
+import { MEASURED_REQUEST, n, row, signed } from './format.mjs';
 
 const BEFORE = ' [before]';
 const OURS = '@autobot/tracing';
@@ -14,7 +14,7 @@ export function renderAllocation(out, major, result) {
       .map((v) => v.name)
       .join(
         ',',
-      )}' --node <node${major}>${result.before ? ' --before <older build>' : ''}\` (${result.finishedAt}): breakdown.mjs's measured process (A via inject → Redis GET → fetch to B on loopback, spans discarded) serves ${result.warmup} requests, then ${result.requests} under V8's sampling heap profiler with the objects already collected kept (one sample per ${result.samplingInterval} bytes on average), so the profile counts everything those requests allocated. Every byte allocated is work for the garbage collector; unlike time, the count does not depend on what else the machine runs.${result.before ? ` \`[before]\`: the same variant with the older build \`${result.before}\`.` : ''} "By ${OURS}" is what the library's functions allocate, with what they call in OpenTelemetry, Node.js and builtins, up to where the app or a library runs again (a hook's \`done\`).`,
+      )}' --node <node${major}>${result.before ? ' --before <older build>' : ''}\` (${result.finishedAt}): breakdown.mjs's measured process (${MEASURED_REQUEST}) serves ${result.warmup} requests, then ${result.requests} under V8's sampling heap profiler with the objects already collected kept (one sample per ${result.samplingInterval} bytes on average), so the profile counts everything those requests allocated. Every byte allocated is work for the garbage collector; unlike time, the count does not depend on what else the machine runs.${result.before ? ` \`[before]\`: the same variant with the older build \`${result.before}\`.` : ''} "By ${OURS}" is what the library's functions allocate, with what they call in OpenTelemetry, Node.js and builtins, up to where the app or a library runs again (a hook's \`done\`).`,
   );
   out();
   const byName = new Map(result.variants.map((v) => [v.name, v]));

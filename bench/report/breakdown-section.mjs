@@ -1,5 +1,5 @@
 // "CPU per request, piece by piece" (bench/overhead/breakdown.mjs) for bench/RESULTS.md.
-import { loadLine, row } from './format.mjs';
+import { loadLine, MEASURED_REQUEST, row } from './format.mjs';
 
 const BEFORE = ' [before]';
 const us = (v) => v.toFixed(1);
@@ -11,7 +11,7 @@ export function renderBreakdown(out, major, result) {
   out();
   const names = result.variants.filter((v) => !v.name.endsWith(BEFORE)).map((v) => v.name);
   out(
-    `\`node bench/overhead/breakdown.mjs ${result.requests} ${result.passes} '${names.join(',')}'${result.before ? ' --before <older build>' : ''} --node <node${major}>\` (${result.finishedAt}; ${loadLine(result)}): one process per variant and pass serves ${result.requests} requests (A via inject → Redis GET → fetch to B on loopback, 20 in flight, spans discarded) and reports its own CPU time (user + system) per request; the ${result.passes} passes interleave the variants, and each figure is the median pass.${result.before ? ` "Before" is the same variant with the older build \`${result.before}\`.` : ''} Unlike the counts below, this is time: a pass can differ from the next by as much as the range column shows, so a difference smaller than that range is not resolved.`,
+    `\`node bench/overhead/breakdown.mjs ${result.requests} ${result.passes} '${names.join(',')}'${result.before ? ' --before <older build>' : ''} --node <node${major}>\` (${result.finishedAt}; ${loadLine(result)}): one process per variant and pass serves ${result.requests} requests (${MEASURED_REQUEST}) and reports its own CPU time (user + system) per request; the ${result.passes} passes interleave the variants, and each figure is the median pass.${result.before ? ` "Before" is the same variant with the older build \`${result.before}\`.` : ''} Unlike the counts below, this is time: a pass can differ from the next by as much as the range column shows, so a difference smaller than that range is not resolved.`,
   );
   out();
   const byName = new Map(result.variants.map((v) => [v.name, v]));

@@ -41,3 +41,7 @@ export function loadLine(result) {
   const avg = (xs) => xs.map((v) => v.toFixed(1)).join(' / ');
   return `load average ${avg(result.loadavgBefore)} before, ${avg(result.loadavgAfter)} after${result.forced ? ` — **not quiet** (1-min load ≥ ${result.maxLoad}; run with --force): treat rates and latencies as noise` : ` (waited for 1-min load < ${result.maxLoad})`}${typeof result.stealPercent === 'number' ? `; hypervisor steal ${result.stealPercent} % over the run` : ''}`;
 }
+
+/** What breakdown.mjs's measured process does, for the per-piece sections. */
+export const MEASURED_REQUEST =
+  'A via inject → Redis GET → fetch to B on loopback, 20 in flight; spans discarded, except by the `+ export` variants, which send them as OTLP/HTTP protobuf to a process that reads and discards them';

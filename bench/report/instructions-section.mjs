@@ -1,6 +1,6 @@
 // "Instructions per request" (bench/overhead/instructions.mjs) for bench/RESULTS.md.
 import { shortName } from '../lib/callgrind.mjs';
-import { n, row, signed } from './format.mjs';
+import { MEASURED_REQUEST, n, row, signed } from './format.mjs';
 
 const BEFORE = ' [before]';
 /** One table per Node major: instructions per request per variant, and where the extra goes. */
@@ -14,7 +14,7 @@ export function renderInstructions(out, major, result) {
       .map((v) => v.name)
       .join(
         ',',
-      )}' --node <node${major}>${result.before ? ' --before <older build>' : ''}\` (${result.finishedAt}, ${result.valgrind}): breakdown.mjs's measured process (A via inject → Redis GET → fetch to B on loopback, spans discarded) under callgrind, serving ${lo} and then ${hi} requests after a ${result.warmup}-request warm-up; each figure is (run of ${hi} − run of ${lo}) / ${hi - lo}, per function, JIT code named from V8's perf map.${result.before ? ` \`[before]\`: the same variant with the older build \`${result.before}\`.` : ''} V8 runs with \`--predictable\` (collections and compilers on the main thread, in a fixed order), so a count repeats to about 0.01 % whatever else the machine runs; counts leave out memory stalls and the kernel's work.`,
+      )}' --node <node${major}>${result.before ? ' --before <older build>' : ''}\` (${result.finishedAt}, ${result.valgrind}): breakdown.mjs's measured process (${MEASURED_REQUEST}) under callgrind, serving ${lo} and then ${hi} requests after a ${result.warmup}-request warm-up; each figure is (run of ${hi} − run of ${lo}) / ${hi - lo}, per function, JIT code named from V8's perf map.${result.before ? ` \`[before]\`: the same variant with the older build \`${result.before}\`.` : ''} V8 runs with \`--predictable\` (collections and compilers on the main thread, in a fixed order), so a count repeats to about 0.01 % whatever else the machine runs; counts leave out memory stalls and the kernel's work.`,
   );
   out();
   const byName = new Map(result.variants.map((v) => [v.name, v]));
