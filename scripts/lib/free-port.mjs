@@ -15,26 +15,23 @@ const TRIES = 200;
 /** Ports this process already handed out: two callers never get the same one. */
 const handedOut = new Set();
 
-/** [low, high] of the kernel's ephemeral ports: Linux's setting, else the IANA range (macOS). */
-function ephemeralRange() {
+/** The lowest of the kernel's ephemeral ports: Linux's setting, else the IANA range's (macOS). */
+function ephemeralLow() {
   try {
-    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')
-      .trim()
-      .split(/\s+/)
-      .map(Number);
-    if (low > 0 && high >= low) return [low, high];
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    if (low > 0) return low;
   } catch {
     // not Linux
   }
-  return [49_152, 65_535];
+  return 49_152;
 }
 
-/** Resolves true when `port` can be bound on `host` right now. */
-function canBind(port, host) {
+/** Resolves with null when `port` can be bound on `host`, or with the error code (EADDRINUSE, EACCES…). */
+export function probePort(port, host = '127.0.0.1') {
   return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(true)));
+    server.once('error', (error) => resolve(error.code ?? String(error)));
+    server.listen(port, host, () => server.close(() => resolve(null)));
   });
 }
 
@@ -55,12 +52,11 @@ function kernelPort(host) {
  * so that nothing else on the machine takes it by accident before the caller binds it.
  */
 export async function freePort(host = '127.0.0.1') {
-  const [ephemeralLow] = ephemeralRange();
-  const high = Math.min(ephemeralLow - 1, 65_535);
+  const high = ephemeralLow() - 1;
   if (high - LOWEST >= 1_000) {
     for (let i = 0; i < TRIES; i++) {
       const port = LOWEST + Math.floor(Math.random() * (high - LOWEST + 1));
-      if (handedOut.has(port) || !(await canBind(port, host))) continue;
+      if (handedOut.has(port) || (await probePort(port, host)) !== null) continue;
       handedOut.add(port);
       return port;
     }

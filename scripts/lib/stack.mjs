@@ -1,11 +1,10 @@
 // Shared by scripts/start.mjs and scripts/demo.mjs: where things are, which ports, the state file.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './free-port.mjs';
 
-export { freePort } from './free-port.mjs';
+export { freePort, probePort } from './free-port.mjs';
 export { onLines } from './lines.mjs';
 
 /** Repository root. */
@@ -47,15 +46,6 @@ export const PORTS = [
   { key: 'backend', variable: 'AUTOBOT_BACKEND_PORT', fallback: 8001, what: 'backend' },
   { key: 'frontend', variable: 'AUTOBOT_FRONTEND_PORT', fallback: 5173, what: 'frontend' },
 ];
-
-/** Resolves with null when `port` can be bound on `host`, or with the error code (EADDRINUSE, EACCES…). */
-export function probePort(port, host = '127.0.0.1') {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', (error) => resolve(error.code ?? String(error)));
-    server.listen(port, host, () => server.close(() => resolve(null)));
-  });
-}
 
 /**
  * Ports from the environment: invalid values are an error message (the launcher stops before
